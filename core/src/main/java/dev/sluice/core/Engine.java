@@ -1,0 +1,5 @@
+package dev.sluice.core;
+
+/** Placeholder, replaced by the real engine. */
+public final class Engine {
+}
