@@ -1,0 +1,63 @@
+package dev.sluice.core.dataset;
+
+import dev.sluice.core.Dataset;
+import dev.sluice.core.Dependency;
+import dev.sluice.core.Engine;
+import dev.sluice.core.Partition;
+import dev.sluice.core.Partitioner;
+import dev.sluice.core.TaskContext;
+import dev.sluice.core.scheduler.EngineRuntime;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Reads a checkpointed dataset back from its part files: the root of a truncated lineage. A file
+ * that is missing, truncated or corrupt fails the task with a {@code CheckpointException} naming
+ * the file; it never yields partial data.
+ */
+public final class CheckpointedDataset<T> extends Dataset<T> {
+    private final String directory;
+    private final int numPartitions;
+    private final Partitioner partitioner;
+
+    /** Creates the reader of {@code numPartitions} part files under {@code directory}. */
+    public CheckpointedDataset(Engine engine, String directory, int numPartitions, Partitioner partitioner) {
+        super(engine);
+        this.directory = directory;
+        this.numPartitions = numPartitions;
+        this.partitioner = partitioner;
+        setName("checkpoint " + directory);
+    }
+
+    @Override
+    protected List<Partition> computePartitions() {
+        List<Partition> out = new ArrayList<>(numPartitions);
+        for (int i = 0; i < numPartitions; i++) {
+            out.add(new IndexPartition(i));
+        }
+        return out;
+    }
+
+    @Override
+    protected List<Dependency> computeDependencies() {
+        return List.of();
+    }
+
+    @Override
+    public Optional<Partitioner> partitioner() {
+        return Optional.ofNullable(partitioner);
+    }
+
+    @Override
+    public Iterator<T> compute(Partition partition, TaskContext context) {
+        List<T> records = EngineRuntime.of(engine()).checkpointFiles().readPartition(directory, partition.index());
+        return records.iterator();
+    }
+
+    /** Returns the directory the part files are in. */
+    public String directory() {
+        return directory;
+    }
+}

@@ -1,0 +1,88 @@
+package dev.sluice.core.dataset;
+
+import dev.sluice.core.Dataset;
+import dev.sluice.core.Dependency;
+import dev.sluice.core.Partition;
+import dev.sluice.core.TaskContext;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+
+/** Merges runs of neighbouring parent partitions into fewer partitions, without a shuffle. */
+public final class CoalescedDataset<T> extends Dataset<T> {
+    private final Dataset<T> parent;
+    private final int numPartitions;
+
+    /** Creates the dataset of {@code parent} in {@code numPartitions} partitions. */
+    public CoalescedDataset(Dataset<T> parent, int numPartitions) {
+        super(parent.engine());
+        this.parent = parent;
+        this.numPartitions = numPartitions;
+        setName("coalesce");
+    }
+
+    private int firstParent(int partition) {
+        return (int) ((long) partition * parent.numPartitions() / numPartitions);
+    }
+
+    @Override
+    protected List<Partition> computePartitions() {
+        List<Partition> out = new ArrayList<>(numPartitions);
+        for (int p = 0; p < numPartitions; p++) {
+            out.add(new IndexPartition(p));
+        }
+        return out;
+    }
+
+    @Override
+    protected List<Dependency> computeDependencies() {
+        return List.of(new dev.sluice.core.Dependency() {
+            @Override
+            public Dataset<?> parent() {
+                return parent;
+            }
+
+            @Override
+            public boolean isShuffle() {
+                return false;
+            }
+
+            @Override
+            public List<Integer> parentPartitions(int partition) {
+                List<Integer> out = new ArrayList<>();
+                for (int i = firstParent(partition); i < firstParent(partition + 1); i++) {
+                    out.add(i);
+                }
+                return out;
+            }
+        });
+    }
+
+    @Override
+    public Iterator<T> compute(Partition partition, TaskContext context) {
+        List<Partition> parentPartitions = parent.partitions();
+        int from = firstParent(partition.index());
+        int to = firstParent(partition.index() + 1);
+        return new Iterator<>() {
+            private int next = from;
+            private Iterator<T> current = Collections.emptyIterator();
+
+            @Override
+            public boolean hasNext() {
+                while (!current.hasNext() && next < to) {
+                    current = parent.iterator(parentPartitions.get(next++), context);
+                }
+                return current.hasNext();
+            }
+
+            @Override
+            public T next() {
+                if (!hasNext()) {
+                    throw new java.util.NoSuchElementException();
+                }
+                return current.next();
+            }
+        };
+    }
+}

@@ -1,0 +1,153 @@
+package dev.sluice.core.dataset;
+
+import dev.sluice.core.function.FilterFunction;
+import dev.sluice.core.function.FlatMapFunction;
+import dev.sluice.core.function.MapFunction;
+import dev.sluice.core.function.MapMultiFunction;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+
+/**
+ * The fused narrow operators: each wraps its parent's iterator, so a chain of map, filter and
+ * flatMap runs as one pass per partition with no collection in between.
+ *
+ * <p>Why not Guava's {@code Iterators.transform}: user functions throw checked exceptions, and
+ * these loops are the hottest code in the engine, so they are written out by hand.
+ */
+public final class Iterators {
+    private Iterators() {
+    }
+
+    /** Applies {@code f} to each element. */
+    public static <T, R> Iterator<R> map(Iterator<T> in, MapFunction<? super T, ? extends R> f) {
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return in.hasNext();
+            }
+
+            @Override
+            public R next() {
+                try {
+                    return f.call(in.next());
+                } catch (Exception e) {
+                    throw UserCodeException.wrap(e);
+                }
+            }
+        };
+    }
+
+    /** Keeps the elements for which {@code f} returns true. */
+    public static <T> Iterator<T> filter(Iterator<T> in, FilterFunction<? super T> f) {
+        return new Iterator<>() {
+            private T nextValue;
+            private boolean ready;
+
+            @Override
+            public boolean hasNext() {
+                while (!ready && in.hasNext()) {
+                    T candidate = in.next();
+                    try {
+                        if (f.call(candidate)) {
+                            nextValue = candidate;
+                            ready = true;
+                        }
+                    } catch (Exception e) {
+                        throw UserCodeException.wrap(e);
+                    }
+                }
+                return ready;
+            }
+
+            @Override
+            public T next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                ready = false;
+                T value = nextValue;
+                nextValue = null;
+                return value;
+            }
+        };
+    }
+
+    /** Replaces each element by the elements of the iterable {@code f} returns for it. */
+    public static <T, R> Iterator<R> flatMap(Iterator<T> in, FlatMapFunction<? super T, ? extends R> f) {
+        return new Iterator<>() {
+            private Iterator<? extends R> current = Collections.emptyIterator();
+
+            @Override
+            public boolean hasNext() {
+                while (!current.hasNext()) {
+                    if (!in.hasNext()) {
+                        return false;
+                    }
+                    try {
+                        Iterable<? extends R> out = f.call(in.next());
+                        current = out == null ? Collections.emptyIterator() : out.iterator();
+                    } catch (Exception e) {
+                        throw UserCodeException.wrap(e);
+                    }
+                }
+                return true;
+            }
+
+            @Override
+            public R next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                return current.next();
+            }
+        };
+    }
+
+    /**
+     * Replaces each element by what {@code f} emits for it. One buffer is reused for the whole
+     * partition, so nothing is allocated per element beyond what the function itself emits.
+     */
+    public static <T, R> Iterator<R> mapMulti(Iterator<T> in, MapMultiFunction<? super T, ? extends R> f) {
+        return new Iterator<>() {
+            private final List<R> buffer = new ArrayList<>();
+            private int position;
+
+            @Override
+            public boolean hasNext() {
+                while (position >= buffer.size()) {
+                    if (!in.hasNext()) {
+                        return false;
+                    }
+                    buffer.clear();
+                    position = 0;
+                    try {
+                        f.call(in.next(), buffer::add);
+                    } catch (Exception e) {
+                        throw UserCodeException.wrap(e);
+                    }
+                }
+                return true;
+            }
+
+            @Override
+            public R next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                return buffer.get(position++);
+            }
+        };
+    }
+
+    /** Drains {@code in} into a new list. */
+    public static <T> List<T> toList(Iterator<? extends T> in) {
+        List<T> out = new ArrayList<>();
+        while (in.hasNext()) {
+            out.add(in.next());
+        }
+        return out;
+    }
+}

@@ -1,0 +1,54 @@
+package dev.sluice.core.dataset;
+
+import dev.sluice.core.Dataset;
+import dev.sluice.core.Dependency;
+import dev.sluice.core.Partition;
+import dev.sluice.core.Partitioner;
+import dev.sluice.core.TaskContext;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Every narrow per-partition operator (map, filter, flatMap, mapMulti, mapPartitions, mapValues,
+ * ...): it wraps the parent's iterator for the same partition, so chains of them fuse into a
+ * single pass with no intermediate collection.
+ */
+public final class MapPartitionsDataset<T, U> extends Dataset<U> {
+    private final Dataset<T> parent;
+    private final PartitionTransform<T, U> transform;
+    private final boolean preservesPartitioning;
+
+    /**
+     * Creates the operator; {@code preservesPartitioning} says that keys stay where they were, so
+     * the parent's partitioner still holds.
+     */
+    public MapPartitionsDataset(Dataset<T> parent, PartitionTransform<T, U> transform,
+                                boolean preservesPartitioning, String operation) {
+        super(parent.engine());
+        this.parent = parent;
+        this.transform = transform;
+        this.preservesPartitioning = preservesPartitioning;
+        setName(operation);
+    }
+
+    @Override
+    protected List<Partition> computePartitions() {
+        return parent.partitions();
+    }
+
+    @Override
+    protected List<Dependency> computeDependencies() {
+        return List.of(new OneToOneDependency(parent));
+    }
+
+    @Override
+    public Iterator<U> compute(Partition partition, TaskContext context) {
+        return transform.apply(context, partition.index(), parent.iterator(partition, context));
+    }
+
+    @Override
+    public Optional<Partitioner> partitioner() {
+        return preservesPartitioning ? parent.partitioner() : Optional.empty();
+    }
+}

@@ -1,0 +1,53 @@
+package dev.sluice.core.dataset;
+
+import dev.sluice.core.Dataset;
+import dev.sluice.core.Dependency;
+import dev.sluice.core.Engine;
+import dev.sluice.core.Partition;
+import dev.sluice.core.TaskContext;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * A dataset over an in-memory list, split into contiguous slices: slice {@code p} of {@code P}
+ * holds elements {@code [p*n/P, (p+1)*n/P)}. The list is copied once, so later changes to the
+ * caller's list are not seen.
+ */
+public final class ParallelCollectionDataset<T> extends Dataset<T> {
+    private final List<List<T>> slices;
+
+    /** Creates the dataset of {@code data} in {@code numPartitions} slices. */
+    public ParallelCollectionDataset(Engine engine, List<T> data, int numPartitions) {
+        super(engine);
+        List<T> copy = new ArrayList<>(data);
+        List<List<T>> s = new ArrayList<>(numPartitions);
+        int n = copy.size();
+        for (int p = 0; p < numPartitions; p++) {
+            int from = (int) ((long) p * n / numPartitions);
+            int to = (int) ((long) (p + 1) * n / numPartitions);
+            s.add(java.util.Collections.unmodifiableList(copy.subList(from, to)));
+        }
+        this.slices = s;
+        setName("parallelize");
+    }
+
+    @Override
+    protected List<Partition> computePartitions() {
+        List<Partition> out = new ArrayList<>(slices.size());
+        for (int p = 0; p < slices.size(); p++) {
+            out.add(new IndexPartition(p));
+        }
+        return out;
+    }
+
+    @Override
+    protected List<Dependency> computeDependencies() {
+        return List.of();
+    }
+
+    @Override
+    public Iterator<T> compute(Partition partition, TaskContext context) {
+        return slices.get(partition.index()).iterator();
+    }
+}

@@ -1,0 +1,54 @@
+package dev.sluice.core.dataset;
+
+import dev.sluice.core.Dataset;
+import dev.sluice.core.Dependency;
+import dev.sluice.core.Engine;
+import dev.sluice.core.Partition;
+import dev.sluice.core.TaskContext;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+
+/** The partitions of several datasets side by side; narrow, no data is moved. */
+public final class UnionDataset<T> extends Dataset<T> {
+    private final List<Dataset<T>> parents;
+
+    /** Creates the union of {@code parents}, in order. */
+    public UnionDataset(Engine engine, List<? extends Dataset<T>> parents) {
+        super(engine);
+        this.parents = List.copyOf(parents);
+        setName("union");
+    }
+
+    private record UnionPartition(int index, int parent, Partition parentPartition) implements Partition {
+    }
+
+    @Override
+    protected List<Partition> computePartitions() {
+        List<Partition> out = new ArrayList<>();
+        for (int i = 0; i < parents.size(); i++) {
+            for (Partition p : parents.get(i).partitions()) {
+                out.add(new UnionPartition(out.size(), i, p));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    protected List<Dependency> computeDependencies() {
+        List<Dependency> out = new ArrayList<>(parents.size());
+        int start = 0;
+        for (Dataset<T> parent : parents) {
+            int n = parent.numPartitions();
+            out.add(new RangeDependency(parent, 0, start, n));
+            start += n;
+        }
+        return out;
+    }
+
+    @Override
+    public Iterator<T> compute(Partition partition, TaskContext context) {
+        UnionPartition up = (UnionPartition) partitions().get(partition.index());
+        return parents.get(up.parent()).iterator(up.parentPartition(), context);
+    }
+}

@@ -1,0 +1,130 @@
+package dev.sluice.core.shuffle;
+
+import dev.sluice.core.Pair;
+import dev.sluice.core.dataset.UserCodeException;
+import dev.sluice.core.function.Function2;
+import dev.sluice.core.function.MapFunction;
+import dev.sluice.core.function.ReduceFunction;
+import java.io.Serializable;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.function.BiFunction;
+
+/**
+ * How values of one key combine: make a combiner from a first value, merge a value into a
+ * combiner (map side), merge two combiners (reduce side). A reducing aggregator (combiner type =
+ * value type, create = identity) takes a faster path: one hash lookup per record via
+ * {@link HashMap#merge}.
+ */
+public final class Aggregator<K, V, C> implements Serializable {
+    private final MapFunction<? super V, C> createCombiner;
+    private final Function2<C, ? super V, C> mergeValue;
+    private final Function2<C, C, C> mergeCombiners;
+    private final boolean reducing;
+
+    /** Creates a general aggregator. */
+    public Aggregator(MapFunction<? super V, C> createCombiner, Function2<C, ? super V, C> mergeValue,
+                      Function2<C, C, C> mergeCombiners) {
+        this(createCombiner, mergeValue, mergeCombiners, false);
+    }
+
+    private Aggregator(MapFunction<? super V, C> createCombiner, Function2<C, ? super V, C> mergeValue,
+                       Function2<C, C, C> mergeCombiners, boolean reducing) {
+        this.createCombiner = createCombiner;
+        this.mergeValue = mergeValue;
+        this.mergeCombiners = mergeCombiners;
+        this.reducing = reducing;
+    }
+
+    /** Returns the aggregator of a reduction by {@code f}. */
+    public static <K, V> Aggregator<K, V, V> reducing(ReduceFunction<V> f) {
+        return new Aggregator<>(v -> v, f::call, f::call, true);
+    }
+
+    /** Combines {@code records} by key into {@code into}. */
+    @SuppressWarnings("unchecked")
+    public void combineValues(Iterator<? extends Pair<K, V>> records, Map<K, C> into) {
+        try {
+            if (reducing) {
+                BiFunction<C, C, C> merge = mergeFunction();
+                Map<K, V> same = (Map<K, V>) into;
+                while (records.hasNext()) {
+                    Pair<K, V> kv = records.next();
+                    V v = kv.value();
+                    if (v != null) {
+                        ((Map<K, C>) same).merge(kv.key(), (C) v, merge);
+                    } else {
+                        mergeOneValue(kv.key(), v, into);
+                    }
+                }
+                return;
+            }
+            while (records.hasNext()) {
+                Pair<K, V> kv = records.next();
+                mergeOneValue(kv.key(), kv.value(), into);
+            }
+        } catch (Exception e) {
+            throw UserCodeException.wrap(e);
+        }
+    }
+
+    /** Merges one raw value for {@code key} into {@code into}. */
+    public void mergeOneValue(K key, V value, Map<K, C> into) throws Exception {
+        C current = into.get(key);
+        if (current == null && !into.containsKey(key)) {
+            into.put(key, createCombiner.call(value));
+        } else {
+            into.put(key, mergeValue.call(current, value));
+        }
+    }
+
+    /** Merges one combiner for {@code key} into {@code into}. */
+    public void mergeOneCombiner(K key, C combiner, Map<K, C> into, BiFunction<C, C, C> merge) throws Exception {
+        if (combiner != null) {
+            into.merge(key, combiner, merge);
+            return;
+        }
+        C current = into.get(key);
+        if (current == null && !into.containsKey(key)) {
+            into.put(key, null);
+        } else {
+            into.put(key, mergeCombiners.call(current, null));
+        }
+    }
+
+    /** Returns {@code mergeCombiners} as a JDK function, made once per task rather than per record. */
+    public BiFunction<C, C, C> mergeFunction() {
+        return (a, b) -> {
+            try {
+                return mergeCombiners.call(a, b);
+            } catch (Exception e) {
+                throw UserCodeException.wrap(e);
+            }
+        };
+    }
+
+    /** Combines {@code records} of one partition and returns the combined pairs. */
+    public Iterator<Pair<K, C>> combineValues(Iterator<? extends Pair<K, V>> records) {
+        Map<K, C> combined = new HashMap<>();
+        combineValues(records, combined);
+        return pairs(combined);
+    }
+
+    /** Returns an iterator of {@code map}'s entries as pairs. */
+    public static <K, C> Iterator<Pair<K, C>> pairs(Map<K, C> map) {
+        Iterator<Map.Entry<K, C>> entries = map.entrySet().iterator();
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return entries.hasNext();
+            }
+
+            @Override
+            public Pair<K, C> next() {
+                Map.Entry<K, C> e = entries.next();
+                return new Pair<>(e.getKey(), e.getValue());
+            }
+        };
+    }
+}
