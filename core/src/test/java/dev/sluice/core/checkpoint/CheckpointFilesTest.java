@@ -15,6 +15,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import java.util.function.UnaryOperator;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class CheckpointFilesTest {
@@ -128,93 +130,70 @@ class CheckpointFilesTest {
 
     @Test
     void readPartition_truncatedFile_throwsWithExpectedAndFoundLength() throws IOException {
-        Path file = writeWithoutHadoopChecksum(List.of("a", "b", "c"));
-        byte[] bytes = Files.readAllBytes(file);
-        Files.write(file, Arrays.copyOf(bytes, bytes.length - 3));
-        int payload = bytes.length - PartitionFileHeader.LENGTH;
+        Path file = writeCorrupted(List.of("a", "b", "c"), bytes -> Arrays.copyOf(bytes, bytes.length - 3));
+        long present = Files.size(file) - PartitionFileHeader.LENGTH;
 
         assertThatThrownBy(() -> files.readPartition(dirUri, 0))
                 .isInstanceOf(CheckpointException.class)
                 .hasMessageContaining("part-00000")
-                .hasMessageContaining("payload of " + payload + " bytes")
-                .hasMessageContaining((payload - 3) + " bytes");
+                .hasMessageContaining("payload of " + (present + 3) + " bytes")
+                .hasMessageContaining("found " + present + " bytes");
     }
 
-    @Test
-    void readPartition_truncatedInsideHeader_throwsNamingFile() throws IOException {
-        Path file = writeWithoutHadoopChecksum(List.of("a"));
-        Files.write(file, Arrays.copyOf(Files.readAllBytes(file), 10));
-
-        assertThatThrownBy(() -> files.readPartition(dirUri, 0))
-                .isInstanceOf(CheckpointException.class)
-                .hasMessageContaining("part-00000")
-                .hasMessageContaining("header of 32 bytes");
+    static Stream<Arguments> corruptions() {
+        return Stream.of(
+                Arguments.of("truncated header", (UnaryOperator<byte[]>) bytes -> Arrays.copyOf(bytes, 10),
+                        "header of 32 bytes"),
+                Arguments.of("flipped payload byte", flip(-2), "CRC32"),
+                Arguments.of("bad magic", flip(0), "magic"),
+                Arguments.of("other version", putInt(4, 2), "expected format version 1, found version 2"),
+                Arguments.of("wrong record count", putLong(8, 4), "expected 4 records, found 3 records"));
     }
 
-    @Test
-    void readPartition_flippedPayloadByte_throwsCrcMismatch() throws IOException {
-        Path file = writeWithoutHadoopChecksum(List.of("some", "records"));
-        byte[] bytes = Files.readAllBytes(file);
-        bytes[bytes.length - 2] ^= 0x01;
-        Files.write(file, bytes);
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("corruptions")
+    void readPartition_corruptFile_throwsNamingFileAndMismatch(
+            String corruption, UnaryOperator<byte[]> change, String mismatch) throws IOException {
+        writeCorrupted(List.of("x", "y", "z"), change);
 
         assertThatThrownBy(() -> files.readPartition(dirUri, 0))
                 .isInstanceOf(CheckpointException.class)
                 .hasMessageContaining("part-00000")
-                .hasMessageContaining("CRC32");
-    }
-
-    @Test
-    void readPartition_badMagic_throwsNamingFile() throws IOException {
-        Path file = writeWithoutHadoopChecksum(List.of(1));
-        byte[] bytes = Files.readAllBytes(file);
-        bytes[0] = 'X';
-        Files.write(file, bytes);
-
-        assertThatThrownBy(() -> files.readPartition(dirUri, 0))
-                .isInstanceOf(CheckpointException.class)
-                .hasMessageContaining("part-00000")
-                .hasMessageContaining("magic");
-    }
-
-    @Test
-    void readPartition_otherVersion_throwsNamingVersions() throws IOException {
-        Path file = writeWithoutHadoopChecksum(List.of(1));
-        byte[] bytes = Files.readAllBytes(file);
-        ByteBuffer.wrap(bytes).putInt(4, 2);
-        Files.write(file, bytes);
-
-        assertThatThrownBy(() -> files.readPartition(dirUri, 0))
-                .isInstanceOf(CheckpointException.class)
-                .hasMessageContaining("part-00000")
-                .hasMessageContaining("format version 1")
-                .hasMessageContaining("version 2");
-    }
-
-    @Test
-    void readPartition_wrongRecordCount_throwsNamingCounts() throws IOException {
-        Path file = writeWithoutHadoopChecksum(List.of(1, 2, 3));
-        byte[] bytes = Files.readAllBytes(file);
-        ByteBuffer.wrap(bytes).putLong(8, 4);
-        Files.write(file, bytes);
-
-        assertThatThrownBy(() -> files.readPartition(dirUri, 0))
-                .isInstanceOf(CheckpointException.class)
-                .hasMessageContaining("part-00000")
-                .hasMessageContaining("expected 4 records, found 3 records");
+                .hasMessageContaining(mismatch);
     }
 
     @Test
     void readPartition_corruptFileWithHadoopChecksum_throwsNamingFile() throws IOException {
         files.writePartition(dirUri, 0, List.of("some", "records").iterator());
         Path file = dir.resolve("part-00000");
-        byte[] bytes = Files.readAllBytes(file);
-        bytes[bytes.length - 2] ^= 0x01;
-        Files.write(file, bytes);
+        Files.write(file, flip(-2).apply(Files.readAllBytes(file)));
 
         assertThatThrownBy(() -> files.readPartition(dirUri, 0))
                 .isInstanceOf(CheckpointException.class)
                 .hasMessageContaining("part-00000");
+    }
+
+    /** Flips the low bit of the byte at {@code index}, counted from the end if negative. */
+    private static UnaryOperator<byte[]> flip(int index) {
+        return bytes -> {
+            bytes[index < 0 ? bytes.length + index : index] ^= 0x01;
+            return bytes;
+        };
+    }
+
+    private static UnaryOperator<byte[]> putInt(int offset, int value) {
+        return bytes -> ByteBuffer.wrap(bytes).putInt(offset, value).array();
+    }
+
+    private static UnaryOperator<byte[]> putLong(int offset, long value) {
+        return bytes -> ByteBuffer.wrap(bytes).putLong(offset, value).array();
+    }
+
+    /** Writes partition 0 without Hadoop's checksum, then applies {@code change} to its bytes. */
+    private Path writeCorrupted(List<?> records, UnaryOperator<byte[]> change) throws IOException {
+        Path file = writeWithoutHadoopChecksum(records);
+        Files.write(file, change.apply(Files.readAllBytes(file)));
+        return file;
     }
 
     /**
