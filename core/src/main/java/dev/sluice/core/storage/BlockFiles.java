@@ -64,6 +64,9 @@ final class BlockFiles {
 
     /** Deletes the directory and everything in it; nothing to do if it was never created. */
     void deleteAll() throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
         try {
             MoreFiles.deleteRecursively(dir, RecursiveDeleteOption.ALLOW_INSECURE);
         } catch (NoSuchFileException e) {
