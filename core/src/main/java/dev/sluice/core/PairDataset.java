@@ -1,6 +1,5 @@
 package dev.sluice.core;
 
-import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.sluice.core.dataset.CoGroupedDataset;
@@ -457,7 +456,7 @@ public final class PairDataset<K, V> extends Dataset<Pair<K, V>> {
     // ---------------------------------------------------------------- defaults
 
     private Partitioner defaultPartitioner() {
-        return partitioner().orElseGet(() -> new HashPartitioner(numPartitions()));
+        return partitioner().orElseGet(() -> new HashPartitioner(Math.max(1, numPartitions())));
     }
 
     private Partitioner defaultPartitioner(PairDataset<?, ?> other) {
@@ -470,8 +469,6 @@ public final class PairDataset<K, V> extends Dataset<Pair<K, V>> {
         if (theirs.isPresent()) {
             return theirs.get();
         }
-        int n = Math.max(numPartitions(), other.numPartitions());
-        checkArgument(n > 0, "cannot join two datasets without partitions");
-        return new HashPartitioner(n);
+        return new HashPartitioner(Math.max(1, Math.max(numPartitions(), other.numPartitions())));
     }
 }

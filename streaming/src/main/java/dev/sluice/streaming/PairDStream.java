@@ -1,0 +1,192 @@
+package dev.sluice.streaming;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import dev.sluice.core.Dataset;
+import dev.sluice.core.HashPartitioner;
+import dev.sluice.core.Pair;
+import dev.sluice.core.PairDataset;
+import dev.sluice.core.Partitioner;
+import dev.sluice.core.function.FlatMapFunction;
+import dev.sluice.core.function.Function2;
+import dev.sluice.core.function.MapFunction;
+import dev.sluice.core.function.ReduceFunction;
+import dev.sluice.streaming.dstream.CombinedDStream;
+import dev.sluice.streaming.dstream.TransformedDStream;
+import dev.sluice.streaming.function.TransformFunction;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A stream of key-value {@link Pair}s, with the keyed operations applied per batch: reductions,
+ * grouping, joins with another keyed stream of the same slide; and, on the same keys across
+ * batches, windows and state.
+ *
+ * <p>Keyed operations without an explicit partitioner hash-partition into the engine's
+ * parallelism, the same partitioner every batch, so that windows and state stay co-partitioned.
+ *
+ * @param <K> the key type
+ * @param <V> the value type
+ */
+public final class PairDStream<K, V> extends DStream<Pair<K, V>> {
+    private final DStream<Pair<K, V>> base;
+
+    private PairDStream(DStream<Pair<K, V>> base) {
+        super(base.context());
+        this.base = base;
+        setName(base.name());
+    }
+
+    /** Returns {@code stream} as a keyed stream (itself if it already is one). */
+    @SuppressWarnings("unchecked")
+    public static <K, V> PairDStream<K, V> of(DStream<? extends Pair<? extends K, ? extends V>> stream) {
+        checkNotNull(stream, "stream");
+        if (stream instanceof PairDStream<?, ?> pairs) {
+            return (PairDStream<K, V>) pairs;
+        }
+        return new PairDStream<>((DStream<Pair<K, V>>) stream);
+    }
+
+    @Override
+    public Duration slideDuration() {
+        return base.slideDuration();
+    }
+
+    @Override
+    public List<DStream<?>> dependencies() {
+        return List.of(base);
+    }
+
+    @Override
+    protected Optional<Dataset<Pair<K, V>>> compute(Time time) {
+        return base.datasetAt(time);
+    }
+
+    @Override
+    public PairDStream<K, V> setName(String newName) {
+        super.setName(newName);
+        return this;
+    }
+
+    /** Returns the partitioner keyed operations use when none is given. */
+    Partitioner defaultPartitioner() {
+        return new HashPartitioner(context().engine().parallelism());
+    }
+
+    private <W> PairDStream<K, W> keyed(String operation, TransformFunction<Pair<K, V>, Pair<K, W>> f) {
+        return PairDStream.of(new TransformedDStream<Pair<K, V>, Pair<K, W>>(
+                this, (ds, t) -> f.call(ds), operation));
+    }
+
+    // ---------------------------------------------------------------- per-batch keyed operations
+
+    /** Merges the values of each key in each batch with {@code f}. */
+    public PairDStream<K, V> reduceByKey(ReduceFunction<V> f) {
+        return reduceByKey(f, defaultPartitioner());
+    }
+
+    /** {@link #reduceByKey(ReduceFunction)} into {@code numPartitions} partitions. */
+    public PairDStream<K, V> reduceByKey(ReduceFunction<V> f, int numPartitions) {
+        checkArgument(numPartitions > 0, "numPartitions must be > 0, got %s", numPartitions);
+        return reduceByKey(f, new HashPartitioner(numPartitions));
+    }
+
+    /** {@link #reduceByKey(ReduceFunction)} partitioned by {@code partitioner}. */
+    public PairDStream<K, V> reduceByKey(ReduceFunction<V> f, Partitioner partitioner) {
+        checkNotNull(f, "f");
+        checkNotNull(partitioner, "partitioner");
+        return keyed("reduceByKey", ds -> PairDataset.of(ds).reduceByKey(f, partitioner));
+    }
+
+    /** Combines the values of each key in each batch; see {@code PairDataset.combineByKey}. */
+    public <C> PairDStream<K, C> combineByKey(MapFunction<? super V, C> createCombiner,
+                                              Function2<C, ? super V, C> mergeValue,
+                                              Function2<C, C, C> mergeCombiners) {
+        return combineByKey(createCombiner, mergeValue, mergeCombiners, defaultPartitioner());
+    }
+
+    /** Combines the values of each key in each batch, partitioned by {@code partitioner}. */
+    public <C> PairDStream<K, C> combineByKey(MapFunction<? super V, C> createCombiner,
+                                              Function2<C, ? super V, C> mergeValue,
+                                              Function2<C, C, C> mergeCombiners, Partitioner partitioner) {
+        checkNotNull(partitioner, "partitioner");
+        return keyed("combineByKey",
+                ds -> PairDataset.of(ds).combineByKey(createCombiner, mergeValue, mergeCombiners, partitioner));
+    }
+
+    /** Groups the values of each key in each batch into a list. */
+    public PairDStream<K, List<V>> groupByKey() {
+        return groupByKey(context().engine().parallelism());
+    }
+
+    /** {@link #groupByKey()} into {@code numPartitions} partitions. */
+    public PairDStream<K, List<V>> groupByKey(int numPartitions) {
+        checkArgument(numPartitions > 0, "numPartitions must be > 0, got %s", numPartitions);
+        return keyed("groupByKey", ds -> PairDataset.of(ds).groupByKey(numPartitions));
+    }
+
+    /** Applies {@code f} to each value, keeping keys (and partitioning). */
+    public <W> PairDStream<K, W> mapValues(MapFunction<? super V, ? extends W> f) {
+        checkNotNull(f, "f");
+        return keyed("mapValues", ds -> PairDataset.of(ds).mapValues(f));
+    }
+
+    /** Replaces each value by the values {@code f} returns for it. */
+    public <W> PairDStream<K, W> flatMapValues(FlatMapFunction<? super V, ? extends W> f) {
+        checkNotNull(f, "f");
+        return keyed("flatMapValues", ds -> PairDataset.of(ds).flatMapValues(f));
+    }
+
+    /** Returns a keyed stream of {@code f} applied to each batch's keyed dataset. */
+    public <K2, V2> PairDStream<K2, V2> transformToPair(TransformFunction<Pair<K, V>, Pair<K2, V2>> f) {
+        checkNotNull(f, "f");
+        return PairDStream.of(new TransformedDStream<Pair<K, V>, Pair<K2, V2>>(this, (ds, t) -> f.call(ds),
+                "transformToPair"));
+    }
+
+    // ---------------------------------------------------------------- joins per batch
+
+    /** Joins each batch with {@code other}'s batch of the same time: {@code (k, (v, w))} per matching pair. */
+    public <W> PairDStream<K, Pair<V, W>> join(PairDStream<K, W> other) {
+        Partitioner p = defaultPartitioner();
+        return combine(other, "join", (a, b) -> a.join(b, p));
+    }
+
+    /** Left outer join per batch. */
+    public <W> PairDStream<K, Pair<V, Optional<W>>> leftOuterJoin(PairDStream<K, W> other) {
+        return combine(other, "leftOuterJoin", PairDataset::leftOuterJoin);
+    }
+
+    /** Right outer join per batch. */
+    public <W> PairDStream<K, Pair<Optional<V>, W>> rightOuterJoin(PairDStream<K, W> other) {
+        return combine(other, "rightOuterJoin", PairDataset::rightOuterJoin);
+    }
+
+    /** Full outer join per batch. */
+    public <W> PairDStream<K, Pair<Optional<V>, Optional<W>>> fullOuterJoin(PairDStream<K, W> other) {
+        return combine(other, "fullOuterJoin", PairDataset::fullOuterJoin);
+    }
+
+    /** Groups both streams' values per key, per batch. */
+    public <W> PairDStream<K, Pair<List<V>, List<W>>> cogroup(PairDStream<K, W> other) {
+        Partitioner p = defaultPartitioner();
+        return combine(other, "cogroup", (a, b) -> a.cogroup(b, p));
+    }
+
+    private interface KeyedCombiner<K, V, W, R> extends java.io.Serializable {
+        PairDataset<K, R> apply(PairDataset<K, V> left, PairDataset<K, W> right) throws Exception;
+    }
+
+    private <W, R> PairDStream<K, R> combine(PairDStream<K, W> other, String operation,
+                                             KeyedCombiner<K, V, W, R> f) {
+        checkNotNull(other, "other");
+        return PairDStream.of(new CombinedDStream<Pair<K, V>, Pair<K, W>, Pair<K, R>>(this, other,
+                (a, b, t) -> f.apply(PairDataset.of(a), PairDataset.of(b)), operation));
+    }
+
+    // ---------------------------------------------------------------- windows (see the window package)
+
+    // ---------------------------------------------------------------- state (see the state package)
+}

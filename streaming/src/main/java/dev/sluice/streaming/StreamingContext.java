@@ -1,0 +1,423 @@
+package dev.sluice.streaming;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import dev.sluice.core.Engine;
+import dev.sluice.core.SluiceException;
+import dev.sluice.streaming.dstream.FileInputDStream;
+import dev.sluice.streaming.dstream.QueueInputDStream;
+import dev.sluice.streaming.dstream.ReceiverInputDStream;
+import dev.sluice.streaming.dstream.UnionDStream;
+import dev.sluice.streaming.input.ReceiverSupervisor;
+import dev.sluice.streaming.input.SocketReceiver;
+import dev.sluice.streaming.scheduler.StreamingRuntime;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The entry point of a streaming program: chops incoming data into one batch per batch interval
+ * and runs the pipeline of {@link DStream} transformations on each batch as a job of its
+ * {@link Engine}.
+ *
+ * <pre>{@code
+ * StreamingContext ssc = StreamingContext.builder()
+ *         .appName("word-count").batchInterval(Duration.ofSeconds(1)).parallelism(2).build();
+ * ssc.socketTextStream("localhost", 9999)
+ *         .flatMap(line -> List.of(line.split(" ")))
+ *         .mapToPair(word -> Pair.of(word, 1))
+ *         .reduceByKey(Integer::sum)
+ *         .print();
+ * ssc.start();
+ * ssc.awaitTermination();
+ * }</pre>
+ *
+ * <p>Lifecycle: {@link State#INITIALIZED} while the pipeline is defined, {@link State#ACTIVE}
+ * after {@link #start()}, {@link State#STOPPED} after {@link #stop()}. A stopped context cannot
+ * be restarted: build a new one with the same setup code.
+ *
+ * <p>Thread-safety: define the pipeline on one thread; {@code start}, {@code stop},
+ * {@code awaitTermination} and {@code state} may be called from any thread.
+ */
+public final class StreamingContext implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(StreamingContext.class);
+
+    static {
+        StreamingRuntime.installAccessor(context -> context.runtime);
+    }
+
+    /** The lifecycle of a context. */
+    public enum State {
+        /** Being defined: operations may be added. */
+        INITIALIZED,
+        /** Running batches. */
+        ACTIVE,
+        /** Stopped for good. */
+        STOPPED;
+
+        private Set<State> next() {
+            return switch (this) {
+                case INITIALIZED -> EnumSet.of(ACTIVE, STOPPED);
+                case ACTIVE -> EnumSet.of(STOPPED);
+                case STOPPED -> EnumSet.noneOf(State.class);
+            };
+        }
+    }
+
+    private final Engine engine;
+    private final boolean ownsEngine;
+    private final Duration batchInterval;
+    private final Clock clock;
+    private final int maxLineBytes;
+    private final Duration receiverRestartDelay;
+    private final Duration receiverMaxRestartDelay;
+    private final Duration stopTimeout;
+    private final boolean stopOnFailure;
+    private final StreamingRuntime runtime;
+    private final AtomicReference<State> state = new AtomicReference<>(State.INITIALIZED);
+    private final CountDownLatch terminated = new CountDownLatch(1);
+    private volatile Throwable stopCause;
+
+    private StreamingContext(Builder b) {
+        this.ownsEngine = b.engine == null;
+        Engine.Builder eb = Engine.builder().appName(b.appName).parallelism(b.parallelism);
+        if (b.checkpointDir != null) {
+            eb.checkpointDir(b.checkpointDir);
+        }
+        this.engine = b.engine != null ? b.engine : eb.build();
+        this.batchInterval = b.batchInterval;
+        this.clock = b.clock;
+        this.maxLineBytes = b.maxLineBytes;
+        this.receiverRestartDelay = b.receiverRestartDelay;
+        this.receiverMaxRestartDelay = b.receiverMaxRestartDelay;
+        this.stopTimeout = b.stopTimeout;
+        this.stopOnFailure = b.stopOnFailure;
+        this.runtime = new StreamingRuntime(engine, clock, batchInterval, this::onBatchFailure);
+    }
+
+    /** Returns a builder; {@code batchInterval} is required. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    // ---------------------------------------------------------------- inputs
+
+    /**
+     * Returns a stream of the UTF-8 lines read from a TCP server, by a receiver on its own
+     * thread; a lost or refused connection is retried with back-off and reported to listeners.
+     */
+    public DStream<String> socketTextStream(String host, int port) {
+        return socketTextStream(host, port, maxLineBytes);
+    }
+
+    /** {@link #socketTextStream(String, int)}, dropping (and counting) lines longer than {@code maxLineBytes}. */
+    public DStream<String> socketTextStream(String host, int port, int maxLineBytes) {
+        checkNotNull(host, "host");
+        checkArgument(port > 0 && port < 65536, "port must be in 1..65535, got %s", port);
+        checkArgument(maxLineBytes > 0, "maxLineBytes must be > 0, got %s", maxLineBytes);
+        return receiverStream(new SocketReceiver(host, port, maxLineBytes));
+    }
+
+    /** Returns a stream of the records {@code receiver} stores. */
+    public <T> DStream<T> receiverStream(Receiver<T> receiver) {
+        checkNotNull(receiver, "receiver");
+        checkCanAddOperation();
+        ReceiverInputDStream<T> stream = new ReceiverInputDStream<>(this, streamId -> new ReceiverSupervisor<>(
+                receiver, streamId, error -> runtime.bus().post(l -> l.onReceiverError(error)), receiverRestartDelay,
+                receiverMaxRestartDelay), receiver.name());
+        receiver.attach(stream.supervisor());
+        return stream;
+    }
+
+    /**
+     * Returns a stream of the lines of files that appear in directory {@code uri} (any Hadoop
+     * FileSystem URI), each file read once, in the first batch after it appears. Move finished
+     * files into the directory (rename) rather than writing them in place.
+     */
+    public DStream<String> textFileStream(String uri) {
+        checkNotNull(uri, "uri");
+        return new FileInputDStream(this, uri);
+    }
+
+    /** Returns a stream that takes one list from {@code queue} per batch (an empty batch if none). */
+    public <T> DStream<T> queueStream(Queue<List<T>> queue) {
+        return queueStream(queue, true);
+    }
+
+    /** Returns a stream over {@code queue}: one list per batch, or every queued list if not {@code oneAtATime}. */
+    public <T> DStream<T> queueStream(Queue<List<T>> queue, boolean oneAtATime) {
+        checkNotNull(queue, "queue");
+        return new QueueInputDStream<>(this, queue, oneAtATime);
+    }
+
+    /** Returns the union of {@code streams}, which must have the same slide. */
+    public <T> DStream<T> union(List<? extends DStream<T>> streams) {
+        checkNotNull(streams, "streams");
+        return new UnionDStream<>(streams);
+    }
+
+    // ---------------------------------------------------------------- lifecycle
+
+    /**
+     * Starts receiving and processing: checks the pipeline, starts the receivers and the batch
+     * clock. The first batch is at the next multiple of the batch interval.
+     *
+     * @throws IllegalStateException if already started or stopped, if no output is defined, or if
+     *                               a stream needs a checkpoint directory the context lacks
+     */
+    public synchronized void start() {
+        State current = state.get();
+        if (current == State.ACTIVE) {
+            throw new IllegalStateException("StreamingContext already started; start() may be called once");
+        }
+        if (current == State.STOPPED) {
+            throw new IllegalStateException("cannot restart a stopped StreamingContext; build a new one with the same "
+                    + "setup code to run again");
+        }
+        long now = clock.millis();
+        Time zero = new Time(now - now % batchInterval.toMillis());
+        runtime.start(zero);
+        transition(State.ACTIVE);
+        runtime.bus().post(l -> l.onStreamingStarted(zero.millis()));
+        log.info("streaming started: batch interval {}, first batch at {} ms", batchInterval,
+                zero.millis() + batchInterval.toMillis());
+    }
+
+    /** Stops at once (not gracefully): the running batch ends, queued ones are dropped. */
+    public void stop() {
+        stop(false);
+    }
+
+    /**
+     * Stops. Graceful: stop receiving, process every batch of what was already received, then
+     * stop; otherwise stop at once. Also closes the engine, unless it was passed to the builder.
+     * Calling it again does nothing.
+     */
+    public synchronized void stop(boolean graceful) {
+        State current = state.get();
+        if (current == State.STOPPED) {
+            return;
+        }
+        transition(State.STOPPED);
+        if (current == State.ACTIVE) {
+            runtime.stop(graceful, stopTimeout);
+        }
+        if (ownsEngine) {
+            engine.close();
+        }
+        runtime.bus().post(StreamingListener::onStreamingStopped);
+        log.info("streaming stopped{}", graceful ? " gracefully" : "");
+        terminated.countDown();
+    }
+
+    /** Same as {@link #stop()}. */
+    @Override
+    public void close() {
+        stop(false);
+    }
+
+    /**
+     * Blocks until the context stops.
+     *
+     * @throws SluiceException if it stopped because a batch failed (with {@code stopOnFailure}),
+     *                         with that failure as cause
+     */
+    public void awaitTermination() throws InterruptedException {
+        terminated.await();
+        rethrowStopCause();
+    }
+
+    /** Blocks until the context stops or {@code timeout} passes; returns true if it stopped. */
+    public boolean awaitTerminationOrTimeout(Duration timeout) throws InterruptedException {
+        checkNotNull(timeout, "timeout");
+        boolean stopped = terminated.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        if (stopped) {
+            rethrowStopCause();
+        }
+        return stopped;
+    }
+
+    private void rethrowStopCause() {
+        Throwable cause = stopCause;
+        if (cause != null) {
+            throw new SluiceException("streaming stopped because a batch failed: " + cause, cause);
+        }
+    }
+
+    private void onBatchFailure(Throwable failure) {
+        if (stopOnFailure && state.get() == State.ACTIVE) {
+            stopCause = failure;
+            Thread stopper = new Thread(() -> stop(false), "sluice-stop-on-failure");
+            stopper.setDaemon(true);
+            stopper.start();
+        }
+    }
+
+    private void transition(State target) {
+        State current = state.get();
+        if (!current.next().contains(target) || !state.compareAndSet(current, target)) {
+            throw new IllegalStateException("cannot go from " + current + " to " + target);
+        }
+    }
+
+    void checkCanAddOperation() {
+        State current = state.get();
+        if (current == State.ACTIVE) {
+            throw new IllegalStateException(
+                    "cannot add an operation after start(); define the whole pipeline before calling start()");
+        }
+        if (current == State.STOPPED) {
+            throw new IllegalStateException("cannot add an operation to a stopped StreamingContext; build a new one");
+        }
+    }
+
+    StreamingRuntime runtime() {
+        return runtime;
+    }
+
+    // ---------------------------------------------------------------- accessors
+
+    /** Returns the current lifecycle state. */
+    public State state() {
+        return state.get();
+    }
+
+    /** Returns the batch engine that runs each batch's jobs. */
+    public Engine engine() {
+        return engine;
+    }
+
+    /** Returns the batch interval. */
+    public Duration batchInterval() {
+        return batchInterval;
+    }
+
+    /** Returns the clock batch times come from. */
+    public Clock clock() {
+        return clock;
+    }
+
+    /** Adds a listener of batch and receiver events. */
+    public void addListener(StreamingListener listener) {
+        runtime.bus().add(checkNotNull(listener, "listener"));
+    }
+
+    /** Removes a listener. */
+    public void removeListener(StreamingListener listener) {
+        runtime.bus().remove(checkNotNull(listener, "listener"));
+    }
+
+    /** Returns the counters of every receiver. */
+    public List<ReceiverStatus> receiverStatuses() {
+        return runtime.receiverStatuses();
+    }
+
+    /** Settings of a context; {@link #build()} checks them. */
+    public static final class Builder {
+        private String appName = "sluice-streaming";
+        private Duration batchInterval;
+        private int parallelism = Math.max(1, Runtime.getRuntime().availableProcessors());
+        private String checkpointDir;
+        private Clock clock = Clock.system();
+        private Engine engine;
+        private int maxLineBytes = 1 << 20;
+        private Duration receiverRestartDelay = Duration.ofMillis(100);
+        private Duration receiverMaxRestartDelay = Duration.ofSeconds(5);
+        private Duration stopTimeout = Duration.ofSeconds(30);
+        private boolean stopOnFailure;
+
+        private Builder() {
+        }
+
+        /** Sets the name used in logs. */
+        public Builder appName(String name) {
+            this.appName = checkNotNull(name, "appName");
+            return this;
+        }
+
+        /** Sets the batch interval (required): one batch per interval. */
+        public Builder batchInterval(Duration interval) {
+            checkNotNull(interval, "batchInterval");
+            checkArgument(interval.toMillis() > 0, "batchInterval must be at least 1 ms, got %s", interval);
+            this.batchInterval = interval;
+            return this;
+        }
+
+        /** Sets the number of worker threads of the engine the context creates (default: cores). */
+        public Builder parallelism(int threads) {
+            checkArgument(threads > 0, "parallelism must be > 0, got %s", threads);
+            this.parallelism = threads;
+            return this;
+        }
+
+        /** Sets the checkpoint directory, a Hadoop FileSystem URI; required by stateful operations. */
+        public Builder checkpointDir(String uri) {
+            checkNotNull(uri, "checkpointDir");
+            this.checkpointDir = uri;
+            return this;
+        }
+
+        /** Sets the clock (default: the system clock; tests use a manual clock). */
+        public Builder clock(Clock newClock) {
+            this.clock = checkNotNull(newClock, "clock");
+            return this;
+        }
+
+        /** Runs batches on {@code existing} instead of a new engine; the context will not close it. */
+        public Builder engine(Engine existing) {
+            this.engine = checkNotNull(existing, "engine");
+            return this;
+        }
+
+        /** Sets the longest line socket streams accept, in bytes (default 1 MiB); longer ones are dropped. */
+        public Builder maxLineBytes(int bytes) {
+            checkArgument(bytes > 0, "maxLineBytes must be > 0, got %s", bytes);
+            this.maxLineBytes = bytes;
+            return this;
+        }
+
+        /** Sets the first and the longest delay before a receiver is restarted (default 100 ms, 5 s). */
+        public Builder receiverRestartDelay(Duration initial, Duration max) {
+            checkNotNull(initial, "initial");
+            checkNotNull(max, "max");
+            checkArgument(!initial.isNegative() && initial.compareTo(max) <= 0,
+                    "receiver restart delays must satisfy 0 <= initial (%s) <= max (%s)", initial, max);
+            this.receiverRestartDelay = initial;
+            this.receiverMaxRestartDelay = max;
+            return this;
+        }
+
+        /** Sets how long stop() waits for running batches (default 30 s). */
+        public Builder stopTimeout(Duration timeout) {
+            this.stopTimeout = checkNotNull(timeout, "stopTimeout");
+            return this;
+        }
+
+        /** Stops the context on the first failed batch (default: log it and go on). */
+        public Builder stopOnFailure(boolean stop) {
+            this.stopOnFailure = stop;
+            return this;
+        }
+
+        /**
+         * Builds the context.
+         *
+         * @throws IllegalStateException if no batch interval was set
+         */
+        public StreamingContext build() {
+            if (batchInterval == null) {
+                throw new IllegalStateException("batchInterval is required; call batchInterval(Duration.ofSeconds(1)) "
+                        + "or similar before build()");
+            }
+            return new StreamingContext(this);
+        }
+    }
+}

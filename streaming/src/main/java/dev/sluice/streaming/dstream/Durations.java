@@ -1,0 +1,49 @@
+package dev.sluice.streaming.dstream;
+
+import dev.sluice.streaming.DStream;
+import java.time.Duration;
+
+/** Checks and arithmetic on stream durations, with error messages that say how to fix them. */
+public final class Durations {
+    /** The default checkpoint interval is the smallest multiple of the slide at least this long. */
+    static final Duration MIN_DEFAULT_CHECKPOINT = Duration.ofSeconds(10);
+
+    private Durations() {
+    }
+
+    /** Returns the smallest multiple of {@code slide} that is at least 10 seconds. */
+    public static Duration defaultCheckpointInterval(Duration slide) {
+        long step = slide.toMillis();
+        long multiples = Math.max(1, (MIN_DEFAULT_CHECKPOINT.toMillis() + step - 1) / step);
+        return Duration.ofMillis(step * multiples);
+    }
+
+    /** Returns the longer of two durations. */
+    public static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
+    }
+
+    /**
+     * Checks that {@code value} is a positive multiple of {@code stream}'s slide.
+     *
+     * @throws IllegalArgumentException naming the stream, both durations and the nearest valid values
+     */
+    public static void checkMultiple(String what, Duration value, DStream<?> stream) {
+        Duration slide = stream.slideDuration();
+        if (value.isNegative() || value.isZero() || value.toMillis() % slide.toMillis() != 0) {
+            throw new IllegalArgumentException(String.format(
+                    "%s %s of stream %s must be a positive multiple of its slide %s; try %s", what, value, stream,
+                    slide, suggestions(value, slide)));
+        }
+    }
+
+    /** Returns "X or Y": the nearest multiples of {@code slide} around {@code value}. */
+    static String suggestions(Duration value, Duration slide) {
+        long step = slide.toMillis();
+        long below = value.toMillis() / step * step;
+        if (below <= 0) {
+            return Duration.ofMillis(step).toString();
+        }
+        return Duration.ofMillis(below) + " or " + Duration.ofMillis(below + step);
+    }
+}

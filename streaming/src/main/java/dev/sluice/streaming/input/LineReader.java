@@ -1,0 +1,114 @@
+package dev.sluice.streaming.input;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * Reads '\n'-terminated UTF-8 lines (a trailing '\r' is dropped) with a bound on line length: a
+ * longer line, or one that is not valid UTF-8, is skipped and counted rather than failing the
+ * stream or growing a buffer without limit.
+ *
+ * <p>Not thread-safe: one reader per connection.
+ */
+final class LineReader {
+    private final InputStream in;
+    private final int maxLineBytes;
+    private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+    private final byte[] chunk = new byte[64 * 1024];
+    private int chunkPos;
+    private int chunkLen;
+    private byte[] line = new byte[256];
+    private int lineLen;
+    private long oversized;
+    private long malformed;
+
+    LineReader(InputStream in, int maxLineBytes) {
+        this.in = in;
+        this.maxLineBytes = maxLineBytes;
+    }
+
+    /** Returns the next good line, or null at end of stream (a final unterminated line is returned). */
+    String readLine() throws IOException {
+        while (true) {
+            boolean skipping = false;
+            lineLen = 0;
+            boolean sawAny = false;
+            while (true) {
+                if (chunkPos == chunkLen) {
+                    chunkLen = in.read(chunk);
+                    chunkPos = 0;
+                    if (chunkLen <= 0) {
+                        chunkLen = 0;
+                        if (!sawAny || skipping) {
+                            return null;
+                        }
+                        return decodeOrNull();
+                    }
+                }
+                byte b = chunk[chunkPos++];
+                sawAny = true;
+                if (b == '\n') {
+                    break;
+                }
+                if (skipping) {
+                    continue;
+                }
+                if (lineLen == maxLineBytes) {
+                    skipping = true;
+                    oversized++;
+                    continue;
+                }
+                if (lineLen == line.length) {
+                    line = Arrays.copyOf(line, Math.min(maxLineBytes, line.length * 2));
+                }
+                line[lineLen++] = b;
+            }
+            if (skipping) {
+                continue;
+            }
+            String decoded = decodeOrNull();
+            if (decoded != null) {
+                return decoded;
+            }
+        }
+    }
+
+    private String decodeOrNull() {
+        int len = lineLen > 0 && line[lineLen - 1] == '\r' ? lineLen - 1 : lineLen;
+        boolean ascii = true;
+        for (int i = 0; i < len; i++) {
+            if (line[i] < 0) {
+                ascii = false;
+                break;
+            }
+        }
+        if (ascii) {
+            return new String(line, 0, len, StandardCharsets.ISO_8859_1);
+        }
+        try {
+            CharBuffer chars = decoder.reset().decode(ByteBuffer.wrap(line, 0, len));
+            return chars.toString();
+        } catch (CharacterCodingException e) {
+            malformed++;
+            return null;
+        }
+    }
+
+    /** Returns the number of lines skipped for being longer than the maximum. */
+    long oversized() {
+        return oversized;
+    }
+
+    /** Returns the number of lines skipped for not being valid UTF-8. */
+    long malformed() {
+        return malformed;
+    }
+}

@@ -1,0 +1,186 @@
+package dev.sluice.streaming.input;
+
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import dev.sluice.streaming.Receiver;
+import dev.sluice.streaming.ReceiverError;
+import dev.sluice.streaming.ReceiverStatus;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one receiver: starts it on a thread of its own (never a worker thread, so a receiver
+ * does not take a core from the jobs), buffers what it stores until the tracker drains it at
+ * the next batch time, and restarts it with exponential back-off when it asks to be restarted.
+ *
+ * <p>Threading: {@code store} is called by the receiver's threads, {@code drain} by the
+ * generator thread; the buffer is guarded by its own lock, held only to add or swap. Starts,
+ * stops and restarts run on the supervisor's single thread, one at a time.
+ */
+public final class ReceiverSupervisor<T> {
+    private static final Logger log = LoggerFactory.getLogger(ReceiverSupervisor.class);
+
+    private final Receiver<T> receiver;
+    private final int streamId;
+    private final Consumer<ReceiverError> errors;
+    private final Duration initialDelay;
+    private final Duration maxDelay;
+    private final ScheduledExecutorService thread;
+    private final Object lock = new Object();
+    private List<T> buffer = new ArrayList<>();
+    private final AtomicLong stored = new AtomicLong();
+    private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong errorCount = new AtomicLong();
+    private final AtomicLong restarts = new AtomicLong();
+    private volatile long nextDelayMillis;
+    private volatile boolean stopped = true;
+
+    /** Creates the supervisor of {@code receiver} for stream {@code streamId}. */
+    public ReceiverSupervisor(Receiver<T> receiver, int streamId, Consumer<ReceiverError> errors,
+                              Duration initialDelay, Duration maxDelay) {
+        this.receiver = checkNotNull(receiver, "receiver");
+        this.streamId = streamId;
+        this.errors = errors;
+        this.initialDelay = initialDelay;
+        this.maxDelay = maxDelay;
+        this.nextDelayMillis = initialDelay.toMillis();
+        this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "sluice-receiver-" + streamId + "-" + receiver.name());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Starts the receiver on its thread. */
+    public void start() {
+        stopped = false;
+        thread.execute(this::startReceiver);
+        log.info("receiver {} of stream {} starting", receiver.name(), streamId);
+    }
+
+    private void startReceiver() {
+        if (stopped) {
+            return;
+        }
+        try {
+            receiver.onStart();
+        } catch (RuntimeException e) {
+            restart("onStart failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Stops the receiver and waits (bounded) for its thread to finish. */
+    public void stop() {
+        stopped = true;
+        thread.execute(this::stopReceiver);
+        thread.shutdown();
+        try {
+            if (!thread.awaitTermination(10, TimeUnit.SECONDS)) {
+                log.warn("receiver {} of stream {} did not stop within 10 s", receiver.name(), streamId);
+                thread.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        log.info("receiver {} of stream {} stopped", receiver.name(), streamId);
+    }
+
+    private void stopReceiver() {
+        try {
+            receiver.onStop();
+        } catch (RuntimeException e) {
+            log.warn("receiver {} of stream {} failed in onStop", receiver.name(), streamId, e);
+        }
+    }
+
+    /** Returns true once stopped (or not yet started). */
+    public boolean isStopped() {
+        return stopped;
+    }
+
+    /** Buffers one record for the next batch. */
+    public void store(T record) {
+        checkNotNull(record, "record: receivers cannot store null");
+        synchronized (lock) {
+            buffer.add(record);
+        }
+        stored.incrementAndGet();
+        nextDelayMillis = initialDelay.toMillis();
+    }
+
+    /** Buffers records for the next batch. */
+    public void store(List<T> records) {
+        for (T r : records) {
+            checkNotNull(r, "records: receivers cannot store null");
+        }
+        synchronized (lock) {
+            buffer.addAll(records);
+        }
+        stored.addAndGet(records.size());
+        nextDelayMillis = initialDelay.toMillis();
+    }
+
+    /** Returns and clears everything stored since the last drain. */
+    public List<T> drain() {
+        synchronized (lock) {
+            if (buffer.isEmpty()) {
+                return List.of();
+            }
+            List<T> out = buffer;
+            buffer = new ArrayList<>(Math.max(16, out.size()));
+            return out;
+        }
+    }
+
+    /**
+     * Counts a record the receiver dropped (malformed, oversized). Logged at WARN on the 1st,
+     * 10th, 100th, ... drop, so a flood of bad input cannot flood the log.
+     */
+    public void recordDropped(String reason) {
+        long n = dropped.incrementAndGet();
+        if (Long.toString(n).matches("10*")) {
+            log.warn("receiver {} of stream {} dropped {} record(s) so far; latest: {}", receiver.name(), streamId, n,
+                    reason);
+        }
+    }
+
+    /** Reports an error to the listeners without restarting. */
+    public void reportError(String message, Throwable cause) {
+        errorCount.incrementAndGet();
+        log.warn("receiver {} of stream {}: {}", receiver.name(), streamId, message, cause);
+        errors.accept(new ReceiverError(streamId, receiver.name(), message, Optional.ofNullable(cause)));
+    }
+
+    /** Reports the error, stops the receiver and starts it again after the back-off delay. */
+    public void restart(String message, Throwable cause) {
+        if (stopped) {
+            return;
+        }
+        reportError(message, cause);
+        restarts.incrementAndGet();
+        long delay = nextDelayMillis;
+        nextDelayMillis = Math.min(maxDelay.toMillis(), Math.max(1, delay * 2));
+        try {
+            thread.execute(this::stopReceiver);
+            thread.schedule(this::startReceiver, delay, TimeUnit.MILLISECONDS);
+            log.debug("receiver {} of stream {} restarting in {} ms", receiver.name(), streamId, delay);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // Stopping: nothing to restart.
+        }
+    }
+
+    /** Returns the receiver's counters. */
+    public ReceiverStatus status() {
+        return new ReceiverStatus(streamId, receiver.name(), stored.get(), dropped.get(), errorCount.get(),
+                restarts.get());
+    }
+}

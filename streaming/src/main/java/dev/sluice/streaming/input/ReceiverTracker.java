@@ -1,0 +1,89 @@
+package dev.sluice.streaming.input;
+
+import dev.sluice.core.StorageLevel;
+import dev.sluice.core.storage.BlockStore;
+import dev.sluice.core.storage.InputBlockId;
+import dev.sluice.streaming.Time;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Allocates received data to batches. At each batch time, everything each receiver stored since
+ * the previous batch time is cut into up to {@code parallelism} blocks, put in the block store,
+ * and assigned to the batch: a record stored before the tick is in that batch, one stored after is
+ * in the next. Blocks are released when their batch is forgotten.
+ *
+ * <p>Threading: {@link #allocate} runs on the generator thread; {@link #blocksOf} on the generator
+ * thread; {@link #release} on the job thread. State is in concurrent maps.
+ */
+public final class ReceiverTracker {
+    private final BlockStore blockStore;
+    private final int parallelism;
+    private final Map<Integer, ReceiverSupervisor<?>> supervisors = new ConcurrentHashMap<>();
+    private final Map<Integer, Map<Time, Allocation>> allocations = new ConcurrentHashMap<>();
+    private final AtomicLong blockSequence = new AtomicLong();
+
+    /** The blocks of one stream in one batch, and how many records they hold. */
+    public record Allocation(List<InputBlockId> blocks, long records) {
+    }
+
+    /** Creates a tracker putting blocks into {@code blockStore}, cut in up to {@code parallelism} pieces. */
+    public ReceiverTracker(BlockStore blockStore, int parallelism) {
+        this.blockStore = blockStore;
+        this.parallelism = parallelism;
+    }
+
+    /** Adds a receiver's supervisor for stream {@code streamId}. */
+    public void add(int streamId, ReceiverSupervisor<?> supervisor) {
+        supervisors.put(streamId, supervisor);
+        allocations.put(streamId, new ConcurrentHashMap<>());
+    }
+
+    /** Returns the supervisors, by stream id. */
+    public Map<Integer, ReceiverSupervisor<?>> supervisors() {
+        return Map.copyOf(supervisors);
+    }
+
+    /** Assigns what every receiver stored so far to batch {@code time}; returns the record count. */
+    public long allocate(Time time) {
+        long total = 0;
+        for (Map.Entry<Integer, ReceiverSupervisor<?>> e : supervisors.entrySet()) {
+            List<?> records = e.getValue().drain();
+            allocations.get(e.getKey()).put(time, store(e.getKey(), records));
+            total += records.size();
+        }
+        return total;
+    }
+
+    private Allocation store(int streamId, List<?> records) {
+        List<InputBlockId> blocks = new ArrayList<>();
+        int n = records.size();
+        int pieces = n == 0 ? 0 : Math.min(parallelism, n);
+        for (int p = 0; p < pieces; p++) {
+            List<?> piece = records.subList((int) ((long) p * n / pieces), (int) ((long) (p + 1) * n / pieces));
+            InputBlockId id = new InputBlockId(streamId, blockSequence.getAndIncrement());
+            blockStore.put(id, java.util.Collections.unmodifiableList(piece), StorageLevel.MEMORY);
+            blocks.add(id);
+        }
+        return new Allocation(blocks, n);
+    }
+
+    /** Returns the blocks of stream {@code streamId} in batch {@code time} (none if nothing was stored). */
+    public Allocation blocksOf(int streamId, Time time) {
+        Map<Time, Allocation> byTime = allocations.get(streamId);
+        Allocation a = byTime == null ? null : byTime.get(time);
+        return a != null ? a : new Allocation(List.of(), 0);
+    }
+
+    /** Drops the blocks of stream {@code streamId} in batch {@code time}. */
+    public void release(int streamId, Time time) {
+        Map<Time, Allocation> byTime = allocations.get(streamId);
+        Allocation a = byTime == null ? null : byTime.remove(time);
+        if (a != null) {
+            a.blocks().forEach(blockStore::remove);
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package dev.sluice.streaming.scheduler;
+
+import dev.sluice.streaming.Clock;
+import dev.sluice.streaming.Time;
+import dev.sluice.streaming.dstream.BatchJob;
+import dev.sluice.streaming.dstream.DStreamGraph;
+import dev.sluice.streaming.input.ReceiverTracker;
+import java.time.Duration;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The generator thread: waits on the clock for each batch time, allocates received blocks to the
+ * batch, builds the batch's datasets and jobs, and queues them on the job scheduler. Building a
+ * batch only builds lineage (no records are touched), so the generator stays on time even when
+ * jobs run behind.
+ */
+final class JobGenerator {
+    private static final Logger log = LoggerFactory.getLogger(JobGenerator.class);
+
+    private final Clock clock;
+    private final Duration interval;
+    private final DStreamGraph graph;
+    private final ReceiverTracker tracker;
+    private final InputInfo inputInfo;
+    private final JobScheduler scheduler;
+    private volatile boolean stopped;
+    private volatile long lastBatchMillis = Long.MAX_VALUE;
+    private volatile long generatedMillis = -1;
+    private Thread thread;
+
+    JobGenerator(Clock clock, Duration interval, DStreamGraph graph, ReceiverTracker tracker, InputInfo inputInfo,
+                 JobScheduler scheduler) {
+        this.clock = clock;
+        this.interval = interval;
+        this.graph = graph;
+        this.tracker = tracker;
+        this.inputInfo = inputInfo;
+        this.scheduler = scheduler;
+    }
+
+    void start(Time zero) {
+        thread = new Thread(() -> loop(zero.millis() + interval.toMillis()), "sluice-generator");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void loop(long first) {
+        long next = first;
+        try {
+            while (!stopped && next <= lastBatchMillis) {
+                clock.waitUntil(next);
+                if (stopped) {
+                    break;
+                }
+                generate(new Time(next));
+                generatedMillis = next;
+                next += interval.toMillis();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        log.debug("generator stopped after batch {}", generatedMillis);
+    }
+
+    private void generate(Time time) {
+        long submittedNanos = System.nanoTime();
+        tracker.allocate(time);
+        List<BatchJob> jobs = List.of();
+        Throwable error = null;
+        try {
+            jobs = graph.generateJobs(time);
+        } catch (RuntimeException e) {
+            error = dev.sluice.core.dataset.UserCodeException.unwrap(e);
+        }
+        scheduler.submit(new JobSet(time, jobs, inputInfo.take(time), clock.millis(), submittedNanos, error));
+    }
+
+    /** Stops at once, generating nothing more. */
+    void stop() {
+        stopped = true;
+        if (thread != null) {
+            thread.interrupt();
+            join(Duration.ofSeconds(10));
+        }
+    }
+
+    /** Lets the generator finish the batch at or after {@code millis}, then stop; waits at most {@code timeout}. */
+    void stopAfter(long millis, Duration timeout) {
+        long step = interval.toMillis();
+        lastBatchMillis = (millis + step - 1) / step * step;
+        join(timeout);
+        stop();
+    }
+
+    private void join(Duration timeout) {
+        try {
+            thread.join(timeout.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    long lastGeneratedMillis() {
+        return generatedMillis;
+    }
+}

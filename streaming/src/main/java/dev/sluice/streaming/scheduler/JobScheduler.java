@@ -1,0 +1,107 @@
+package dev.sluice.streaming.scheduler;
+
+import dev.sluice.core.dataset.UserCodeException;
+import dev.sluice.streaming.BatchInfo;
+import dev.sluice.streaming.Time;
+import dev.sluice.streaming.dstream.BatchJob;
+import dev.sluice.streaming.dstream.DStreamGraph;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs batches one at a time, in batch order, on one job thread: the next batch starts when this
+ * one is done, so batches queue if they fall behind (and the listener's scheduling delay shows
+ * it). A batch's jobs (one per output operation) run in the order the outputs were defined.
+ *
+ * <p>Failure: a job that throws fails that batch only; the failure is logged with the batch time,
+ * reported in {@link BatchInfo#failure()}, and handed to the failure handler (which stops the
+ * context if it was built with {@code stopOnFailure}). Later batches run as usual.
+ */
+final class JobScheduler {
+    private static final Logger log = LoggerFactory.getLogger(JobScheduler.class);
+
+    private final DStreamGraph graph;
+    private final ListenerBus bus;
+    private final Consumer<Throwable> failureHandler;
+    private final ExecutorService jobThread = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "sluice-jobs");
+        t.setDaemon(true);
+        return t;
+    });
+
+    JobScheduler(DStreamGraph graph, ListenerBus bus, Consumer<Throwable> failureHandler) {
+        this.graph = graph;
+        this.bus = bus;
+        this.failureHandler = failureHandler;
+    }
+
+    void submit(JobSet set) {
+        bus.post(l -> l.onBatchSubmitted(set.time(), set.numInputRecords()));
+        log.debug("batch {}: submitted with {} job(s), {} input record(s)", set.time().millis(), set.jobs().size(),
+                set.numInputRecords());
+        jobThread.execute(() -> run(set));
+    }
+
+    private void run(JobSet set) {
+        Time time = set.time();
+        long start = System.nanoTime();
+        bus.post(l -> l.onBatchStarted(time));
+        Throwable failure = set.generationError();
+        if (failure == null) {
+            for (BatchJob job : set.jobs()) {
+                try {
+                    job.body().run();
+                } catch (Throwable e) {
+                    Throwable cause = UserCodeException.unwrap(e);
+                    log.error("batch {}: output {} failed", time.millis(), job.output(), cause);
+                    if (failure == null) {
+                        failure = cause;
+                    }
+                    if (e instanceof Error error && !(e instanceof AssertionError)) {
+                        throw error;
+                    }
+                }
+            }
+        } else {
+            log.error("batch {}: could not build its datasets", time.millis(), failure);
+        }
+        long end = System.nanoTime();
+        BatchInfo info = new BatchInfo(time, set.numInputRecords(), set.submittedMillis(),
+                Duration.ofNanos(start - set.submittedNanos()), Duration.ofNanos(end - start), set.jobs().size(),
+                Optional.ofNullable(failure));
+        log.debug("batch {}: done in {} µs (waited {} µs)", time.millis(), (end - start) / 1000,
+                (start - set.submittedNanos()) / 1000);
+        try {
+            graph.clearMetadata(time);
+        } catch (RuntimeException e) {
+            log.warn("batch {}: could not release old data", time.millis(), e);
+        }
+        bus.post(l -> l.onBatchCompleted(info));
+        if (failure != null) {
+            failureHandler.accept(failure);
+        }
+    }
+
+    /** Stops: with {@code drain}, after the queued batches ran (bounded by {@code timeout}); else now. */
+    void stop(boolean drain, Duration timeout) {
+        if (drain) {
+            jobThread.shutdown();
+        } else {
+            jobThread.shutdownNow();
+        }
+        try {
+            if (!jobThread.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                log.warn("job thread did not finish within {}; stopping it", timeout);
+                jobThread.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

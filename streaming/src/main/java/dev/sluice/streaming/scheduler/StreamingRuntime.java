@@ -1,0 +1,115 @@
+package dev.sluice.streaming.scheduler;
+
+import dev.sluice.core.Engine;
+import dev.sluice.core.scheduler.EngineRuntime;
+import dev.sluice.streaming.Clock;
+import dev.sluice.streaming.ReceiverStatus;
+import dev.sluice.streaming.StreamingContext;
+import dev.sluice.streaming.Time;
+import dev.sluice.streaming.dstream.DStreamGraph;
+import dev.sluice.streaming.dstream.InputDStream;
+import dev.sluice.streaming.input.ReceiverSupervisor;
+import dev.sluice.streaming.input.ReceiverTracker;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * The machinery behind one {@link StreamingContext}: graph, listener bus, receiver tracker,
+ * generator and job scheduler. The context owns the lifecycle; this class does the work.
+ */
+public final class StreamingRuntime {
+    private static volatile Function<StreamingContext, StreamingRuntime> accessor;
+
+    private final Clock clock;
+    private final Duration batchInterval;
+    private final DStreamGraph graph = new DStreamGraph();
+    private final ListenerBus bus = new ListenerBus();
+    private final InputInfo inputInfo = new InputInfo();
+    private final ReceiverTracker receiverTracker;
+    private final JobScheduler jobScheduler;
+    private final JobGenerator jobGenerator;
+
+    /** Creates the runtime; {@code onBatchFailure} is called with each failed batch's first error. */
+    public StreamingRuntime(Engine engine, Clock clock, Duration batchInterval, Consumer<Throwable> onBatchFailure) {
+        this.clock = clock;
+        this.batchInterval = batchInterval;
+        this.receiverTracker = new ReceiverTracker(EngineRuntime.of(engine).blockStore(), engine.parallelism());
+        this.jobScheduler = new JobScheduler(graph, bus, onBatchFailure);
+        this.jobGenerator = new JobGenerator(clock, batchInterval, graph, receiverTracker, inputInfo, jobScheduler);
+    }
+
+    /** Lets {@link StreamingContext} hand out its runtime; called once by its static initializer. */
+    public static void installAccessor(Function<StreamingContext, StreamingRuntime> contextToRuntime) {
+        accessor = contextToRuntime;
+    }
+
+    /** Returns the runtime of {@code context}. */
+    public static StreamingRuntime of(StreamingContext context) {
+        return accessor.apply(context);
+    }
+
+    /** Returns the stream graph. */
+    public DStreamGraph graph() {
+        return graph;
+    }
+
+    /** Returns the listener bus. */
+    public ListenerBus bus() {
+        return bus;
+    }
+
+    /** Returns the input record counter. */
+    public InputInfo inputInfo() {
+        return inputInfo;
+    }
+
+    /** Returns the receiver tracker. */
+    public ReceiverTracker receiverTracker() {
+        return receiverTracker;
+    }
+
+    /** Validates the graph, then starts inputs and the generator; the first batch is at {@code zero + interval}. */
+    public void start(Time zero) {
+        graph.validate();
+        graph.initialize(zero);
+        for (InputDStream<?> input : graph.inputs()) {
+            input.start();
+        }
+        jobGenerator.start(zero);
+    }
+
+    /**
+     * Stops. Graceful: stop the inputs, let the generator make the batch that takes everything
+     * already received, run every queued batch, then stop. Otherwise: stop generating at once,
+     * let the running batch end, drop queued ones.
+     */
+    public void stop(boolean graceful, Duration timeout) {
+        for (InputDStream<?> input : graph.inputs()) {
+            input.stop();
+        }
+        if (graceful) {
+            jobGenerator.stopAfter(clock.millis(), timeout.plus(batchInterval));
+            jobScheduler.stop(true, timeout);
+        } else {
+            jobGenerator.stop();
+            jobScheduler.stop(false, timeout);
+        }
+    }
+
+    /** Returns the counters of every receiver. */
+    public List<ReceiverStatus> receiverStatuses() {
+        List<ReceiverStatus> out = new ArrayList<>();
+        for (ReceiverSupervisor<?> s : receiverTracker.supervisors().values()) {
+            out.add(s.status());
+        }
+        return out;
+    }
+
+    /** Returns the clock. */
+    public Clock clock() {
+        return clock;
+    }
+}

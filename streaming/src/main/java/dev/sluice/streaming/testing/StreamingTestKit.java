@@ -1,0 +1,212 @@
+package dev.sluice.streaming.testing;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import dev.sluice.core.Pair;
+import dev.sluice.core.SluiceException;
+import dev.sluice.streaming.BatchInfo;
+import dev.sluice.streaming.DStream;
+import dev.sluice.streaming.PairDStream;
+import dev.sluice.streaming.StreamingContext;
+import dev.sluice.streaming.StreamingListener;
+import dev.sluice.streaming.Time;
+import dev.sluice.streaming.dstream.ListInputDStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Runs a streaming pipeline batch by batch under a {@link ManualClock}, for unit tests.
+ *
+ * <p>The clock starts at 0, so the first batch is at {@code 1 × interval}. Input list {@code i}
+ * of {@link #input} is the data of batch {@code i + 1}, split into {@code parallelism} (default
+ * 2) contiguous partitions in order. {@link #run(int)} starts the context on first use, then for
+ * each batch advances the clock one interval and waits until that batch has completed, so a test
+ * never depends on timing.
+ *
+ * <p>By default a failed batch makes {@link #run} throw (with the batch's exception as cause);
+ * build with {@code failOnBatchError(false)} to test failure handling instead.
+ */
+public final class StreamingTestKit implements AutoCloseable {
+    private final StreamingContext context;
+    private final ManualClock clock;
+    private final Duration interval;
+    private final Duration batchTimeout;
+    private final boolean failOnBatchError;
+    private final Map<Long, CompletableFuture<BatchInfo>> completed = new ConcurrentHashMap<>();
+    private final List<BatchInfo> infos = new CopyOnWriteArrayList<>();
+
+    private StreamingTestKit(Builder b) {
+        this.clock = new ManualClock();
+        this.interval = b.batchInterval;
+        this.batchTimeout = b.batchTimeout;
+        this.failOnBatchError = b.failOnBatchError;
+        StreamingContext.Builder cb = StreamingContext.builder().appName("test-kit").batchInterval(b.batchInterval)
+                .parallelism(b.parallelism).clock(clock);
+        if (b.checkpointDir != null) {
+            cb.checkpointDir(b.checkpointDir);
+        }
+        this.context = cb.build();
+        context.addListener(new StreamingListener() {
+            @Override
+            public void onBatchCompleted(BatchInfo info) {
+                infos.add(info);
+                future(info.batchTime().millis()).complete(info);
+            }
+        });
+    }
+
+    /** Returns a kit with batch interval {@code batchInterval}, parallelism 2 and no checkpoint directory. */
+    public static StreamingTestKit create(Duration batchInterval) {
+        return builder().batchInterval(batchInterval).build();
+    }
+
+    /** Returns a builder for a kit with more settings. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Returns a stream whose batch {@code i + 1} holds {@code batches.get(i)}; later batches are empty. */
+    public <T> DStream<T> input(List<List<T>> batches) {
+        checkNotNull(batches, "batches");
+        return new ListInputDStream<>(context, batches);
+    }
+
+    /** Returns a keyed stream whose batch {@code i + 1} holds {@code batches.get(i)}. */
+    public <K, V> PairDStream<K, V> pairInput(List<List<Pair<K, V>>> batches) {
+        return PairDStream.of(input(batches));
+    }
+
+    /** Collects every dataset {@code stream} produces (an output operation of the pipeline). */
+    public <T> BatchOutput<T> collect(DStream<T> stream) {
+        checkNotNull(stream, "stream");
+        BatchOutput<T> out = new BatchOutput<>();
+        stream.foreachBatch((ds, time) -> out.add(time, ds.collect()));
+        return out;
+    }
+
+    /**
+     * Starts the context if needed, then runs {@code batches} more batches: advances the clock one
+     * interval at a time and waits for each batch to complete.
+     *
+     * @throws SluiceException if a batch failed (unless built with {@code failOnBatchError(false)})
+     *                         or did not complete within the batch timeout
+     */
+    public void run(int batches) {
+        checkArgument(batches >= 0, "batches must be >= 0, got %s", batches);
+        if (context.state() == StreamingContext.State.INITIALIZED) {
+            context.start();
+        }
+        for (int i = 0; i < batches; i++) {
+            long next = clock.millis() + interval.toMillis();
+            clock.setTime(next);
+            BatchInfo info = await(next);
+            if (failOnBatchError && info.failure().isPresent()) {
+                Throwable cause = info.failure().get();
+                throw new SluiceException("batch " + next + " ms failed: " + cause, cause);
+            }
+        }
+    }
+
+    private BatchInfo await(long batchMillis) {
+        try {
+            return future(batchMillis).get(batchTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SluiceException("interrupted while waiting for batch " + batchMillis + " ms", e);
+        } catch (ExecutionException e) {
+            throw new SluiceException("batch " + batchMillis + " ms failed", e.getCause());
+        } catch (TimeoutException e) {
+            throw new SluiceException("batch " + batchMillis + " ms did not complete within " + batchTimeout
+                    + "; is a job stuck?", e);
+        }
+    }
+
+    private CompletableFuture<BatchInfo> future(long batchMillis) {
+        return completed.computeIfAbsent(batchMillis, t -> new CompletableFuture<>());
+    }
+
+    /** Returns the time of the last batch run, or 0 before the first. */
+    public Time time() {
+        return new Time(clock.millis());
+    }
+
+    /** Returns the information of every completed batch, in order. */
+    public List<BatchInfo> batchInfos() {
+        return new ArrayList<>(infos);
+    }
+
+    /** Returns the context, to add inputs, listeners or outputs. */
+    public StreamingContext context() {
+        return context;
+    }
+
+    /** Returns the manual clock. */
+    public ManualClock clock() {
+        return clock;
+    }
+
+    /** Stops the context and its engine. */
+    @Override
+    public void close() {
+        context.stop(false);
+    }
+
+    /** Settings of a test kit. */
+    public static final class Builder {
+        private Duration batchInterval = Duration.ofSeconds(1);
+        private int parallelism = 2;
+        private String checkpointDir;
+        private Duration batchTimeout = Duration.ofSeconds(60);
+        private boolean failOnBatchError = true;
+
+        private Builder() {
+        }
+
+        /** Sets the batch interval (default 1 s). */
+        public Builder batchInterval(Duration interval) {
+            checkNotNull(interval, "batchInterval");
+            checkArgument(interval.toMillis() > 0, "batchInterval must be at least 1 ms, got %s", interval);
+            this.batchInterval = interval;
+            return this;
+        }
+
+        /** Sets the engine's parallelism (default 2). */
+        public Builder parallelism(int threads) {
+            checkArgument(threads > 0, "parallelism must be > 0, got %s", threads);
+            this.parallelism = threads;
+            return this;
+        }
+
+        /** Sets the checkpoint directory URI (use a temporary directory). */
+        public Builder checkpointDir(String uri) {
+            this.checkpointDir = checkNotNull(uri, "checkpointDir");
+            return this;
+        }
+
+        /** Sets how long {@link #run} waits for one batch before giving up (default 60 s): a safety net. */
+        public Builder batchTimeout(Duration timeout) {
+            this.batchTimeout = checkNotNull(timeout, "batchTimeout");
+            return this;
+        }
+
+        /** Whether {@link #run} throws when a batch fails (default true). */
+        public Builder failOnBatchError(boolean fail) {
+            this.failOnBatchError = fail;
+            return this;
+        }
+
+        /** Builds the kit. */
+        public StreamingTestKit build() {
+            return new StreamingTestKit(this);
+        }
+    }
+}
