@@ -1,12 +1,43 @@
 package dev.sluice.examples;
 
-/** Entry point of the examples jar: the first argument picks the program. */
+import dev.sluice.examples.bench.BatchWordCountBench;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Entry point of the examples jar: the first argument picks the program, the rest are its
+ * options. {@code bench <name>} picks a benchmark. To add a program or benchmark, add a row to
+ * {@link #PROGRAMS} or {@link #BENCHMARKS}.
+ */
 public final class Main {
+    /** A program of the jar; gets the arguments after its name. */
+    @FunctionalInterface
+    interface Program {
+        void run(String[] args) throws Exception;
+    }
+
+    private static final Map<String, Program> BENCHMARKS = new TreeMap<>(Map.of(
+            "batch-wordcount", BatchWordCountBench::main));
+
+    private static final Map<String, Program> PROGRAMS = new TreeMap<>(Map.of(
+            "bench", args -> dispatch("bench ", BENCHMARKS, args)));
+
     private Main() {
     }
 
     /** Runs the program named by {@code args[0]}. */
-    public static void main(String[] args) {
-        System.out.println("usage: java -jar sluice-examples.jar <program> [options]");
+    public static void main(String[] args) throws Exception {
+        dispatch("", PROGRAMS, args);
+    }
+
+    private static void dispatch(String prefix, Map<String, Program> table, String[] args) throws Exception {
+        Program program = args.length == 0 ? null : table.get(args[0]);
+        if (program == null) {
+            System.err.println("usage: java -jar sluice-examples.jar " + prefix + "<name> [options]; names: "
+                    + String.join(", ", table.keySet()));
+            System.exit(2);
+        }
+        program.run(Arrays.copyOfRange(args, 1, args.length));
     }
 }

@@ -94,7 +94,7 @@ public final class Baselines {
     }
 
     /** Calls {@code sink} with each word of a line of words separated by single spaces. */
-    static void forEachWord(String line, Consumer<String> sink) {
+    static void forEachWord(String line, Consumer<? super String> sink) {
         int start = 0;
         int end;
         while ((end = line.indexOf(' ', start)) >= 0) {
