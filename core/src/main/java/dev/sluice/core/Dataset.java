@@ -11,6 +11,7 @@ import dev.sluice.core.dataset.OneToOneDependency;
 import dev.sluice.core.dataset.TextOutput;
 import dev.sluice.core.dataset.UnionDataset;
 import dev.sluice.core.dataset.UserCodeException;
+import dev.sluice.core.dataset.ZeroValues;
 import dev.sluice.core.function.FilterFunction;
 import dev.sluice.core.function.FlatMapFunction;
 import dev.sluice.core.function.ForeachFunction;
@@ -510,14 +511,16 @@ public abstract class Dataset<T> {
      */
     public T fold(T zero, ReduceFunction<T> f) {
         checkNotNull(f, "f");
+        // Each partition, and the merge, starts from its own copy: f may mutate a mutable zero.
+        ZeroValues<T> zeros = ZeroValues.of(engine, zero);
         List<T> parts = engine.runJob(this, (ctx, it) -> {
-            T acc = zero;
+            T acc = zeros.fresh();
             while (it.hasNext()) {
                 acc = f.call(acc, it.next());
             }
             return acc;
         });
-        T acc = zero;
+        T acc = zeros.fresh();
         try {
             for (T part : parts) {
                 acc = f.call(acc, part);

@@ -7,6 +7,7 @@ import dev.sluice.core.Partition;
 import dev.sluice.core.Partitioner;
 import dev.sluice.core.TaskContext;
 import dev.sluice.core.scheduler.EngineRuntime;
+import dev.sluice.core.serializer.KryoSerializer;
 import dev.sluice.core.shuffle.Aggregator;
 import dev.sluice.core.shuffle.ShuffleDependency;
 import dev.sluice.core.shuffle.ShuffleManager;
@@ -87,11 +88,20 @@ public final class ShuffledDataset<K, V, C> extends Dataset<Pair<K, C>> {
         Map<K, C> merged = new HashMap<>((int) (largest / 0.75f) + 1);
         BiFunction<C, C, C> mergeFunction = aggregator.mergeFunction();
         boolean combined = dependency.mapSideCombine();
+        // Map outputs stay in the shuffle manager and are read again by later jobs and retries, so
+        // a combiner taken from one must not become the accumulator mergeCombiners may mutate: the
+        // first combiner of a key is copied when it can still meet another one.
+        KryoSerializer copier = combined && buckets.size() > 1 ? EngineRuntime.of(engine()).serializer() : null;
         try {
             for (Object[] b : buckets) {
                 for (int i = 0; i < b.length; i += 2) {
                     if (combined) {
-                        aggregator.mergeOneCombiner((K) b[i], (C) b[i + 1], merged, mergeFunction);
+                        K key = (K) b[i];
+                        C combiner = (C) b[i + 1];
+                        if (copier != null && !ZeroValues.isImmutable(combiner) && !merged.containsKey(key)) {
+                            combiner = copier.deserialize(copier.serialize(combiner));
+                        }
+                        aggregator.mergeOneCombiner(key, combiner, merged, mergeFunction);
                     } else {
                         aggregator.mergeOneValue((K) b[i], (V) b[i + 1], merged);
                     }

@@ -22,12 +22,17 @@ public final class ZeroValues<T> implements Serializable {
 
     /** Returns the supplier of copies of {@code zero}. */
     public static <T> ZeroValues<T> of(Engine engine, T zero) {
-        if (zero == null || zero instanceof String || zero instanceof Number || zero instanceof Boolean
-                || zero instanceof Character || zero instanceof Enum<?>) {
+        if (isImmutable(zero)) {
             return new ZeroValues<>(zero, null, null);
         }
         KryoSerializer serializer = EngineRuntime.of(engine).serializer();
         return new ZeroValues<>(zero, serializer.serialize(zero), serializer);
+    }
+
+    /** Returns true if {@code value} is null or an immutable JDK value, which needs no copy. */
+    public static boolean isImmutable(Object value) {
+        return value == null || value instanceof String || value instanceof Number || value instanceof Boolean
+                || value instanceof Character || value instanceof Enum<?>;
     }
 
     /** Returns a copy of the zero value (the value itself when it is immutable). */

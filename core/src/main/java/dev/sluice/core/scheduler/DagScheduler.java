@@ -133,7 +133,13 @@ public final class DagScheduler implements AutoCloseable {
         }
         List<CompletableFuture<Void>> futures = new ArrayList<>(shuffles.size());
         for (ShuffleDependency<?, ?, ?> dep : shuffles) {
-            futures.add(job.stages.computeIfAbsent(dep.shuffleId(), id -> mapStage(dep, job)));
+            // Not computeIfAbsent: planning a map stage plans its parent stages, which adds to the map.
+            CompletableFuture<Void> stage = job.stages.get(dep.shuffleId());
+            if (stage == null) {
+                stage = mapStage(dep, job);
+                job.stages.put(dep.shuffleId(), stage);
+            }
+            futures.add(stage);
         }
         return CompletableFuture.allOf(futures.toArray(new CompletableFuture[0]));
     }
