@@ -21,6 +21,7 @@ public final class Main {
             "batch-wordcount", BatchWordCountBench::main));
 
     private static final Map<String, Program> PROGRAMS = new TreeMap<>(Map.of(
+            "socket-word-count", SocketWordCount::main,
             "bench", args -> dispatch("bench ", BENCHMARKS, args)));
 
     private Main() {
@@ -34,8 +35,13 @@ public final class Main {
     private static void dispatch(String prefix, Map<String, Program> table, String[] args) throws Exception {
         Program program = args.length == 0 ? null : table.get(args[0]);
         if (program == null) {
-            System.err.println("usage: java -jar sluice-examples.jar " + prefix + "<name> [options]; names: "
-                    + String.join(", ", table.keySet()));
+            String usage = "usage: java -jar sluice-examples.jar " + prefix + "<name> [options]; names: "
+                    + String.join(", ", table.keySet());
+            if (args.length == 0) {
+                System.out.println(usage);
+                return;
+            }
+            System.err.println("unknown program '" + args[0] + "'; " + usage);
             System.exit(2);
         }
         program.run(Arrays.copyOfRange(args, 1, args.length));
