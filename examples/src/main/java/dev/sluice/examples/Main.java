@@ -1,6 +1,7 @@
 package dev.sluice.examples;
 
 import dev.sluice.examples.bench.BatchWordCountBench;
+import dev.sluice.examples.bench.StreamingBench;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
@@ -18,7 +19,10 @@ public final class Main {
     }
 
     private static final Map<String, Program> BENCHMARKS = new TreeMap<>(Map.of(
-            "batch-wordcount", BatchWordCountBench::main));
+            "batch-wordcount", BatchWordCountBench::main,
+            "W1", args -> StreamingBench.run("W1", args),
+            "W4", args -> StreamingBench.run("W4", args),
+            "baseline", args -> StreamingBench.run("baseline", args)));
 
     private static final Map<String, Program> PROGRAMS = new TreeMap<>(Map.of(
             "socket-word-count", SocketWordCount::main,

@@ -5,15 +5,10 @@ import static com.google.common.base.Preconditions.checkArgument;
 import dev.sluice.core.Dataset;
 import dev.sluice.core.Engine;
 import dev.sluice.core.Pair;
-import java.io.IOException;
-import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import dev.sluice.examples.bench.BenchReport.Json;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -76,8 +71,8 @@ public final class BatchWordCountBench {
                     modes.get((round + i) % modes.size()).runOnce(expected, measured);
                 }
             }
-            String flags = String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments());
-            long rss = peakRssMiB();
+            String flags = BenchReport.jvmFlags();
+            long rss = BenchReport.peakRssMiB();
             for (Mode m : modes) {
                 System.out.println(m.json(options, expected, rss, flags));
             }
@@ -108,28 +103,10 @@ public final class BatchWordCountBench {
                 .put("linesPerBatch", options.lines);
         for (Mode m : modes.subList(0, 2)) {
             double engine = m.linesPerSecMedian(options.lines);
-            j.put(m.name + "/baseline-1thread", round3(engine / single))
-                    .put(m.name + "/baseline-2threads", round3(engine / two));
+            j.put(m.name + "/baseline-1thread", BenchReport.round3(engine / single))
+                    .put(m.name + "/baseline-2threads", BenchReport.round3(engine / two));
         }
         return j.put("target", "engine >= 1.2 x baseline-1thread").toString();
-    }
-
-    private static double round3(double x) {
-        return Math.round(x * 1000) / 1000.0;
-    }
-
-    /** Peak resident set size of this process in MiB ({@code VmHWM}), or -1 off Linux. */
-    static long peakRssMiB() {
-        try {
-            for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (l.startsWith("VmHWM:")) {
-                    return Long.parseLong(l.replaceAll("[^0-9]", "")) / 1024;
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
-        return -1;
     }
 
     /** A way of counting the words; returns the distinct-word count. */
@@ -164,17 +141,7 @@ public final class BatchWordCountBench {
         }
 
         double median() {
-            return percentile(0.5);
-        }
-
-        /** Nearest-rank percentile of the measured times. */
-        double percentile(double q) {
-            double[] sorted = millis.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-            if (q == 0.5 && sorted.length % 2 == 0) {
-                return (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
-            }
-            int rank = (int) Math.ceil(q * sorted.length);
-            return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
+            return BenchReport.percentile(millis, 0.5);
         }
 
         double linesPerSecMedian(int lines) {
@@ -182,12 +149,7 @@ public final class BatchWordCountBench {
         }
 
         String json(Options options, long expected, long rss, String flags) {
-            double[] sorted = millis.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-            Map<String, Object> proc = new LinkedHashMap<>();
-            proc.put("median", round3(median()));
-            proc.put("p99", round3(percentile(0.99)));
-            proc.put("min", round3(sorted[0]));
-            proc.put("max", round3(sorted[sorted.length - 1]));
+            Map<String, Object> proc = BenchReport.procMs(millis);
             return new Json().put("workload", WORKLOAD).put("mode", name).put("linesPerBatch", options.lines)
                     .put("parallelism", name.endsWith("1thread") ? 1 : PARALLELISM)
                     .put("warmupIterations", options.warmup).put("measuredBatches", millis.size())
@@ -221,46 +183,6 @@ public final class BatchWordCountBench {
             checkArgument(o.warmup >= 0, "--warmup must be >= 0, got %s", o.warmup);
             checkArgument(o.iterations > 0, "--iterations must be > 0, got %s", o.iterations);
             return o;
-        }
-    }
-
-    /** A flat JSON object writer for numbers, strings, lists of numbers and nested flat maps. */
-    private static final class Json {
-        private final Map<String, Object> fields = new LinkedHashMap<>();
-
-        Json put(String key, Object value) {
-            fields.put(key, value);
-            return this;
-        }
-
-        @Override
-        public String toString() {
-            return write(fields);
-        }
-
-        private static String write(Object v) {
-            if (v instanceof Map<?, ?> m) {
-                StringBuilder s = new StringBuilder("{");
-                m.forEach((k, x) -> s.append(s.length() > 1 ? "," : "").append(quote(k.toString()))
-                        .append(':').append(write(x)));
-                return s.append('}').toString();
-            }
-            if (v instanceof List<?> l) {
-                StringBuilder s = new StringBuilder("[");
-                l.forEach(x -> s.append(s.length() > 1 ? "," : "").append(write(x)));
-                return s.append(']').toString();
-            }
-            if (v instanceof Double d) {
-                return String.format(Locale.ROOT, "%.3f", d);
-            }
-            if (v instanceof Number) {
-                return v.toString();
-            }
-            return quote(String.valueOf(v));
-        }
-
-        private static String quote(String s) {
-            return '"' + s.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
         }
     }
 }
