@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -159,11 +160,11 @@ class ArchitectureTest {
         assertThat(violations).isEmpty();
     }
 
-    private static java.util.Optional<Class<?>> loadClass(String name) {
+    private static Optional<Class<?>> loadClass(String name) {
         try {
-            return java.util.Optional.of(Class.forName(name, false, ArchitectureTest.class.getClassLoader()));
+            return Optional.of(Class.forName(name, false, ArchitectureTest.class.getClassLoader()));
         } catch (ClassNotFoundException e) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
     }
 

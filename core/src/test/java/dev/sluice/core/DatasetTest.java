@@ -8,12 +8,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.sluice.core.function.MapFunction;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.IntSummaryStatistics;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Random;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -350,7 +348,7 @@ class DatasetTest {
 
         assertThat(lineage).contains("numbers [" + source.id() + "]", "+-(shuffle) ", "map");
         assertThat(lineage.lines().filter(l -> l.contains("(shuffle)")).count()).isEqualTo(1);
-        assertThat(lineage.lines().map(String::strip).sorted(Comparator.naturalOrder())
-                .collect(Collectors.toList())).hasSize(5);
+        // keys (a map) <- combineByKey <- mapToPair <- map <- numbers
+        assertThat(lineage.lines()).hasSize(5);
     }
 }

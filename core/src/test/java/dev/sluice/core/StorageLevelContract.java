@@ -9,7 +9,9 @@ import dev.sluice.core.storage.BlockStore;
 import dev.sluice.core.storage.DatasetBlockId;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -113,7 +115,7 @@ abstract class StorageLevelContract {
     void persistedShuffleResult_shuffleOutputsLost_answersFromBlocks() {
         PairDataset<Integer, Integer> sums = squares().mapToPair(s -> Pair.of(s.length(), 1))
                 .reduceByKey(Integer::sum).persist(level());
-        var expected = sums.collectAsMap();
+        Map<Integer, Integer> expected = sums.collectAsMap();
         ShuffleManager shuffles = EngineRuntime.of(engine).shuffleManager();
 
         shuffles.shuffleIds().forEach(shuffles::remove);
@@ -130,7 +132,7 @@ abstract class StorageLevelContract {
         PairDataset<Integer, Integer> counts = byLength.mapValues(s -> 1).reduceByKey(Integer::sum);
 
         assertThat(counts.collectAsMap()).isEqualTo(byLength.countByKey().entrySet().stream()
-                .collect(java.util.stream.Collectors.toMap(e -> e.getKey(), e -> e.getValue().intValue())));
+                .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().intValue())));
         assertThat(CALLS).hasValue(NUMBERS.size());
         assertThat(blocksOf(byLength)).hasSize(4);
     }
