@@ -86,10 +86,14 @@ final class JobGenerator {
         }
     }
 
-    /** Lets the generator finish the batch at or after {@code millis}, then stop; waits at most {@code timeout}. */
+    /**
+     * Lets the generator make the first batch strictly after {@code millis}, which takes everything
+     * received up to then, and stop; waits at most {@code timeout}. (Not "at or after": a batch at
+     * exactly {@code millis} may already have been allocated before the last records arrived.)
+     */
     void stopAfter(long millis, Duration timeout) {
         long step = interval.toMillis();
-        lastBatchMillis = (millis + step - 1) / step * step;
+        lastBatchMillis = millis / step * step + step;
         join(timeout);
         stop();
     }
