@@ -10,15 +10,11 @@ import dev.sluice.core.scheduler.EngineRuntime;
 import dev.sluice.core.shuffle.Aggregator;
 import dev.sluice.core.shuffle.ShuffleDependency;
 import dev.sluice.core.shuffle.ShuffleManager;
-import dev.sluice.core.dataset.UserCodeException;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.function.BiFunction;
 
 /**
  * The output side of a shuffle: partition {@code r} reads bucket {@code r} of every map output,
@@ -67,7 +63,7 @@ public final class ShuffledDataset<K, V, C> extends Dataset<Pair<K, C>> {
         List<Object[]> buckets = shuffles.read(dependency.shuffleId(), partition.index());
         Aggregator<K, V, C> aggregator = dependency.aggregator();
         if (aggregator != null) {
-            return Aggregator.pairs(merge(buckets, aggregator));
+            return aggregator.mergeBuckets(buckets, dependency.mapSideCombine());
         }
         Iterator<Pair<K, C>> records = ShuffleManager.pairs(buckets);
         if (keyOrdering == null) {
@@ -76,30 +72,5 @@ public final class ShuffledDataset<K, V, C> extends Dataset<Pair<K, C>> {
         List<Pair<K, C>> all = Iterators.toList(records);
         all.sort((a, b) -> keyOrdering.compare(a.key(), b.key()));
         return all.iterator();
-    }
-
-    @SuppressWarnings("unchecked")
-    private Map<K, C> merge(List<Object[]> buckets, Aggregator<K, V, C> aggregator) {
-        int largest = 0;
-        for (Object[] b : buckets) {
-            largest = Math.max(largest, b.length / 2);
-        }
-        Map<K, C> merged = new HashMap<>((int) (largest / 0.75f) + 1);
-        BiFunction<C, C, C> mergeFunction = aggregator.mergeFunction();
-        boolean combined = dependency.mapSideCombine();
-        try {
-            for (Object[] b : buckets) {
-                for (int i = 0; i < b.length; i += 2) {
-                    if (combined) {
-                        aggregator.mergeOneCombiner((K) b[i], (C) b[i + 1], merged, mergeFunction);
-                    } else {
-                        aggregator.mergeOneValue((K) b[i], (V) b[i + 1], merged);
-                    }
-                }
-            }
-        } catch (Exception e) {
-            throw UserCodeException.wrap(e);
-        }
-        return merged;
     }
 }
