@@ -203,8 +203,12 @@ public final class PairDataset<K, V> extends Dataset<Pair<K, V>> {
         checkNotNull(createCombiner, "createCombiner");
         checkNotNull(mergeValue, "mergeValue");
         checkNotNull(mergeCombiners, "mergeCombiners");
+        return combineWith(new Aggregator<>(createCombiner, mergeValue, mergeCombiners), partitioner, mapSideCombine);
+    }
+
+    private <C> PairDataset<K, C> combineWith(Aggregator<K, V, C> aggregator, Partitioner partitioner,
+                                              boolean mapSideCombine) {
         checkNotNull(partitioner, "partitioner");
-        Aggregator<K, V, C> aggregator = new Aggregator<>(createCombiner, mergeValue, mergeCombiners);
         if (partitioner.equals(partitioner().orElse(null))) {
             // Already partitioned this way: every key's values are in one partition; no shuffle.
             return PairDataset.of(new MapPartitionsDataset<Pair<K, V>, Pair<K, C>>(
@@ -227,7 +231,7 @@ public final class PairDataset<K, V> extends Dataset<Pair<K, V>> {
     /** {@link #reduceByKey(ReduceFunction)} partitioned by {@code partitioner}. */
     public PairDataset<K, V> reduceByKey(ReduceFunction<V> f, Partitioner partitioner) {
         checkNotNull(f, "f");
-        return combineByKey(v -> v, f::call, f::call, partitioner);
+        return combineWith(Aggregator.reducing(f), partitioner, true);
     }
 
     /** Merges the values of each key with {@code f}, starting from {@code zero} (an identity of f). */

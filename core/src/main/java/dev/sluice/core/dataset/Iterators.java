@@ -5,10 +5,12 @@ import dev.sluice.core.function.FlatMapFunction;
 import dev.sluice.core.function.MapFunction;
 import dev.sluice.core.function.MapMultiFunction;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.function.Consumer;
 
 /**
  * The fused narrow operators: each wraps its parent's iterator, so a chain of map, filter and
@@ -111,35 +113,62 @@ public final class Iterators {
      * partition, so nothing is allocated per element beyond what the function itself emits.
      */
     public static <T, R> Iterator<R> mapMulti(Iterator<T> in, MapMultiFunction<? super T, ? extends R> f) {
-        return new Iterator<>() {
-            private final List<R> buffer = new ArrayList<>();
-            private int position;
+        return new MapMultiIterator<>(in, f);
+    }
 
-            @Override
-            public boolean hasNext() {
-                while (position >= buffer.size()) {
-                    if (!in.hasNext()) {
-                        return false;
-                    }
-                    buffer.clear();
+    /**
+     * The buffer is a bare array: {@code ArrayList.clear()} nulls every slot each element, and the
+     * sink is made once. Stale references past {@code size} are overwritten by the next element's
+     * output and dropped when the partition ends.
+     */
+    private static final class MapMultiIterator<T, R> implements Iterator<R>, Consumer<R> {
+        private final Iterator<T> in;
+        private final MapMultiFunction<? super T, ? extends R> f;
+        private Object[] buffer = new Object[16];
+        private int size;
+        private int position;
+
+        MapMultiIterator(Iterator<T> in, MapMultiFunction<? super T, ? extends R> f) {
+            this.in = in;
+            this.f = f;
+        }
+
+        @Override
+        public void accept(R r) {
+            if (size == buffer.length) {
+                buffer = Arrays.copyOf(buffer, size * 2);
+            }
+            buffer[size++] = r;
+        }
+
+        @Override
+        public boolean hasNext() {
+            while (position >= size) {
+                if (!in.hasNext()) {
+                    Arrays.fill(buffer, 0, size, null);
+                    size = 0;
                     position = 0;
-                    try {
-                        f.call(in.next(), buffer::add);
-                    } catch (Exception e) {
-                        throw UserCodeException.wrap(e);
-                    }
+                    return false;
                 }
-                return true;
+                size = 0;
+                position = 0;
+                try {
+                    f.call(in.next(), this);
+                } catch (Exception e) {
+                    throw UserCodeException.wrap(e);
+                }
             }
+            return true;
+        }
 
-            @Override
-            public R next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                return buffer.get(position++);
+        @Override
+        @SuppressWarnings("unchecked")
+        public R next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
             }
-        };
+            return (R) buffer[position++];
+        }
     }
 
     /** Drains {@code in} into a new list. */

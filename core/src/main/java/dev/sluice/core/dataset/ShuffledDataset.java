@@ -11,15 +11,12 @@ import dev.sluice.core.serializer.KryoSerializer;
 import dev.sluice.core.shuffle.Aggregator;
 import dev.sluice.core.shuffle.ShuffleDependency;
 import dev.sluice.core.shuffle.ShuffleManager;
-import dev.sluice.core.dataset.UserCodeException;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.function.BiFunction;
+import java.util.function.UnaryOperator;
 
 /**
  * The output side of a shuffle: partition {@code r} reads bucket {@code r} of every map output,
@@ -68,7 +65,7 @@ public final class ShuffledDataset<K, V, C> extends Dataset<Pair<K, C>> {
         List<Object[]> buckets = shuffles.read(dependency.shuffleId(), partition.index());
         Aggregator<K, V, C> aggregator = dependency.aggregator();
         if (aggregator != null) {
-            return Aggregator.pairs(merge(buckets, aggregator));
+            return aggregator.mergeBuckets(buckets, dependency.mapSideCombine(), firstCombinerCopier(buckets.size()));
         }
         Iterator<Pair<K, C>> records = ShuffleManager.pairs(buckets);
         if (keyOrdering == null) {
@@ -79,37 +76,17 @@ public final class ShuffledDataset<K, V, C> extends Dataset<Pair<K, C>> {
         return all.iterator();
     }
 
-    @SuppressWarnings("unchecked")
-    private Map<K, C> merge(List<Object[]> buckets, Aggregator<K, V, C> aggregator) {
-        int largest = 0;
-        for (Object[] b : buckets) {
-            largest = Math.max(largest, b.length / 2);
+    /**
+     * Map outputs stay in the shuffle manager and are read again by later jobs and retries, so a
+     * combiner taken from one must not become the accumulator that mergeCombiners may mutate: the
+     * first combiner of a key is copied (Kryo) when it is mutable and another map output may still
+     * merge into it. Immutable JDK values (the reduceByKey hot path) are never copied.
+     */
+    private UnaryOperator<Object> firstCombinerCopier(int mapOutputs) {
+        if (!dependency.mapSideCombine() || mapOutputs < 2) {
+            return UnaryOperator.identity();
         }
-        Map<K, C> merged = new HashMap<>((int) (largest / 0.75f) + 1);
-        BiFunction<C, C, C> mergeFunction = aggregator.mergeFunction();
-        boolean combined = dependency.mapSideCombine();
-        // Map outputs stay in the shuffle manager and are read again by later jobs and retries, so
-        // a combiner taken from one must not become the accumulator mergeCombiners may mutate: the
-        // first combiner of a key is copied when it can still meet another one.
-        KryoSerializer copier = combined && buckets.size() > 1 ? EngineRuntime.of(engine()).serializer() : null;
-        try {
-            for (Object[] b : buckets) {
-                for (int i = 0; i < b.length; i += 2) {
-                    if (combined) {
-                        K key = (K) b[i];
-                        C combiner = (C) b[i + 1];
-                        if (copier != null && !ZeroValues.isImmutable(combiner) && !merged.containsKey(key)) {
-                            combiner = copier.deserialize(copier.serialize(combiner));
-                        }
-                        aggregator.mergeOneCombiner(key, combiner, merged, mergeFunction);
-                    } else {
-                        aggregator.mergeOneValue((K) b[i], (V) b[i + 1], merged);
-                    }
-                }
-            }
-        } catch (Exception e) {
-            throw UserCodeException.wrap(e);
-        }
-        return merged;
+        KryoSerializer serializer = EngineRuntime.of(engine()).serializer();
+        return c -> ZeroValues.isImmutable(c) ? c : serializer.deserialize(serializer.serialize(c));
     }
 }

@@ -8,14 +8,20 @@ import dev.sluice.core.function.ReduceFunction;
 import java.io.Serializable;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
+import java.util.function.UnaryOperator;
 
 /**
  * How values of one key combine: make a combiner from a first value, merge a value into a
  * combiner (map side), merge two combiners (reduce side). A reducing aggregator (combiner type =
- * value type, create = identity) takes a faster path: one hash lookup per record via
- * {@link HashMap#merge}.
+ * value type, create = identity) merges like {@link HashMap#merge}: a {@code null} result drops
+ * the key.
+ *
+ * <p>The engine's own paths ({@link #combineValues(Iterator)}, {@link #combine},
+ * {@link #mergeBuckets}) combine into a {@link CombineMap}: one probe sequence per record, with
+ * the same results as the {@code Map}-based methods.
  */
 public final class Aggregator<K, V, C> implements Serializable {
     private final MapFunction<? super V, C> createCombiner;
@@ -106,9 +112,98 @@ public final class Aggregator<K, V, C> implements Serializable {
 
     /** Combines {@code records} of one partition and returns the combined pairs. */
     public Iterator<Pair<K, C>> combineValues(Iterator<? extends Pair<K, V>> records) {
-        Map<K, C> combined = new HashMap<>();
-        combineValues(records, combined);
-        return pairs(combined);
+        return combine(records).pairs();
+    }
+
+    /** Combines {@code records} of one partition by key, as {@link #combineValues(Iterator, Map)} does. */
+    CombineMap<K, C> combine(Iterator<? extends Pair<K, V>> records) {
+        CombineMap<K, C> into = new CombineMap<>(0);
+        try {
+            while (records.hasNext()) {
+                Pair<K, V> kv = records.next();
+                if (reducing && kv.value() != null) {
+                    mergeLikeHashMap(into, kv.key(), kv.value(), UnaryOperator.identity());
+                } else {
+                    addValue(into, kv.key(), kv.value());
+                }
+            }
+        } catch (Exception e) {
+            throw UserCodeException.wrap(e);
+        }
+        return into;
+    }
+
+    /**
+     * Merges the flat {@code k, v, k, v} buckets a reducer read, holding combiners if
+     * {@code combined} (as {@link #mergeOneCombiner} merges them) or raw values (as
+     * {@link #mergeOneValue} does), and returns the merged pairs.
+     */
+    @SuppressWarnings("unchecked")
+    public Iterator<Pair<K, C>> mergeBuckets(List<Object[]> buckets, boolean combined,
+                                             UnaryOperator<Object> copyFirstCombiner) {
+        int largest = 0;
+        for (Object[] b : buckets) {
+            largest = Math.max(largest, b.length / 2);
+        }
+        CombineMap<K, C> merged = new CombineMap<>(largest);
+        try {
+            for (Object[] b : buckets) {
+                for (int i = 0; i < b.length; i += 2) {
+                    K key = (K) b[i];
+                    if (!combined) {
+                        addValue(merged, key, (V) b[i + 1]);
+                    } else if (b[i + 1] != null) {
+                        mergeLikeHashMap(merged, key, b[i + 1], copyFirstCombiner);
+                    } else {
+                        int slot = merged.find(key);
+                        if (slot < 0) {
+                            merged.insert(slot, key, null);
+                        } else {
+                            merged.setValue(slot, mergeCombiners.call(merged.value(slot), null));
+                        }
+                    }
+                }
+            }
+        } catch (Exception e) {
+            throw UserCodeException.wrap(e);
+        }
+        return merged.pairs();
+    }
+
+    /** Adds a raw value: a new key gets {@code createCombiner(value)}, a present one {@code mergeValue}. */
+    private void addValue(CombineMap<K, C> map, K key, V value) throws Exception {
+        int slot = map.find(key);
+        if (slot < 0) {
+            map.insert(slot, key, createCombiner.call(value));
+        } else {
+            map.setValue(slot, mergeValue.call(map.value(slot), value));
+        }
+    }
+
+    /**
+     * Merges a non-null combiner as {@code HashMap.merge(key, combiner, mergeCombiners)} would: it
+     * replaces an absent or null value, and a null merge result removes the key. A combiner that
+     * becomes a key's accumulator goes through {@code copyFirst} first.
+     */
+    @SuppressWarnings("unchecked")
+    private void mergeLikeHashMap(CombineMap<K, C> map, K key, Object combiner, UnaryOperator<Object> copyFirst)
+            throws Exception {
+        int slot = map.find(key);
+        if (slot < 0) {
+            map.insert(slot, key, copyFirst.apply(combiner));
+            return;
+        }
+        C current = map.value(slot);
+        if (current == null) {
+            map.setValue(slot, (C) copyFirst.apply(combiner));
+            return;
+        }
+        C result = mergeCombiners.call(current, (C) combiner);
+        if (result == null) {
+            map.remove(slot);
+        } else {
+            map.setValue(slot, result);
+        }
     }
 
     /** Returns an iterator of {@code map}'s entries as pairs. */

@@ -5,10 +5,8 @@ import dev.sluice.core.Dependency;
 import dev.sluice.core.Pair;
 import dev.sluice.core.Partitioner;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 
 /**
  * A dependency through a shuffle: every child partition reads its bucket from every parent
@@ -75,11 +73,11 @@ public final class ShuffleDependency<K, V, C> implements Dependency {
     public MapOutput write(Iterator<Pair<K, V>> records) {
         int reducers = partitioner.numPartitions();
         if (mapSideCombine) {
-            Map<K, C> combined = new HashMap<>();
-            aggregator.combineValues(records, combined);
+            CombineMap<K, C> combined = aggregator.combine(records);
             ObjectBuffer[] buffers = buffers(reducers, combined.size() * 2 / reducers + 8);
-            for (Map.Entry<K, C> e : combined.entrySet()) {
-                buffers[partitioner.partition(e.getKey())].add(e.getKey(), e.getValue());
+            for (int s = combined.nextSlot(0); s >= 0; s = combined.nextSlot(s + 1)) {
+                K key = combined.key(s);
+                buffers[partitioner.partition(key)].add(key, combined.value(s));
             }
             return output(buffers);
         }

@@ -1,0 +1,98 @@
+package dev.sluice.core.shuffle;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.core.Pair;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Test;
+
+class CombineMapTest {
+
+    /** A key whose hash collides with others on purpose, so probe runs and removal shifts happen. */
+    private record Key(int id) {
+        @Override
+        public int hashCode() {
+            return id % 7;
+        }
+    }
+
+    @Test
+    void randomInsertsUpdatesAndRemoves_matchHashMap() {
+        Random random = new Random(1);
+        CombineMap<Key, Integer> map = new CombineMap<>(0);
+        Map<Key, Integer> model = new HashMap<>();
+        for (int step = 0; step < 20_000; step++) {
+            int id = random.nextInt(300);
+            Key key = id == 0 ? null : new Key(id);
+            Integer value = random.nextInt(10) == 0 ? null : random.nextInt(100);
+            int slot = map.find(key);
+            assertThat(slot >= 0).isEqualTo(model.containsKey(key));
+            if (slot < 0) {
+                map.insert(slot, key, value);
+                model.put(key, value);
+            } else if (random.nextInt(3) == 0) {
+                map.remove(slot);
+                model.remove(key);
+            } else {
+                assertThat(map.value(slot)).isEqualTo(model.get(key));
+                map.setValue(slot, value);
+                model.put(key, value);
+            }
+            assertThat(map.size()).isEqualTo(model.size());
+        }
+        Map<Key, Integer> seen = new HashMap<>();
+        map.pairs().forEachRemaining(p -> seen.put(p.key(), p.value()));
+        assertThat(seen).isEqualTo(model);
+    }
+
+    @Test
+    void combineAndMergeBuckets_agreeWithTheMapBasedMethods() throws Exception {
+        List<Pair<String, Integer>> records = new ArrayList<>();
+        for (int i = 0; i < 5_000; i++) {
+            records.add(Pair.of(i % 11 == 0 ? null : "k" + (i % 97), i % 13 == 0 ? null : i % 5));
+        }
+        // A sum where null counts as 0 and a result of 0 is dropped (null), to reach every branch.
+        Aggregator<String, Integer, Integer> sum = new Aggregator<>(v -> v,
+                (a, b) -> nullIfZero(orZero(a) + orZero(b)), (a, b) -> nullIfZero(orZero(a) + orZero(b)));
+        Aggregator<String, Integer, Integer> reducing = Aggregator.reducing((a, b) -> nullIfZero(orZero(a) + orZero(b)));
+        for (Aggregator<String, Integer, Integer> aggregator : List.of(sum, reducing)) {
+            Map<String, Integer> expected = new HashMap<>();
+            aggregator.combineValues(records.iterator(), expected);
+            assertThat(toMap(aggregator.combineValues(records.iterator()))).isEqualTo(expected);
+
+            Object[] flat = new Object[2 * records.size()];
+            for (int i = 0; i < records.size(); i++) {
+                flat[2 * i] = records.get(i).key();
+                flat[2 * i + 1] = records.get(i).value();
+            }
+            Map<String, Integer> raw = new HashMap<>();
+            Map<String, Integer> combined = new HashMap<>();
+            for (int i = 0; i < flat.length; i += 2) {
+                aggregator.mergeOneValue((String) flat[i], (Integer) flat[i + 1], raw);
+                aggregator.mergeOneCombiner((String) flat[i], (Integer) flat[i + 1], combined,
+                        aggregator.mergeFunction());
+            }
+            assertThat(toMap(aggregator.mergeBuckets(List.of(flat, new Object[0]), false, UnaryOperator.identity()))).isEqualTo(raw);
+            assertThat(toMap(aggregator.mergeBuckets(List.<Object[]>of(flat), true, UnaryOperator.identity()))).isEqualTo(combined);
+        }
+    }
+
+    private static int orZero(Integer i) {
+        return i == null ? 0 : i;
+    }
+
+    private static Integer nullIfZero(int i) {
+        return i == 0 ? null : i;
+    }
+
+    private static <K, V> Map<K, V> toMap(java.util.Iterator<Pair<K, V>> pairs) {
+        Map<K, V> out = new HashMap<>();
+        pairs.forEachRemaining(p -> out.put(p.key(), p.value()));
+        return out;
+    }
+}
