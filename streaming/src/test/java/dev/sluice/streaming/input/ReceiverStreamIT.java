@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.sluice.streaming.BatchInfo;
 import dev.sluice.streaming.ReceiverError;
 import dev.sluice.streaming.ReceiverStatus;
+import dev.sluice.streaming.StreamingContext;
 import dev.sluice.streaming.StreamingListener;
+import dev.sluice.streaming.testing.ManualClock;
 import dev.sluice.streaming.testing.BatchOutput;
 import dev.sluice.streaming.testing.StreamingTestKit;
 import java.time.Duration;
@@ -67,6 +69,24 @@ class ReceiverStreamIT {
             kit.run(1);
             assertThat(kit.batchInfos().get(1).numInputRecords()).isEqualTo(1);
         }
+    }
+
+    @Test
+    @Timeout(5)
+    void stop_whileARestartWaitsOutItsBackOff_returnsWithoutWaitingForIt() throws Exception {
+        TestReceiver receiver = new TestReceiver();
+        StreamingContext context = StreamingContext.builder().batchInterval(Duration.ofSeconds(1))
+                .clock(new ManualClock()).receiverRestartDelay(Duration.ofMinutes(1), Duration.ofMinutes(1)).build();
+        context.receiverStream(receiver).foreachBatch((ds, time) -> { });
+        context.start();
+        assertThat(receiver.started.await(10, TimeUnit.SECONDS)).isTrue();
+        receiver.restart("source went away");
+        assertThat(receiver.stopped.await(10, TimeUnit.SECONDS)).isTrue();
+
+        context.stop();
+
+        assertThat(context.state()).isEqualTo(StreamingContext.State.STOPPED);
+        assertThat(receiver.restarted.getCount()).as("not started again").isEqualTo(1);
     }
 
     /** Stores what the test hands it; counts its starts and stops with latches. */
