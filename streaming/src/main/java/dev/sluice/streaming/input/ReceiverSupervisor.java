@@ -9,8 +9,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -53,11 +53,14 @@ public final class ReceiverSupervisor<T> {
         this.initialDelay = initialDelay;
         this.maxDelay = maxDelay;
         this.nextDelayMillis = initialDelay.toMillis();
-        this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "sluice-receiver-" + streamId + "-" + receiver.name());
             t.setDaemon(true);
             return t;
         });
+        // A restart still waiting out its back-off when we stop must be dropped, not waited for.
+        executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        this.thread = executor;
     }
 
     /** Starts the receiver on its thread. */

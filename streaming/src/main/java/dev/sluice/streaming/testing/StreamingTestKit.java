@@ -55,13 +55,20 @@ public final class StreamingTestKit implements AutoCloseable {
             cb.checkpointDir(b.checkpointDir);
         }
         this.context = cb.build();
-        context.addListener(new StreamingListener() {
+    }
+
+    /**
+     * Registered at start, after the test's own listeners: the bus calls listeners in order, so
+     * {@link #run} returns only once every listener has seen the batch complete.
+     */
+    private StreamingListener completionListener() {
+        return new StreamingListener() {
             @Override
             public void onBatchCompleted(BatchInfo info) {
                 infos.add(info);
                 future(info.batchTime().millis()).complete(info);
             }
-        });
+        };
     }
 
     /** Returns a kit with batch interval {@code batchInterval}, parallelism 2 and no checkpoint directory. */
@@ -95,7 +102,8 @@ public final class StreamingTestKit implements AutoCloseable {
 
     /**
      * Starts the context if needed, then runs {@code batches} more batches: advances the clock one
-     * interval at a time and waits for each batch to complete.
+     * interval at a time and waits for each batch to complete: its outputs ran and every listener
+     * added before the first {@code run} has seen {@code onBatchCompleted}.
      *
      * @throws SluiceException if a batch failed (unless built with {@code failOnBatchError(false)})
      *                         or did not complete within the batch timeout
@@ -103,6 +111,7 @@ public final class StreamingTestKit implements AutoCloseable {
     public void run(int batches) {
         checkArgument(batches >= 0, "batches must be >= 0, got %s", batches);
         if (context.state() == StreamingContext.State.INITIALIZED) {
+            context.addListener(completionListener());
             context.start();
         }
         for (int i = 0; i < batches; i++) {
