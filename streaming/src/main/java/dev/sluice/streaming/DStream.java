@@ -4,6 +4,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.sluice.core.Dataset;
+import dev.sluice.core.HashPartitioner;
 import dev.sluice.core.Pair;
 import dev.sluice.core.StorageLevel;
 import dev.sluice.core.function.FilterFunction;
@@ -21,6 +22,8 @@ import dev.sluice.streaming.dstream.UnionDStream;
 import dev.sluice.streaming.function.ForeachBatchFunction;
 import dev.sluice.streaming.function.TimedTransformFunction;
 import dev.sluice.streaming.function.TransformFunction;
+import dev.sluice.streaming.window.Window;
+import dev.sluice.streaming.window.WindowedDStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -230,10 +233,10 @@ public abstract class DStream<T> {
      * them, and lets the parents do the same.
      */
     public void clearMetadata(Time time) {
-        Time oldest = time.minus(rememberDuration());
+        long oldest = time.millis() - rememberDuration().toMillis();
         List<Time> old = new ArrayList<>();
         for (Time t : generated.keySet()) {
-            if (!t.isAfter(oldest)) {
+            if (t.millis() <= oldest) {
                 old.add(t);
             } else {
                 break;
@@ -408,5 +411,98 @@ public abstract class DStream<T> {
         checkNotNull(prefix, "prefix");
         checkNotNull(suffix, "suffix");
         new ForEachDStream<T>(this, (ds, time) -> Batches.save(ds, prefix, suffix, time), "saveAsTextFiles");
+    }
+
+    // ---------------------------------------------------------------- windows (see the window package)
+
+    /**
+     * Returns a stream whose dataset at each batch is the union of this stream's datasets in the
+     * last {@code length}; see {@link #window(Duration, Duration)}.
+     *
+     * @throws IllegalArgumentException if {@code length} is not a positive multiple of this stream's slide
+     */
+    public DStream<T> window(Duration length) {
+        return window(length, slideDuration());
+    }
+
+    /**
+     * Returns a stream whose dataset at time {@code t} is the union of this stream's datasets of
+     * the times in {@code (t - length, t]}, produced only at multiples of {@code slide}. The first
+     * windows, before {@code length} has passed since the start, hold the batches there are.
+     * Lazy, like every transformation; when windows overlap, this stream's datasets are persisted
+     * in memory (unless a level was set) and kept as long as a window needs them.
+     *
+     * <pre>{@code
+     * DStream<String> lastMinute = lines.window(Duration.ofMinutes(1), Duration.ofSeconds(10));
+     * }</pre>
+     *
+     * @throws IllegalArgumentException if {@code length} or {@code slide} is not a positive
+     *                                  multiple of this stream's slide
+     */
+    public DStream<T> window(Duration length, Duration slide) {
+        return new WindowedDStream<>(this, Window.of("window", this, length, slide), "window");
+    }
+
+    /**
+     * Returns a stream with one element per window that has any: all its elements combined with
+     * {@code f} (associative and commutative). Each batch is reduced once, then the window's
+     * per-batch results; no checkpoint is needed.
+     *
+     * @throws IllegalArgumentException if {@code length} or {@code slide} is not a positive
+     *                                  multiple of this stream's slide
+     */
+    public DStream<T> reduceByWindow(ReduceFunction<T> f, Duration length, Duration slide) {
+        checkNotNull(f, "f");
+        Window window = Window.of("reduceByWindow", this, length, slide);
+        return new WindowedDStream<>(reduce(f), window, "reduceByWindow").reduce(f).setName("reduceByWindow");
+    }
+
+    /**
+     * Returns a stream with one element per window: the window's elements combined with
+     * {@code f}, computed incrementally from the previous window with the inverse {@code invF}
+     * (for which {@code invF(f(a, b), b) = a}). Once the stream has seen an element, a window
+     * whose elements have all left holds the identity (such as 0), not nothing. Needs a
+     * checkpoint directory; see {@link PairDStream#reduceByKeyAndWindow(ReduceFunction,
+     * ReduceFunction, Duration, Duration, int, FilterFunction)}.
+     *
+     * @throws IllegalArgumentException if {@code length} or {@code slide} is not a positive
+     *                                  multiple of this stream's slide
+     */
+    public DStream<T> reduceByWindow(ReduceFunction<T> f, ReduceFunction<T> invF, Duration length, Duration slide) {
+        checkNotNull(f, "f");
+        checkNotNull(invF, "invF");
+        Window window = Window.of("reduceByWindow", this, length, slide);
+        PairDStream<Boolean, T> keyed = mapToPair(t -> Pair.of(Boolean.TRUE, t));
+        return keyed.reduceByKeyAndWindow(f, invF, window, new HashPartitioner(1), null, "reduceByWindow")
+                .map(Pair::value).setName("reduceByWindow");
+    }
+
+    /**
+     * Returns a stream with one element per window: its number of elements (0 for an empty
+     * window). Counts each batch once and sums the window's counts; no checkpoint is needed.
+     *
+     * @throws IllegalArgumentException if {@code length} or {@code slide} is not a positive
+     *                                  multiple of this stream's slide
+     */
+    public DStream<Long> countByWindow(Duration length, Duration slide) {
+        Window window = Window.of("countByWindow", this, length, slide);
+        return new WindowedDStream<>(count(), window, "countByWindow").reduce(Long::sum).setName("countByWindow");
+    }
+
+    /**
+     * Returns a keyed stream of each distinct element of the window and its number of
+     * occurrences there, computed incrementally (elements that left the window are subtracted,
+     * and counts back to zero are dropped). Needs a checkpoint directory, like
+     * {@link PairDStream#reduceByKeyAndWindow(ReduceFunction, ReduceFunction, Duration, Duration,
+     * int, FilterFunction)}.
+     *
+     * @throws IllegalArgumentException if {@code length} or {@code slide} is not a positive
+     *                                  multiple of this stream's slide
+     */
+    public PairDStream<T, Long> countByValueAndWindow(Duration length, Duration slide) {
+        Window window = Window.of("countByValueAndWindow", this, length, slide);
+        PairDStream<T, Long> ones = mapToPair(t -> Pair.of(t, 1L));
+        return ones.reduceByKeyAndWindow(Long::sum, (a, b) -> a - b, window, ones.defaultPartitioner(),
+                kv -> kv.value() != 0L, "countByValueAndWindow");
     }
 }

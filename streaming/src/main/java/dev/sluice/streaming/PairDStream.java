@@ -8,6 +8,8 @@ import dev.sluice.core.HashPartitioner;
 import dev.sluice.core.Pair;
 import dev.sluice.core.PairDataset;
 import dev.sluice.core.Partitioner;
+import dev.sluice.core.StorageLevel;
+import dev.sluice.core.function.FilterFunction;
 import dev.sluice.core.function.FlatMapFunction;
 import dev.sluice.core.function.Function2;
 import dev.sluice.core.function.MapFunction;
@@ -15,6 +17,9 @@ import dev.sluice.core.function.ReduceFunction;
 import dev.sluice.streaming.dstream.CombinedDStream;
 import dev.sluice.streaming.dstream.TransformedDStream;
 import dev.sluice.streaming.function.TransformFunction;
+import dev.sluice.streaming.window.KeyedWindowDStream;
+import dev.sluice.streaming.window.ReducedWindowedDStream;
+import dev.sluice.streaming.window.Window;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -68,6 +73,38 @@ public final class PairDStream<K, V> extends DStream<Pair<K, V>> {
     public PairDStream<K, V> setName(String newName) {
         super.setName(newName);
         return this;
+    }
+
+    /**
+     * Persists the datasets of the stream this one views (they are the same datasets); returns
+     * this stream.
+     */
+    @Override
+    public PairDStream<K, V> persist(StorageLevel level) {
+        base.persist(level);
+        return this;
+    }
+
+    @Override
+    public StorageLevel storageLevel() {
+        return base.storageLevel();
+    }
+
+    /**
+     * Checkpoints the stream this one views (they share their datasets), so that a stream that
+     * must checkpoint, such as an incremental window, uses this interval; returns this stream.
+     *
+     * @throws IllegalArgumentException if {@code interval} is not a positive multiple of the slide
+     */
+    @Override
+    public PairDStream<K, V> checkpoint(Duration interval) {
+        base.checkpoint(interval);
+        return this;
+    }
+
+    @Override
+    public Optional<Duration> checkpointInterval() {
+        return base.checkpointInterval();
     }
 
     /** Returns the partitioner keyed operations use when none is given. */
@@ -187,6 +224,148 @@ public final class PairDStream<K, V> extends DStream<Pair<K, V>> {
     }
 
     // ---------------------------------------------------------------- windows (see the window package)
+
+    /**
+     * Merges the values of each key over the last {@code length}, at every batch; see
+     * {@link #reduceByKeyAndWindow(ReduceFunction, Duration, Duration, int)}.
+     *
+     * @throws IllegalArgumentException if {@code length} is not a positive multiple of this stream's slide
+     */
+    public PairDStream<K, V> reduceByKeyAndWindow(ReduceFunction<V> f, Duration length) {
+        return reduceByKeyAndWindow(f, length, slideDuration());
+    }
+
+    /**
+     * Merges the values of each key over windows of {@code length} every {@code slide}; see
+     * {@link #reduceByKeyAndWindow(ReduceFunction, Duration, Duration, int)}.
+     *
+     * @throws IllegalArgumentException if {@code length} or {@code slide} is not a positive
+     *                                  multiple of this stream's slide
+     */
+    public PairDStream<K, V> reduceByKeyAndWindow(ReduceFunction<V> f, Duration length, Duration slide) {
+        return reduceByKeyAndWindow(f, length, slide, context().engine().parallelism());
+    }
+
+    /**
+     * Returns, at each multiple of {@code slide}, the values of each key in the batches of the
+     * last {@code length} merged with {@code f} (associative and commutative). Each batch is
+     * reduced once (combining on the map side) into {@code numPartitions} hash partitions and
+     * kept while a window needs it; each window merges its batches partition by partition, with
+     * no further shuffle. No checkpoint is needed; with an inverse function, long windows that
+     * slide often cost less (see the overload with {@code invF}).
+     *
+     * @throws IllegalArgumentException if {@code length} or {@code slide} is not a positive
+     *                                  multiple of this stream's slide, or {@code numPartitions <= 0}
+     */
+    public PairDStream<K, V> reduceByKeyAndWindow(ReduceFunction<V> f, Duration length, Duration slide,
+                                                  int numPartitions) {
+        checkNotNull(f, "f");
+        checkArgument(numPartitions > 0, "numPartitions must be > 0, got %s", numPartitions);
+        Window window = Window.of("reduceByKeyAndWindow", this, length, slide);
+        Partitioner p = new HashPartitioner(numPartitions);
+        PairDStream<K, V> perBatch = keyed("reduceByKeyAndWindow per batch",
+                ds -> PairDataset.of(ds).reduceByKey(f, p));
+        return PairDStream.of(new KeyedWindowDStream<>(perBatch, window, f, p, "reduceByKeyAndWindow"));
+    }
+
+    /**
+     * {@link #reduceByKeyAndWindow(ReduceFunction, ReduceFunction, Duration, Duration, int,
+     * FilterFunction)} into the engine's parallelism, keeping every key.
+     *
+     * @throws IllegalArgumentException if {@code length} or {@code slide} is not a positive
+     *                                  multiple of this stream's slide
+     */
+    public PairDStream<K, V> reduceByKeyAndWindow(ReduceFunction<V> f, ReduceFunction<V> invF, Duration length,
+                                                  Duration slide) {
+        checkNotNull(f, "f");
+        checkNotNull(invF, "invF");
+        Window window = Window.of("reduceByKeyAndWindow", this, length, slide);
+        return reduceByKeyAndWindow(f, invF, window, defaultPartitioner(), null, "reduceByKeyAndWindow");
+    }
+
+    /**
+     * Returns, at each multiple of {@code slide}, the values of each key over the last
+     * {@code length} merged with {@code f}, computed incrementally: the window at {@code t} is
+     * the window at {@code t - slide}, with the batches that entered reduced in by {@code f} and
+     * those that left reduced out by the inverse {@code invF} (for which
+     * {@code invF(f(a, b), b) = a}, such as {@code (a, b) -> a - b} for a sum); then only the
+     * entries for which {@code filter} returns true are kept. The cost of a slide depends on the
+     * batches that enter and leave and the keys carried, not on the window's length.
+     *
+     * <p><b>Keys whose value is back to the identity stay.</b> A key whose values all left the
+     * window stays in the result with the identity value (a count of 0) until {@code filter}
+     * drops it; without a filter such keys pile up. Use {@code kv -> kv.value() != 0} for counts
+     * and sums. The filter must keep every key that still has values in the window, or a later
+     * slide fails when those values leave.
+     *
+     * <p>Each result depends on the previous one, so the stream checkpoints its results: every
+     * {@link #checkpoint(Duration) checkpoint interval}, by default the smallest multiple of the
+     * slide that is at least 10 seconds. The context needs a checkpoint directory. Every slide
+     * uses the same {@code numPartitions} hash partitioning, so the carried result is never
+     * shuffled; each batch is reduced once, combining on the map side, and kept in memory until it
+     * leaves the window; results are kept in memory for the next slide.
+     *
+     * <pre>{@code
+     * PairDStream<String, Long> counts = words.mapToPair(w -> Pair.of(w, 1L))
+     *         .reduceByKeyAndWindow(Long::sum, (a, b) -> a - b, Duration.ofSeconds(30),
+     *                 Duration.ofSeconds(5), 4, kv -> kv.value() != 0L);
+     * }</pre>
+     *
+     * @throws IllegalArgumentException if {@code length} or {@code slide} is not a positive
+     *                                  multiple of this stream's slide, or {@code numPartitions <= 0};
+     *                                  {@link StreamingContext#start()} throws
+     *                                  {@link IllegalStateException} if the context has no
+     *                                  checkpoint directory
+     */
+    public PairDStream<K, V> reduceByKeyAndWindow(ReduceFunction<V> f, ReduceFunction<V> invF, Duration length,
+                                                  Duration slide, int numPartitions,
+                                                  FilterFunction<? super Pair<K, V>> filter) {
+        checkNotNull(f, "f");
+        checkNotNull(invF, "invF");
+        checkNotNull(filter, "filter");
+        checkArgument(numPartitions > 0, "numPartitions must be > 0, got %s", numPartitions);
+        Window window = Window.of("reduceByKeyAndWindow", this, length, slide);
+        return reduceByKeyAndWindow(f, invF, window, new HashPartitioner(numPartitions), filter,
+                "reduceByKeyAndWindow");
+    }
+
+    /** The incremental window behind the public overloads; {@code filter} may be null (keep all). */
+    PairDStream<K, V> reduceByKeyAndWindow(ReduceFunction<V> f, ReduceFunction<V> invF, Window window,
+                                           Partitioner partitioner, FilterFunction<? super Pair<K, V>> filter,
+                                           String operation) {
+        PairDStream<K, V> perBatch = keyed(operation + " per batch",
+                ds -> PairDataset.of(ds).reduceByKey(f, partitioner));
+        return PairDStream.of(new ReducedWindowedDStream<>(perBatch, window, f, invF, partitioner, filter,
+                operation));
+    }
+
+    /**
+     * Groups the values of each key over the last {@code length}, at every batch; see
+     * {@link #groupByKeyAndWindow(Duration, Duration)}.
+     *
+     * @throws IllegalArgumentException if {@code length} is not a positive multiple of this stream's slide
+     */
+    public PairDStream<K, List<V>> groupByKeyAndWindow(Duration length) {
+        return groupByKeyAndWindow(length, slideDuration());
+    }
+
+    /**
+     * Returns, at each multiple of {@code slide}, the values of each key in the batches of the
+     * last {@code length} as a list, batch by batch in time order. Each batch is grouped once
+     * into the engine's parallelism and kept while a window needs it; a window concatenates its
+     * batches' groups partition by partition, with no further shuffle.
+     *
+     * @throws IllegalArgumentException if {@code length} or {@code slide} is not a positive
+     *                                  multiple of this stream's slide
+     */
+    public PairDStream<K, List<V>> groupByKeyAndWindow(Duration length, Duration slide) {
+        Window window = Window.of("groupByKeyAndWindow", this, length, slide);
+        Partitioner p = defaultPartitioner();
+        PairDStream<K, List<V>> perBatch = keyed("groupByKeyAndWindow per batch",
+                ds -> PairDataset.of(ds).groupByKey(p));
+        return PairDStream.of(KeyedWindowDStream.grouping(perBatch, window, p, "groupByKeyAndWindow"));
+    }
+
 
     // ---------------------------------------------------------------- state (see the state package)
 }

@@ -37,6 +37,29 @@ public final class Durations {
         }
     }
 
+    /**
+     * Checks that a window's {@code length} and {@code slide} are positive multiples of the slide
+     * of {@code parent}, the stream the window is taken over.
+     *
+     * @throws IllegalArgumentException naming the operation, the stream, the three durations and
+     *                                  the nearest valid values
+     */
+    public static void checkWindow(String operation, Duration length, Duration slide, DStream<?> parent) {
+        checkWindowPart("window length", length, operation, length, slide, parent);
+        checkWindowPart("window slide", slide, operation, length, slide, parent);
+    }
+
+    private static void checkWindowPart(String what, Duration value, String operation, Duration length,
+                                        Duration slide, DStream<?> parent) {
+        Duration parentSlide = parent.slideDuration();
+        if (value.isNegative() || value.isZero() || value.toMillis() % parentSlide.toMillis() != 0) {
+            throw new IllegalArgumentException(String.format(
+                    "%s %s of %s over stream %s must be a positive multiple of that stream's slide %s; try %s "
+                            + "(window length %s, window slide %s)",
+                    what, value, operation, parent, parentSlide, suggestions(value, parentSlide), length, slide));
+        }
+    }
+
     /** Returns "X or Y": the nearest multiples of {@code slide} around {@code value}. */
     static String suggestions(Duration value, Duration slide) {
         long step = slide.toMillis();

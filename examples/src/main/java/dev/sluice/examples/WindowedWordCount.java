@@ -1,0 +1,143 @@
+package dev.sluice.examples;
+
+import dev.sluice.core.Pair;
+import dev.sluice.examples.bench.WorkloadData;
+import dev.sluice.streaming.DStream;
+import dev.sluice.streaming.PairDStream;
+import dev.sluice.streaming.StreamingContext;
+import dev.sluice.streaming.Time;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import java.util.PriorityQueue;
+
+/**
+ * The socket word count over a sliding window: every 5 seconds, the 10 most frequent words of
+ * the last 30 seconds. The window is incremental: each slide adds the counts of the batches that
+ * entered and subtracts those of the batches that left (the inverse function), and a filter drops
+ * the words whose count is back to zero, so the carried state holds only the words in the
+ * window. Because each window is computed from the previous one, the stream checkpoints.
+ *
+ * <pre>{@code
+ * java -cp examples/target/sluice-examples.jar dev.sluice.examples.WindowedWordCount
+ * java -cp examples/target/sluice-examples.jar dev.sluice.examples.WindowedWordCount \
+ *         --host localhost --port 9999 --checkpoint-dir file:///path/to/checkpoints
+ * }</pre>
+ *
+ * <p>Options: {@code --host H} and {@code --port N} read from that server; without them, an
+ * embedded {@link LineServer} serves the benchmark workload's lines on a free port at
+ * {@code --lines-per-second N} (default 20,000). {@code --checkpoint-dir URI} (any Hadoop
+ * FileSystem URI; default: a new temporary directory). Stop with Ctrl-C.
+ */
+public final class WindowedWordCount {
+    static final Duration BATCH_INTERVAL = Duration.ofSeconds(1);
+    static final Duration WINDOW = Duration.ofSeconds(30);
+    static final Duration SLIDE = Duration.ofSeconds(5);
+    static final int TOP = 10;
+    private static final String DASHES = "-------------------------------------------";
+
+    private WindowedWordCount() {
+    }
+
+    /** Runs the program until it is killed; see the class documentation for the options. */
+    public static void main(String[] args) throws IOException, InterruptedException {
+        Options options = Options.parse(args);
+        LineServer embedded = options.host == null
+                ? LineServer.start(0, WorkloadData::line, options.linesPerSecond) : null;
+        String host = embedded != null ? "127.0.0.1" : options.host;
+        int port = embedded != null ? embedded.port() : options.port;
+        String checkpointDir = options.checkpointDir != null ? options.checkpointDir
+                : Files.createTempDirectory("sluice-windowed-word-count").toUri().toString();
+        System.out.printf("counting words from %s:%d over %s every %s; checkpoints in %s%n", host, port, WINDOW,
+                SLIDE, checkpointDir);
+        StreamingContext ssc = StreamingContext.builder().appName("windowed-word-count")
+                .batchInterval(BATCH_INTERVAL).checkpointDir(checkpointDir).build();
+        windowedCounts(ssc.socketTextStream(host, port)).foreachBatch((counts, time) ->
+                System.out.print(printout(time, counts.count(), topOf(counts.mapPartitions(
+                        it -> topOf(it, TOP).iterator()).collect().iterator(), TOP))));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            ssc.stop();
+            if (embedded != null) {
+                embedded.close();
+            }
+        }, "windowed-word-count-shutdown"));
+        ssc.start();
+        ssc.awaitTermination();
+    }
+
+    /** Returns each word of {@code lines} with its count over the last 30 seconds, every 5 seconds. */
+    static PairDStream<String, Long> windowedCounts(DStream<String> lines) {
+        DStream<String> words = lines.<String>mapMulti((line, out) -> {
+            for (String word : line.split(" ")) {
+                if (!word.isEmpty()) {
+                    out.accept(word);
+                }
+            }
+        });
+        int partitions = lines.context().engine().parallelism();
+        return words.mapToPair(w -> Pair.of(w, 1L))
+                .reduceByKeyAndWindow(Long::sum, (a, b) -> a - b, WINDOW, SLIDE, partitions, kv -> kv.value() != 0L);
+    }
+
+    /** Returns the {@code n} pairs with the highest counts, highest first (ties by word). */
+    static List<Pair<String, Long>> topOf(Iterator<Pair<String, Long>> counts, int n) {
+        Comparator<Pair<String, Long>> order = Comparator.<Pair<String, Long>>comparingLong(Pair::value)
+                .thenComparing(Pair::key, Comparator.reverseOrder());
+        PriorityQueue<Pair<String, Long>> smallestFirst = new PriorityQueue<>(order);
+        while (counts.hasNext()) {
+            smallestFirst.add(counts.next());
+            if (smallestFirst.size() > n) {
+                smallestFirst.poll();
+            }
+        }
+        List<Pair<String, Long>> out = new ArrayList<>(smallestFirst);
+        out.sort(order.reversed());
+        return out;
+    }
+
+    /** Returns what is printed for the window ending at {@code time}. */
+    static String printout(Time time, long distinctWords, List<Pair<String, Long>> top) {
+        StringBuilder out = new StringBuilder().append(DASHES).append('\n')
+                .append("Window ending ").append(time.millis()).append(" ms: ").append(distinctWords)
+                .append(" distinct words, top ").append(top.size()).append('\n').append(DASHES).append('\n');
+        for (Pair<String, Long> kv : top) {
+            out.append(String.format("%-12s %,d%n", kv.key(), kv.value()));
+        }
+        return out.append('\n').toString();
+    }
+
+    /** The command line. */
+    private record Options(String host, int port, String checkpointDir, int linesPerSecond) {
+        static Options parse(String[] args) {
+            String host = null;
+            int port = LineServer.DEFAULT_PORT;
+            String checkpointDir = null;
+            int linesPerSecond = 20_000;
+            for (int i = 0; i < args.length; i += 2) {
+                if (i + 1 >= args.length) {
+                    throw new IllegalArgumentException("option " + args[i] + " needs a value; " + USAGE);
+                }
+                String value = args[i + 1];
+                switch (args[i]) {
+                    case "--host" -> host = value;
+                    case "--port" -> port = Integer.parseInt(value);
+                    case "--checkpoint-dir" -> checkpointDir = value;
+                    case "--lines-per-second" -> linesPerSecond = Integer.parseInt(value);
+                    default -> throw new IllegalArgumentException("unknown option " + args[i] + "; " + USAGE);
+                }
+            }
+            boolean portGiven = List.of(args).contains("--port");
+            if (host == null && portGiven) {
+                host = "localhost";
+            }
+            return new Options(host, port, checkpointDir, linesPerSecond);
+        }
+
+        private static final String USAGE = "usage: WindowedWordCount [--host H] [--port N] "
+                + "[--checkpoint-dir URI] [--lines-per-second N]";
+    }
+}
