@@ -21,11 +21,14 @@ public final class Main {
     private static final Map<String, Program> BENCHMARKS = new TreeMap<>(Map.of(
             "batch-wordcount", BatchWordCountBench::main,
             "W1", args -> StreamingBench.run("W1", args),
+            "W2inv", args -> StreamingBench.run("W2inv", args),
+            "W2noinv", args -> StreamingBench.run("W2noinv", args),
             "W4", args -> StreamingBench.run("W4", args),
             "baseline", args -> StreamingBench.run("baseline", args)));
 
     private static final Map<String, Program> PROGRAMS = new TreeMap<>(Map.of(
             "socket-word-count", SocketWordCount::main,
+            "windowed-word-count", WindowedWordCount::main,
             "bench", args -> dispatch("bench ", BENCHMARKS, args)));
 
     private Main() {

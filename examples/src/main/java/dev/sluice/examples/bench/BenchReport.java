@@ -60,6 +60,20 @@ final class BenchReport {
     /** A JSON object writer for numbers, strings, lists and nested maps. */
     static final class Json {
         private final Map<String, Object> fields = new LinkedHashMap<>();
+        private final double median;
+
+        Json() {
+            this(Double.NaN);
+        }
+
+        /** A report whose measured median time is {@code median} ms, for computing ratios. */
+        Json(double median) {
+            this.median = median;
+        }
+
+        double median() {
+            return median;
+        }
 
         Json put(String key, Object value) {
             fields.put(key, value);

@@ -44,9 +44,11 @@ import java.util.function.Function;
  * <pre>
  * java -Xmx4g -jar examples/target/sluice-examples.jar bench W1 --lines 100000 --warmup 5 --batches 15
  * java -Xmx4g -jar examples/target/sluice-examples.jar bench baseline --threads 2 --lines 100000
+ * java -Xmx4g -jar examples/target/sluice-examples.jar bench W2inv --lines 100000 --window 10
  * java -Xmx4g -jar examples/target/sluice-examples.jar bench W4
  * </pre>
- * Each prints one JSON line: workload, mode, linesPerBatch, measuredBatches, procMs {median, p99,
+ * {@code bench W1} also runs both baselines in the same JVM on the same batches, then prints a
+ * summary line with the ratios of the medians. Each run prints one JSON line: workload, mode, linesPerBatch, measuredBatches, procMs {median, p99,
  * min, max}, linesPerSecMedian, outputCounts (the first K batches' outputs; W1's are the check
  * values of WORKLOADS.md), peakRssMiB and jvmFlags.
  */
@@ -57,13 +59,21 @@ public final class StreamingBench {
 
     /** The stream workloads by name: each maps the line stream to the per-batch count it outputs. */
     static final Map<String, Function<Workload, DStream<Long>>> WORKLOADS = new ConcurrentHashMap<>(Map.of(
-            "W1", w -> w.pairs().reduceByKey(Integer::sum, PARALLELISM).count()));
+            "W1", w -> w.pairs().reduceByKey(Integer::sum, PARALLELISM).count(),
+            "W2inv", w -> w.pairs().reduceByKeyAndWindow(Integer::sum, (a, b) -> a - b, w.window(), INTERVAL)
+                    .checkpoint(INTERVAL.multipliedBy(10)).count(),
+            "W2noinv", w -> w.pairs().reduceByKeyAndWindow(Integer::sum, w.window(), INTERVAL, PARALLELISM).count()));
 
     private StreamingBench() {
     }
 
     /** What a pipeline is built from: the line stream and the run's options. */
     record Workload(DStream<String> lines, int windowBatches) {
+        /** The window of W2: {@code windowBatches} batch intervals. */
+        Duration window() {
+            return INTERVAL.multipliedBy(windowBatches);
+        }
+
         /** The (word, 1) pairs of WORKLOADS.md. */
         dev.sluice.streaming.PairDStream<String, Integer> pairs() {
             return lines.<String>mapMulti(Baselines::forEachWord).mapToPair(w -> Pair.of(w, 1));
@@ -76,20 +86,34 @@ public final class StreamingBench {
         if (workload.equals("W4")) {
             System.out.println(floor(args.integer("warmup", 20), args.integer("batches", 200)));
         } else if (workload.equals("baseline")) {
-            System.out.println(baseline(args.integer("threads", 2), args.integer("lines", 100_000),
-                    args.integer("warmup", 5), args.integer("batches", 15)));
+            List<List<String>> data = WorkloadData.pregenerate(args.integer("lines", 100_000));
+            System.out.println(baseline(args.integer("threads", 2), data, args.integer("warmup", 5),
+                    args.integer("batches", 15)));
         } else {
             Function<Workload, DStream<Long>> pipeline = WORKLOADS.get(workload);
             checkArgument(pipeline != null, "unknown workload %s; known: %s, W4, baseline", workload,
                     new java.util.TreeSet<>(WORKLOADS.keySet()));
-            System.out.println(throughput(workload, pipeline, args.integer("lines", 100_000),
-                    args.integer("warmup", 5), args.integer("batches", 15), args.integer("window", 10)));
+            int lines = args.integer("lines", 100_000);
+            int warmup = args.integer("warmup", 5);
+            int batches = args.integer("batches", 15);
+            List<List<String>> data = WorkloadData.pregenerate(lines);
+            Json engine = throughput(workload, pipeline, data, warmup, batches, args.integer("window", 10));
+            System.out.println(engine);
+            if (workload.equals("W1")) {
+                Json one = baseline(1, data, warmup, batches);
+                Json two = baseline(2, data, warmup, batches);
+                System.out.println(one);
+                System.out.println(two);
+                System.out.println(new Json().put("workload", "W1").put("mode", "summary").put("linesPerBatch", lines)
+                        .put("engine/baseline-1thread", ratio(engine, one))
+                        .put("engine/baseline-2threads", ratio(engine, two)));
+            }
         }
     }
 
-    static String throughput(String name, Function<Workload, DStream<Long>> pipeline, int lines, int warmup,
-                             int batches, int window) throws Exception {
-        List<List<String>> data = WorkloadData.pregenerate(lines);
+    static Json throughput(String name, Function<Workload, DStream<Long>> pipeline, List<List<String>> data,
+                           int warmup, int batches, int window) throws Exception {
+        int lines = data.get(0).size();
         ManualClock clock = new ManualClock();
         String checkpoints = Files.createTempDirectory("sluice-bench-").toUri().toString();
         StreamingContext ssc = StreamingContext.builder().appName("bench-" + name).batchInterval(INTERVAL)
@@ -121,7 +145,8 @@ public final class StreamingBench {
         } finally {
             ssc.stop();
         }
-        return report(name, "engine", lines, millis, firstOutputs).toString();
+        Json out = report(name, "engine", lines, millis, firstOutputs);
+        return name.startsWith("W2") ? out.put("windowBatches", window) : out;
     }
 
     static String floor(int warmup, int batches) throws Exception {
@@ -159,9 +184,9 @@ public final class StreamingBench {
                 .put("batchIntervalMs", 100).toString();
     }
 
-    static String baseline(int threads, int lines, int warmup, int batches) {
+    static Json baseline(int threads, List<List<String>> data, int warmup, int batches) {
         checkArgument(threads == 1 || threads == 2, "--threads must be 1 or 2, got %s", threads);
-        List<List<String>> data = WorkloadData.pregenerate(lines);
+        int lines = data.get(0).size();
         ExecutorService pool = Executors.newFixedThreadPool(2);
         List<Double> millis = new ArrayList<>();
         List<Long> firstOutputs = new ArrayList<>();
@@ -181,13 +206,17 @@ public final class StreamingBench {
         } finally {
             pool.shutdownNow();
         }
-        return report("W1", "baseline-" + threads + "thread" + (threads == 1 ? "" : "s"), lines, millis, firstOutputs)
-                .toString();
+        return report("W1", "baseline-" + threads + "thread" + (threads == 1 ? "" : "s"), lines, millis, firstOutputs);
+    }
+
+    /** Median throughput of {@code a} over that of {@code b}: the medians' inverse ratio. */
+    private static double ratio(Json a, Json b) {
+        return BenchReport.round3(b.median() / a.median());
     }
 
     private static Json report(String workload, String mode, int lines, List<Double> millis, List<Long> outputs) {
         double median = BenchReport.percentile(millis, 0.5);
-        return new Json().put("workload", workload).put("mode", mode).put("linesPerBatch", lines)
+        return new Json(median).put("workload", workload).put("mode", mode).put("linesPerBatch", lines)
                 .put("measuredBatches", millis.size()).put("procMs", BenchReport.procMs(millis))
                 .put("linesPerSecMedian", Math.round(lines / (median / 1000)))
                 .put("outputCounts", outputs).put("peakRssMiB", BenchReport.peakRssMiB())
