@@ -15,7 +15,9 @@ import java.util.Optional;
  * @param schedulingDelay  wall time the batch waited in the queue before its first job started
  * @param processingTime   wall time from the first job's start to the last job's end
  * @param numJobs          the number of output operations run
- * @param failure          the first failure of the batch's jobs (the user's exception), if any
+ * @param failure          the first failure of the batch's jobs, if any: the exception an output
+ *                         function threw, or, when a task failed, a {@code JobFailedException}
+ *                         whose cause is the user's exception
  */
 public record BatchInfo(Time batchTime, long numInputRecords, long submissionMillis, Duration schedulingDelay,
                         Duration processingTime, int numJobs, Optional<Throwable> failure) {

@@ -159,7 +159,11 @@ public final class ReceiverSupervisor<T> {
     /** Reports an error to the listeners without restarting. */
     public void reportError(String message, Throwable cause) {
         errorCount.incrementAndGet();
-        log.warn("receiver {} of stream {}: {}", receiver.name(), streamId, message, cause);
+        // One line at WARN (a refused connection is retried every few seconds); the trace at DEBUG.
+        log.warn("receiver {} of stream {}: {}", receiver.name(), streamId, message);
+        if (cause != null) {
+            log.debug("receiver {} of stream {}: cause of '{}'", receiver.name(), streamId, message, cause);
+        }
         errors.accept(new ReceiverError(streamId, receiver.name(), message, Optional.ofNullable(cause)));
     }
 
