@@ -14,6 +14,7 @@ import dev.sluice.core.function.MapMultiFunction;
 import dev.sluice.core.function.MapPartitionsFunction;
 import dev.sluice.core.function.PairFunction;
 import dev.sluice.core.function.ReduceFunction;
+import dev.sluice.core.scheduler.EngineRuntime;
 import dev.sluice.streaming.dstream.Batches;
 import dev.sluice.streaming.dstream.Durations;
 import dev.sluice.streaming.dstream.ForEachDStream;
@@ -242,16 +243,40 @@ public abstract class DStream<T> {
                 break;
             }
         }
+        boolean newerCheckpoint = hasCompletedCheckpointAfter(oldest);
         for (Time t : old) {
             Dataset<T> ds = generated.remove(t);
             if (ds != null && ds.storageLevel() != StorageLevel.NONE) {
                 ds.unpersist();
+            }
+            if (ds != null && newerCheckpoint) {
+                deleteCheckpointFiles(ds, t);
             }
             releaseBatch(t);
         }
         for (DStream<?> parent : dependencies()) {
             parent.clearMetadata(time);
         }
+    }
+
+    private boolean hasCompletedCheckpointAfter(long millis) {
+        for (Map.Entry<Time, Dataset<T>> e : generated.entrySet()) {
+            if (e.getKey().millis() > millis && e.getValue().isCheckpointed()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Deletes a forgotten dataset's checkpoint files. Safe only when a newer checkpoint of this
+     * stream is complete: every remembered dataset's lineage then stops at that newer one.
+     */
+    private void deleteCheckpointFiles(Dataset<T> ds, Time time) {
+        ds.checkpointFile().ifPresent(dir -> {
+            EngineRuntime.of(context.engine()).checkpointFiles().delete(dir);
+            log.debug("batch {}: deleted old checkpoint {} of stream {}", time.millis(), dir, this);
+        });
     }
 
     /** Releases whatever else this stream holds for batch {@code time} (input blocks). */

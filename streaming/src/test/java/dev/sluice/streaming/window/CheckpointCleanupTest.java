@@ -1,0 +1,61 @@
+package dev.sluice.streaming.window;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.core.Pair;
+import dev.sluice.streaming.testing.BatchOutput;
+import dev.sluice.streaming.testing.StreamingTestKit;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CheckpointCleanupTest {
+    private static final Duration SECOND = Duration.ofSeconds(1);
+
+    @TempDir
+    Path checkpoints;
+
+    @Test
+    void clearMetadata_longRunWithFrequentCheckpoints_keepsCheckpointDirectoriesBounded() throws IOException {
+        int batches = 60;
+        List<List<Pair<String, Integer>>> input = new ArrayList<>();
+        for (int b = 0; b < batches; b++) {
+            input.add(List.of(Pair.of("k" + (b % 5), 1), Pair.of("k" + (b % 3), 2)));
+        }
+        List<Integer> directoriesSeen = new ArrayList<>();
+        try (StreamingTestKit kit = StreamingTestKit.builder().batchInterval(SECOND)
+                .checkpointDir(checkpoints.toUri().toString()).build()) {
+            BatchOutput<Pair<String, Integer>> out = kit.collect(kit.pairInput(input)
+                    .reduceByKeyAndWindow(Integer::sum, (a, b) -> a - b, SECOND.multipliedBy(4), SECOND)
+                    .checkpoint(SECOND.multipliedBy(2)));
+            for (int b = 0; b < batches; b++) {
+                kit.run(1);
+                directoriesSeen.add(countDirectories());
+            }
+            // The last window still holds the right sums: checkpoints deleted were no longer needed.
+            Map<String, Integer> expected = new HashMap<>();
+            for (List<Pair<String, Integer>> batch : input.subList(batches - 4, batches)) {
+                batch.forEach(p -> expected.merge(p.key(), p.value(), Integer::sum));
+            }
+            Map<String, Integer> last = new HashMap<>();
+            out.batch(batches - 1).stream().filter(p -> p.value() != 0).forEach(p -> last.put(p.key(), p.value()));
+            assertThat(last).isEqualTo(expected);
+        }
+        assertThat(directoriesSeen.subList(20, batches)).as("checkpoint directories per batch: %s", directoriesSeen)
+                .allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(6));
+    }
+
+    private int countDirectories() throws IOException {
+        try (Stream<Path> children = Files.list(checkpoints)) {
+            return (int) children.filter(Files::isDirectory).count();
+        }
+    }
+}
