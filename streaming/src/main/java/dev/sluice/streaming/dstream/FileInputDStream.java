@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * New files in a directory on any Hadoop FileSystem: each batch reads the files that appeared
  * since the previous batch, each file once. Files should be moved into the directory atomically
  * (written elsewhere, then renamed): a file still being written may be read half-done. Names
- * starting with '.' or '_' are ignored.
+ * starting with '.' or '_' are ignored. A file deleted and later added again under the same name
+ * is read again.
  */
 public final class FileInputDStream extends InputDStream<String> {
     private static final Logger log = LoggerFactory.getLogger(FileInputDStream.class);
@@ -54,12 +55,17 @@ public final class FileInputDStream extends InputDStream<String> {
                 log.debug("batch {}: directory {} does not exist yet", time.millis(), directory);
             }
             Arrays.sort(files);
+            Set<String> present = new java.util.HashSet<>();
             for (FileStatus f : files) {
                 String path = f.getPath().toString();
+                present.add(path);
                 if (f.isFile() && seen.add(path)) {
                     fresh.add(path);
                 }
             }
+            // Remember only files still there, so the set does not grow forever; a file removed and
+            // later added again under the same name is new data and is read again.
+            seen.retainAll(present);
         } catch (IOException e) {
             throw new SluiceException("batch " + time.millis() + ": cannot list " + directory + ": " + e.getMessage(), e);
         }
