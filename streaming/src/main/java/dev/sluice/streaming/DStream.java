@@ -241,7 +241,8 @@ public abstract class DStream<T> {
         }
         for (Time t : old) {
             Dataset<T> ds = generated.remove(t);
-            if (ds != null && ds.storageLevel() != StorageLevel.NONE) {
+            // Only what this stream persisted: a view (PairDStream.of) shares its parent's datasets.
+            if (ds != null && storageLevel != StorageLevel.NONE && ds.storageLevel() != StorageLevel.NONE) {
                 ds.unpersist();
             }
             releaseBatch(t);
