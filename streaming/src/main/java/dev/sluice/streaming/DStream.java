@@ -230,7 +230,8 @@ public abstract class DStream<T> {
      * them, and lets the parents do the same.
      */
     public void clearMetadata(Time time) {
-        Time oldest = time.minus(rememberDuration());
+        // Nothing is old enough yet while the remember duration reaches back before time 0.
+        Time oldest = rememberDuration().toMillis() < time.millis() ? time.minus(rememberDuration()) : new Time(0);
         List<Time> old = new ArrayList<>();
         for (Time t : generated.keySet()) {
             if (!t.isAfter(oldest)) {
