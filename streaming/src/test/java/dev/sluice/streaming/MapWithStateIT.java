@@ -27,11 +27,13 @@ class MapWithStateIT {
 
     /** Counts records per key since the start; outputs (key, total so far). */
     static StateSpec<String, Integer, Long, Pair<String, Long>> runningCount() {
-        return StateSpec.function((String key, Optional<Integer> value, State<Long> state) -> {
-            long total = state.getOption().orElse(0L) + value.orElse(0);
-            state.update(total);
-            return Pair.of(key, total);
-        });
+        return StateSpec.function(MapWithStateIT::countRecord);
+    }
+
+    static Pair<String, Long> countRecord(String key, Optional<Integer> value, State<Long> state) {
+        long total = state.getOption().orElse(0L) + value.orElse(0);
+        state.update(total);
+        return Pair.of(key, total);
     }
 
     private static List<Pair<String, Integer>> ones(String... keys) {
