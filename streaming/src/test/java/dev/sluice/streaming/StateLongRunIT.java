@@ -69,7 +69,8 @@ class StateLongRunIT {
                     Math.max(a.mapWithStateLineage(), b.mapWithStateLineage()),
                     Math.max(a.updateStateLineage(), b.updateStateLineage()),
                     Math.max(a.remembered(), b.remembered()), Math.max(a.blocks(), b.blocks()))).orElseThrow();
-            System.out.printf("state long run: after 50 batches %s; worst of batches 51-%d %s%n", early, BATCHES, worst);
+            System.out.printf("state long run: after 50 batches %s; worst of batches 51-%d %s; shuffles held: %d%n",
+                    early, BATCHES, worst, EngineRuntime.of(kit.context().engine()).shuffleManager().size());
             assertThat(worst.mapWithStateLineage()).as("mapWithState lineage lines").isLessThanOrEqualTo(25);
             assertThat(worst.updateStateLineage()).as("updateStateByKey lineage lines, e.g.%n%s",
                     lineages.get(lineages.size() - 1)).isLessThanOrEqualTo(25);

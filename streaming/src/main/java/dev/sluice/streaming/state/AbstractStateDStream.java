@@ -8,6 +8,9 @@ import dev.sluice.core.StorageLevel;
 import dev.sluice.streaming.DStream;
 import dev.sluice.streaming.Time;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 
@@ -25,6 +28,8 @@ import java.util.Optional;
 public abstract class AbstractStateDStream<K, V, T> extends DStream<T> {
     private final DStream<Pair<K, V>> parent;
     private final Partitioner partitioner;
+    /** State datasets whose parents are still referenced; guarded by this stream (see datasetAt). */
+    private final Deque<Dataset<T>> unreleased = new ArrayDeque<>();
 
     /** Creates the state stream {@code operation} over {@code parent}, partitioned by {@code partitioner}. */
     protected AbstractStateDStream(DStream<Pair<K, V>> parent, Partitioner partitioner, String operation) {
@@ -69,6 +74,28 @@ public abstract class AbstractStateDStream<K, V, T> extends DStream<T> {
         Optional<Dataset<T>> previous = before.isAfter(zeroTime()) ? datasetAt(before) : Optional.empty();
         Dataset<Pair<K, V>> in = parent.datasetAt(time).orElseGet(
                 () -> context().engine().parallelize(List.of(), partitioner.numPartitions()));
-        return Optional.of(nextState(previous, PairDataset.of(in).partitionBy(partitioner), time));
+        Dataset<T> next = nextState(previous, PairDataset.of(in).partitionBy(partitioner), time);
+        releaseCheckpointedLineage();
+        unreleased.addLast(next);
+        return Optional.of(next);
+    }
+
+    /**
+     * Lets the newest state dataset whose checkpoint is complete drop its parents, and forgets it
+     * and every older one, so the chain of earlier batches (and their shuffle outputs) can be
+     * freed: without this, each state dataset would keep every earlier one reachable through its
+     * parent fields, checkpoint or not. Holds at most a checkpoint interval of datasets.
+     */
+    private void releaseCheckpointedLineage() {
+        for (Iterator<Dataset<T>> it = unreleased.descendingIterator(); it.hasNext(); ) {
+            if (it.next() instanceof CheckpointedLineage c && c.releaseParentsIfCheckpointed()) {
+                it.remove();
+                while (it.hasNext()) {
+                    it.next();
+                    it.remove();
+                }
+                return;
+            }
+        }
     }
 }

@@ -22,9 +22,11 @@ import java.util.Optional;
  * key, and returns one record: a new {@link StateMap} level on the previous one, and the
  * outputs. Both dependencies are narrow.
  */
-public final class MapWithStateDataset<K, V, S, R> extends Dataset<StateRecord<K, S, R>> {
-    private final Dataset<StateRecord<K, S, R>> previous;
-    private final Dataset<Pair<K, V>> batch;
+public final class MapWithStateDataset<K, V, S, R> extends Dataset<StateRecord<K, S, R>>
+        implements CheckpointedLineage {
+    private volatile Dataset<StateRecord<K, S, R>> previous;
+    private volatile Dataset<Pair<K, V>> batch;
+    private final boolean hasPrevious;
     private final Partitioner partitioner;
     private final StateMappingFunction<K, V, S, R> function;
     private final long batchMillis;
@@ -39,6 +41,7 @@ public final class MapWithStateDataset<K, V, S, R> extends Dataset<StateRecord<K
                                long timeoutMillis) {
         super(batch.engine());
         this.previous = previous;
+        this.hasPrevious = previous != null;
         this.batch = batch;
         this.partitioner = partitioner;
         this.function = function;
@@ -57,17 +60,29 @@ public final class MapWithStateDataset<K, V, S, R> extends Dataset<StateRecord<K
     }
 
     @Override
+    public boolean releaseParentsIfCheckpointed() {
+        if (!isCheckpointed()) {
+            return false;
+        }
+        previous = null;
+        batch = null;
+        return true;
+    }
+
+    @Override
     protected List<Dependency> computeDependencies() {
-        return previous == null ? List.of(new OneToOneDependency(batch))
+        return !hasPrevious ? List.of(new OneToOneDependency(batch))
                 : List.of(new OneToOneDependency(previous), new OneToOneDependency(batch));
     }
 
     @Override
     public Iterator<StateRecord<K, S, R>> compute(Partition partition, TaskContext context) {
         int i = partition.index();
-        StateMap<K, S> before = previous == null ? StateMap.empty()
-                : previous.iterator(previous.partitions().get(i), context).next().state();
-        Iterator<Pair<K, V>> records = batch.iterator(batch.partitions().get(i), context);
+        Dataset<StateRecord<K, S, R>> prev = previous;
+        Dataset<Pair<K, V>> in = batch;
+        StateMap<K, S> before = !hasPrevious ? StateMap.empty()
+                : prev.iterator(prev.partitions().get(i), context).next().state();
+        Iterator<Pair<K, V>> records = in.iterator(in.partitions().get(i), context);
         try {
             return List.of(update(before, records)).iterator();
         } catch (Exception e) {

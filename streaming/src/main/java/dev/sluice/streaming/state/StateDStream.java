@@ -37,17 +37,6 @@ public final class StateDStream<K, V, S> extends AbstractStateDStream<K, V, Pair
         PairDataset<K, Pair<List<S>, List<V>>> grouped = state.isPresent()
                 ? PairDataset.<K, S>of(state.get()).partitionBy(p).cogroup(batch, p)
                 : batch.groupByKey(p).mapValues(values -> Pair.of(List.<S>of(), values));
-        UpdateStateFunction<V, S> f = function;
-        return grouped.flatMapValues(g -> update(f, g.value(), g.key())).setName("updateStateByKey");
-    }
-
-    private static <V, S> List<S> update(UpdateStateFunction<V, S> f, List<V> values, List<S> state)
-            throws Exception {
-        Optional<S> next = f.call(values, state.isEmpty() ? Optional.empty() : Optional.of(state.get(0)));
-        if (next == null) {
-            throw new NullPointerException("the updateStateByKey function returned null; return Optional.empty() "
-                    + "to remove a key");
-        }
-        return next.isPresent() ? List.of(next.get()) : List.of();
+        return new UpdateStateDataset<>(grouped, p, function);
     }
 }
