@@ -66,6 +66,7 @@ public final class StateScaleBench {
         int checkpointEvery = (int) option(args, "--checkpoint-every", 10);
 
         double objectBytes = keyAndValueBytes();
+        Map<String, Object> baseline = hashMapBaseline(keys, batch, repeats, objectBytes);   // first: a clean heap
         long heapBefore = heapUsed();
         Queue<List<KeyRange>> queue = new ArrayDeque<>();
         String dir = Files.createTempDirectory("state-scale-bench").toUri().toString();
@@ -118,7 +119,7 @@ public final class StateScaleBench {
             out.put("keyAndValueBytes", objectBytes);
             out.put("stateBytesPerKey", (heapAfter - heapBefore) / (double) keys - objectBytes);
         }
-        out.put("baseline", hashMapBaseline(keys, batch, repeats, objectBytes));
+        out.put("baseline", baseline);
         System.out.println(json(out));
     }
 
