@@ -324,6 +324,8 @@ public abstract class Dataset<T> {
 
     void completeCheckpoint(Dataset<T> data) {
         checkpointData = data;
+        // Forget the pre-checkpoint parents, so that they (and their shuffle outputs) can be freed.
+        dependencies = null;
         EngineRuntime.of(engine).logCheckpoint(this, checkpointPath());
     }
 

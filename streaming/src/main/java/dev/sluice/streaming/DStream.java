@@ -246,10 +246,12 @@ public abstract class DStream<T> {
         boolean newerCheckpoint = hasCompletedCheckpointAfter(oldest);
         for (Time t : old) {
             Dataset<T> ds = generated.remove(t);
-            if (ds != null && ds.storageLevel() != StorageLevel.NONE) {
+            // Only what this stream persisted: a view (PairDStream.of) shares its parent's datasets.
+            if (ds != null && storageLevel != StorageLevel.NONE && ds.storageLevel() != StorageLevel.NONE) {
                 ds.unpersist();
             }
-            if (ds != null && newerCheckpoint) {
+            // Only the stream that checkpoints deletes: its remember duration covers its children's needs.
+            if (ds != null && newerCheckpoint && checkpointInterval != null) {
                 deleteCheckpointFiles(ds, t);
             }
             releaseBatch(t);

@@ -17,6 +17,9 @@ import dev.sluice.core.function.ReduceFunction;
 import dev.sluice.streaming.dstream.CombinedDStream;
 import dev.sluice.streaming.dstream.TransformedDStream;
 import dev.sluice.streaming.function.TransformFunction;
+import dev.sluice.streaming.function.UpdateStateFunction;
+import dev.sluice.streaming.state.MapWithStateRecordDStream;
+import dev.sluice.streaming.state.StateDStream;
 import dev.sluice.streaming.window.KeyedWindowDStream;
 import dev.sluice.streaming.window.ReducedWindowedDStream;
 import dev.sluice.streaming.window.Window;
@@ -368,4 +371,64 @@ public final class PairDStream<K, V> extends DStream<Pair<K, V>> {
 
 
     // ---------------------------------------------------------------- state (see the state package)
+
+    /**
+     * Returns a keyed stream of each key's state after each batch: {@code f} is called for every
+     * key that has new values or state, with an empty list when the key had no values in the
+     * batch; returning {@link Optional#empty()} removes the key. Each batch costs the whole state;
+     * see {@link #mapWithState} for state that scales.
+     *
+     * <p>The state is partitioned by the default partitioner (hash, engine parallelism) and must be
+     * checkpointed: the context needs a checkpoint directory, and the state is checkpointed every
+     * multiple of the slide of at least 10 s unless {@link #checkpoint(Duration)} says otherwise.
+     *
+     * @throws IllegalStateException at {@code start()} if the context has no checkpoint directory
+     */
+    public <S> PairDStream<K, S> updateStateByKey(UpdateStateFunction<V, S> f) {
+        return updateStateByKey(f, defaultPartitioner());
+    }
+
+    /** {@link #updateStateByKey(UpdateStateFunction)} with state in {@code numPartitions} partitions. */
+    public <S> PairDStream<K, S> updateStateByKey(UpdateStateFunction<V, S> f, int numPartitions) {
+        checkArgument(numPartitions > 0, "numPartitions must be > 0, got %s", numPartitions);
+        return updateStateByKey(f, new HashPartitioner(numPartitions));
+    }
+
+    /** {@link #updateStateByKey(UpdateStateFunction)} with state partitioned by {@code partitioner}. */
+    public <S> PairDStream<K, S> updateStateByKey(UpdateStateFunction<V, S> f, Partitioner partitioner) {
+        checkNotNull(f, "f");
+        checkNotNull(partitioner, "partitioner");
+        return PairDStream.of(new StateDStream<K, V, S>(this, f, partitioner, null));
+    }
+
+    /**
+     * {@link #updateStateByKey(UpdateStateFunction)} with state partitioned by {@code partitioner},
+     * starting from {@code initialState} (one pair per key) instead of empty.
+     */
+    public <S> PairDStream<K, S> updateStateByKey(UpdateStateFunction<V, S> f, Partitioner partitioner,
+                                                  Dataset<Pair<K, S>> initialState) {
+        checkNotNull(f, "f");
+        checkNotNull(partitioner, "partitioner");
+        checkNotNull(initialState, "initialState");
+        return PairDStream.of(new StateDStream<K, V, S>(this, f, partitioner, initialState));
+    }
+
+    /**
+     * Returns a stream of what {@code spec}'s function returns for each record, given and
+     * changing the record's key's {@link State}; see {@link StateSpec} for initial state,
+     * partitioning and timeouts, and {@link MapWithStateDStream#stateSnapshots()} for the state.
+     * A batch costs in proportion to the keys it touches (plus a scan of all keys if a timeout is
+     * set), not to the whole state.
+     *
+     * <p>The state must be checkpointed: the context needs a checkpoint directory; the interval
+     * is the smallest multiple of the slide of at least 10 s unless
+     * {@link MapWithStateDStream#checkpoint(Duration)} says otherwise.
+     *
+     * @throws IllegalStateException at {@code start()} if the context has no checkpoint directory
+     */
+    public <S, R> MapWithStateDStream<K, V, S, R> mapWithState(StateSpec<K, V, S, R> spec) {
+        checkNotNull(spec, "spec");
+        Partitioner partitioner = spec.partitioner().orElseGet(this::defaultPartitioner);
+        return new MapWithStateDStream<>(new MapWithStateRecordDStream<>(this, spec, partitioner));
+    }
 }

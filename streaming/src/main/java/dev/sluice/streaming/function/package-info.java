@@ -1,2 +1,2 @@
-/** The functional interfaces of the streaming API: transforms and per-batch output functions. */
+/** The functional interfaces of the streaming API: transforms, per-batch output functions and state functions. */
 package dev.sluice.streaming.function;

@@ -1,0 +1,101 @@
+package dev.sluice.streaming.state;
+
+import dev.sluice.core.Dataset;
+import dev.sluice.core.Pair;
+import dev.sluice.core.PairDataset;
+import dev.sluice.core.Partitioner;
+import dev.sluice.core.StorageLevel;
+import dev.sluice.streaming.DStream;
+import dev.sluice.streaming.Time;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What both state streams share: the state of batch {@code t} is made from the state of batch
+ * {@code t - slide} (read narrowly, never reshuffled: it is already partitioned by the one fixed
+ * partitioner) and the new batch, shuffled to that partitioner. State datasets are persisted in
+ * memory, so the next batch reads them from the block store, and checkpointed periodically
+ * (the stream must checkpoint), so that their lineage stays short.
+ *
+ * @param <K> the key type
+ * @param <V> the value type of the input
+ * @param <T> the record type of the state datasets
+ */
+public abstract class AbstractStateDStream<K, V, T> extends DStream<T> {
+    private final DStream<Pair<K, V>> parent;
+    private final Partitioner partitioner;
+    /** State datasets whose parents are still referenced; guarded by this stream (see datasetAt). */
+    private final Deque<Dataset<T>> unreleased = new ArrayDeque<>();
+
+    /** Creates the state stream {@code operation} over {@code parent}, partitioned by {@code partitioner}. */
+    protected AbstractStateDStream(DStream<Pair<K, V>> parent, Partitioner partitioner, String operation) {
+        super(parent.context());
+        this.parent = parent;
+        this.partitioner = partitioner;
+        setName(operation);
+        persist(StorageLevel.MEMORY);
+    }
+
+    /**
+     * Returns the state dataset after batch {@code time}.
+     *
+     * @param previous the state dataset after the previous batch, or empty for the first batch
+     * @param batch    the new batch, partitioned by {@link #partitioner()}
+     */
+    protected abstract Dataset<T> nextState(Optional<Dataset<T>> previous, PairDataset<K, V> batch, Time time);
+
+    /** Returns the state's partitioner. */
+    public Partitioner partitioner() {
+        return partitioner;
+    }
+
+    @Override
+    public Duration slideDuration() {
+        return parent.slideDuration();
+    }
+
+    @Override
+    public List<DStream<?>> dependencies() {
+        return List.of(parent);
+    }
+
+    @Override
+    protected boolean mustCheckpoint() {
+        return true;
+    }
+
+    @Override
+    protected Optional<Dataset<T>> compute(Time time) {
+        Time before = time.minus(slideDuration());
+        Optional<Dataset<T>> previous = before.isAfter(zeroTime()) ? datasetAt(before) : Optional.empty();
+        Dataset<Pair<K, V>> in = parent.datasetAt(time).orElseGet(
+                () -> context().engine().parallelize(List.of(), partitioner.numPartitions()));
+        Dataset<T> next = nextState(previous, PairDataset.of(in).partitionBy(partitioner), time);
+        releaseCheckpointedLineage();
+        unreleased.addLast(next);
+        return Optional.of(next);
+    }
+
+    /**
+     * Lets the newest state dataset whose checkpoint is complete drop its parents, and forgets it
+     * and every older one, so the chain of earlier batches (and their shuffle outputs) can be
+     * freed: without this, each state dataset would keep every earlier one reachable through its
+     * parent fields, checkpoint or not. Holds at most a checkpoint interval of datasets.
+     */
+    private void releaseCheckpointedLineage() {
+        for (Iterator<Dataset<T>> it = unreleased.descendingIterator(); it.hasNext(); ) {
+            if (it.next() instanceof CheckpointedLineage c && c.releaseParentsIfCheckpointed()) {
+                it.remove();
+                while (it.hasNext()) {
+                    it.next();
+                    it.remove();
+                }
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,130 @@
+package dev.sluice.streaming.state;
+
+import dev.sluice.core.Dataset;
+import dev.sluice.core.Dependency;
+import dev.sluice.core.Pair;
+import dev.sluice.core.Partition;
+import dev.sluice.core.Partitioner;
+import dev.sluice.core.TaskContext;
+import dev.sluice.core.dataset.IndexPartition;
+import dev.sluice.core.dataset.OneToOneDependency;
+import dev.sluice.core.dataset.UserCodeException;
+import dev.sluice.streaming.function.StateMappingFunction;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One batch of mapWithState: partition {@code i} reads the previous state's partition {@code i}
+ * (one {@link StateRecord}) and the new batch's partition {@code i} (already partitioned by the
+ * state's partitioner), calls the mapping function per record and, with a timeout, per idle
+ * key, and returns one record: a new {@link StateMap} level on the previous one, and the
+ * outputs. Both dependencies are narrow.
+ */
+public final class MapWithStateDataset<K, V, S, R> extends Dataset<StateRecord<K, S, R>>
+        implements CheckpointedLineage {
+    private volatile Dataset<StateRecord<K, S, R>> previous;
+    private volatile Dataset<Pair<K, V>> batch;
+    private final boolean hasPrevious;
+    private final Partitioner partitioner;
+    private final StateMappingFunction<K, V, S, R> function;
+    private final long batchMillis;
+    private final long timeoutMillis;
+
+    /**
+     * Creates the batch at {@code batchMillis}; {@code previous} is {@code null} for an empty
+     * previous state, {@code timeoutMillis} is 0 for no timeout.
+     */
+    public MapWithStateDataset(Dataset<StateRecord<K, S, R>> previous, Dataset<Pair<K, V>> batch,
+                               Partitioner partitioner, StateMappingFunction<K, V, S, R> function, long batchMillis,
+                               long timeoutMillis) {
+        super(batch.engine());
+        this.previous = previous;
+        this.hasPrevious = previous != null;
+        this.batch = batch;
+        this.partitioner = partitioner;
+        this.function = function;
+        this.batchMillis = batchMillis;
+        this.timeoutMillis = timeoutMillis;
+        setName("mapWithState");
+    }
+
+    @Override
+    protected List<Partition> computePartitions() {
+        List<Partition> out = new ArrayList<>(partitioner.numPartitions());
+        for (int i = 0; i < partitioner.numPartitions(); i++) {
+            out.add(new IndexPartition(i));
+        }
+        return out;
+    }
+
+    @Override
+    public boolean releaseParentsIfCheckpointed() {
+        if (!isCheckpointed()) {
+            return false;
+        }
+        previous = null;
+        batch = null;
+        return true;
+    }
+
+    @Override
+    protected List<Dependency> computeDependencies() {
+        return !hasPrevious ? List.of(new OneToOneDependency(batch))
+                : List.of(new OneToOneDependency(previous), new OneToOneDependency(batch));
+    }
+
+    @Override
+    public Iterator<StateRecord<K, S, R>> compute(Partition partition, TaskContext context) {
+        int i = partition.index();
+        Dataset<StateRecord<K, S, R>> prev = previous;
+        Dataset<Pair<K, V>> in = batch;
+        StateMap<K, S> before = !hasPrevious ? StateMap.empty()
+                : prev.iterator(prev.partitions().get(i), context).next().state();
+        Iterator<Pair<K, V>> records = in.iterator(in.partitions().get(i), context);
+        try {
+            return List.of(update(before, records)).iterator();
+        } catch (Exception e) {
+            throw UserCodeException.wrap(e);
+        }
+    }
+
+    private StateRecord<K, S, R> update(StateMap<K, S> before, Iterator<Pair<K, V>> records) throws Exception {
+        StateMap<K, S> map = before.newDelta();
+        List<R> mapped = new ArrayList<>();
+        MappingState<S> state = new MappingState<>();
+        while (records.hasNext()) {
+            Pair<K, V> kv = records.next();
+            K key = kv.key();
+            state.reset(map.get(key), false);
+            mapped.add(function.call(key, Optional.ofNullable(kv.value()), state));
+            if (state.isRemoved()) {
+                map.remove(key);
+            } else if (state.isUpdated() || (timeoutMillis > 0 && state.exists())) {
+                map.put(key, state.get(), batchMillis);
+            }
+        }
+        if (timeoutMillis > 0) {
+            timeOutIdleKeys(map, state, mapped);
+        }
+        return new StateRecord<>(map.compacted(), mapped);
+    }
+
+    /** Scans every key (only done with a timeout): calls the function once for each idle key and removes it. */
+    private void timeOutIdleKeys(StateMap<K, S> map, MappingState<S> state, List<R> mapped) throws Exception {
+        long idleBefore = batchMillis - timeoutMillis;
+        List<StateMap.Entry<K, S>> idle = new ArrayList<>();
+        for (Iterator<StateMap.Entry<K, S>> it = map.iterator(); it.hasNext(); ) {
+            StateMap.Entry<K, S> e = it.next();
+            if (e.updateTime() <= idleBefore) {
+                idle.add(e);
+            }
+        }
+        for (StateMap.Entry<K, S> e : idle) {
+            state.reset(e.state(), true);
+            mapped.add(function.call(e.key(), Optional.empty(), state));
+            map.remove(e.key());
+        }
+    }
+}

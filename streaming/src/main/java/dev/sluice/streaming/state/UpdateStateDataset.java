@@ -1,0 +1,80 @@
+package dev.sluice.streaming.state;
+
+import dev.sluice.core.Dataset;
+import dev.sluice.core.Dependency;
+import dev.sluice.core.Pair;
+import dev.sluice.core.Partition;
+import dev.sluice.core.Partitioner;
+import dev.sluice.core.TaskContext;
+import dev.sluice.core.dataset.Iterators;
+import dev.sluice.core.dataset.OneToOneDependency;
+import dev.sluice.core.dataset.UserCodeException;
+import dev.sluice.streaming.function.UpdateStateFunction;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One batch of updateStateByKey: calls the update function for each key of the grouped previous
+ * state and new values (one narrow parent, partitioned by the state's partitioner), keeping the
+ * keys whose new state is present.
+ */
+final class UpdateStateDataset<K, V, S> extends Dataset<Pair<K, S>> implements CheckpointedLineage {
+    private volatile Dataset<Pair<K, Pair<List<S>, List<V>>>> grouped;
+    private final Partitioner partitioner;
+    private final UpdateStateFunction<V, S> function;
+
+    UpdateStateDataset(Dataset<Pair<K, Pair<List<S>, List<V>>>> grouped, Partitioner partitioner,
+                       UpdateStateFunction<V, S> function) {
+        super(grouped.engine());
+        this.grouped = grouped;
+        this.partitioner = partitioner;
+        this.function = function;
+        setName("updateStateByKey");
+    }
+
+    @Override
+    protected List<Partition> computePartitions() {
+        return grouped.partitions();
+    }
+
+    @Override
+    protected List<Dependency> computeDependencies() {
+        return List.of(new OneToOneDependency(grouped));
+    }
+
+    @Override
+    public Optional<Partitioner> partitioner() {
+        return Optional.of(partitioner);
+    }
+
+    @Override
+    public boolean releaseParentsIfCheckpointed() {
+        if (!isCheckpointed()) {
+            return false;
+        }
+        grouped = null;
+        return true;
+    }
+
+    @Override
+    public Iterator<Pair<K, S>> compute(Partition partition, TaskContext context) {
+        Dataset<Pair<K, Pair<List<S>, List<V>>>> in = grouped;
+        Iterator<Pair<K, Pair<List<S>, List<V>>>> groups = in.iterator(in.partitions().get(partition.index()), context);
+        return Iterators.flatMap(groups, g -> update(g.key(), g.value().value(), g.value().key()));
+    }
+
+    private List<Pair<K, S>> update(K key, List<V> values, List<S> state) {
+        Optional<S> next;
+        try {
+            next = function.call(values, state.isEmpty() ? Optional.empty() : Optional.of(state.get(0)));
+        } catch (Exception e) {
+            throw UserCodeException.wrap(e);
+        }
+        if (next == null) {
+            throw new NullPointerException("the updateStateByKey function returned null for key " + key
+                    + "; return Optional.empty() to remove a key");
+        }
+        return next.isPresent() ? List.of(Pair.of(key, next.get())) : List.of();
+    }
+}

@@ -1,0 +1,178 @@
+package dev.sluice.streaming.state;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.sluice.core.serializer.KryoSerializer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+class StateMapTest {
+
+    @Test
+    void get_afterPutAndRemoveInOneLevel_seesLatest() {
+        StateMap<String, Long> map = StateMap.empty();
+        map.put("a", 1L, 10);
+        map.put("b", 2L, 10);
+        map.put("a", 3L, 20);
+        map.remove("b");
+        map.remove("missing");
+        assertThat(map.get("a")).isEqualTo(3L);
+        assertThat(map.updateTime("a")).isEqualTo(20);
+        assertThat(map.get("b")).isNull();
+        assertThat(map.updateTime("b")).isEqualTo(-1);
+        assertThat(map.size()).isEqualTo(1);
+    }
+
+    @Test
+    void newDelta_changes_leaveParentUnchanged() {
+        StateMap<String, Long> base = StateMap.empty();
+        base.put("a", 1L, 1);
+        base.put("b", 2L, 1);
+        StateMap<String, Long> delta = base.newDelta();
+        delta.put("a", 10L, 2);
+        delta.remove("b");
+        delta.put("c", 3L, 2);
+        assertThat(snapshot(base)).isEqualTo(Map.of("a", 1L, "b", 2L));
+        assertThat(snapshot(delta)).isEqualTo(Map.of("a", 10L, "c", 3L));
+        assertThat(delta.size()).isEqualTo(2);
+        assertThat(delta.chainLength()).isEqualTo(2);
+    }
+
+    @Test
+    void put_nullKey_isAKeyLikeAnother() {
+        StateMap<String, Long> map = StateMap.empty();
+        map.put(null, 1L, 1);
+        StateMap<String, Long> delta = map.newDelta();
+        delta.put(null, 2L, 2);
+        assertThat(delta.get(null)).isEqualTo(2L);
+        assertThat(snapshot(delta)).containsEntry(null, 2L).hasSize(1);
+    }
+
+    @Test
+    void put_nullState_failsWithMessage() {
+        StateMap<String, Long> map = StateMap.empty();
+        assertThatThrownBy(() -> map.put("a", null, 1)).isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("remove the key");
+    }
+
+    @Test
+    void compacted_emptyDelta_isTheParent() {
+        StateMap<String, Long> base = StateMap.empty();
+        base.put("a", 1L, 1);
+        assertThat(base.newDelta().compacted()).isSameAs(base);
+    }
+
+    @Test
+    void compacted_smallDeltasOnLargeBase_keepsChainAndLeavesBaseAlone() {
+        StateMap<Integer, Long> base = StateMap.empty();
+        for (int i = 0; i < 10_000; i++) {
+            base.put(i, (long) i, 0);
+        }
+        StateMap<Integer, Long> top = base;
+        int maxChain = 0;
+        for (int batch = 1; batch <= 200; batch++) {
+            StateMap<Integer, Long> delta = top.newDelta();
+            delta.put(batch, -1L, batch);
+            top = delta.compacted();
+            maxChain = Math.max(maxChain, top.chainLength());
+        }
+        assertThat(maxChain).isLessThanOrEqualTo(StateMap.MAX_DEPTH + 1).isGreaterThan(2);
+        assertThat(base.get(5)).isEqualTo(5L);
+        assertThat(top.get(5)).isEqualTo(-1L);
+        assertThat(top.size()).isEqualTo(10_000);
+    }
+
+    @Test
+    void compacted_deltaAsLargeAsParent_mergesIntoNewRootWithoutTombstones() {
+        StateMap<Integer, Long> base = StateMap.empty();
+        for (int i = 0; i < 100; i++) {
+            base.put(i, 1L, 0);
+        }
+        StateMap<Integer, Long> delta = base.newDelta();
+        for (int i = 0; i < 100; i++) {
+            if (i % 2 == 0) {
+                delta.remove(i);
+            } else {
+                delta.put(i, 2L, 1);
+            }
+        }
+        StateMap<Integer, Long> merged = delta.compacted();
+        assertThat(merged.chainLength()).isEqualTo(1);
+        assertThat(merged.size()).isEqualTo(50);
+        assertThat(snapshot(merged)).isEqualTo(snapshot(delta));
+        assertThat(base.size()).isEqualTo(100);
+    }
+
+    /** Random puts and removes over many batches, with branches re-read, against a HashMap per batch. */
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10})
+    void deltaChains_randomBatches_matchHashMapModel(long seed) {
+        Random random = new Random(seed);
+        List<StateMap<Integer, Long>> versions = new ArrayList<>();
+        List<Map<Integer, Long>> models = new ArrayList<>();
+        versions.add(StateMap.empty());
+        models.add(new HashMap<>());
+        int keySpace = 1 + random.nextInt(2_000);
+        for (int batch = 1; batch <= 150; batch++) {
+            int from = versions.size() - 1 - (random.nextInt(10) == 0 ? Math.min(2, versions.size() - 1) : 0);
+            StateMap<Integer, Long> delta = versions.get(from).newDelta();
+            Map<Integer, Long> model = new HashMap<>(models.get(from));
+            int ops = random.nextInt(4) == 0 ? keySpace : random.nextInt(1 + keySpace / 20);
+            for (int op = 0; op < ops; op++) {
+                int key = random.nextInt(keySpace);
+                if (random.nextInt(4) == 0) {
+                    delta.remove(key);
+                    model.remove(key);
+                } else {
+                    delta.put(key, (long) batch * 1_000 + op, batch);
+                    model.put(key, (long) batch * 1_000 + op);
+                }
+                assertThat(delta.get(key)).as("seed %d batch %d key %d", seed, batch, key).isEqualTo(model.get(key));
+            }
+            StateMap<Integer, Long> done = delta.compacted();
+            assertThat(done.chainLength()).as("seed %d", seed).isLessThanOrEqualTo(StateMap.MAX_DEPTH + 1);
+            versions.add(done);
+            models.add(model);
+        }
+        for (int v = 0; v < versions.size(); v += 7) {
+            assertThat(snapshot(versions.get(v))).as("seed %d version %d", seed, v).isEqualTo(models.get(v));
+            assertThat(versions.get(v).size()).as("seed %d version %d", seed, v).isEqualTo(models.get(v).size());
+        }
+    }
+
+    @Test
+    void kryo_roundTripOfDeltaChain_givesOneLevelWithSameEntries() {
+        StateMap<String, Long> base = StateMap.empty();
+        for (int i = 0; i < 1_000; i++) {
+            base.put("k" + i, (long) i, 5);
+        }
+        StateMap<String, Long> delta = base.newDelta();
+        delta.put("k1", 100L, 6);
+        delta.remove("k2");
+        delta.put(null, 7L, 6);
+        KryoSerializer kryo = new KryoSerializer();
+        StateMap<String, Long> copy = kryo.deserialize(kryo.serialize(delta));
+        assertThat(copy.chainLength()).isEqualTo(1);
+        assertThat(snapshot(copy)).isEqualTo(snapshot(delta));
+        assertThat(copy.updateTime("k1")).isEqualTo(6);
+        assertThat(copy.updateTime("k3")).isEqualTo(5);
+        assertThat(copy.size()).isEqualTo(1_000);
+    }
+
+    private static <K, S> Map<K, S> snapshot(StateMap<K, S> map) {
+        Map<K, S> out = new HashMap<>();
+        for (Iterator<StateMap.Entry<K, S>> it = map.iterator(); it.hasNext(); ) {
+            StateMap.Entry<K, S> e = it.next();
+            assertThat(out.put(e.key(), e.state())).as("key %s listed twice", e.key()).isNull();
+        }
+        return out;
+    }
+}
