@@ -326,7 +326,18 @@ public abstract class Dataset<T> {
         checkpointData = data;
         // Forget the pre-checkpoint parents, so that they (and their shuffle outputs) can be freed.
         dependencies = null;
+        releaseParents();
         EngineRuntime.of(engine).logCheckpoint(this, checkpointPath());
+    }
+
+    /**
+     * Drops this dataset's references to its parents (and anything it owns that only they fed,
+     * such as its shuffle outputs): called once its checkpoint is complete, after which it is read
+     * from the checkpoint files and never computed from its parents again. Without this, a chain
+     * of datasets that each read the previous one (running state, incremental windows) would keep
+     * every earlier dataset reachable, checkpoint or not. Subclasses that hold parents override it.
+     */
+    protected void releaseParents() {
     }
 
     // ---------------------------------------------------------------- narrow transformations

@@ -20,11 +20,11 @@ import java.util.Optional;
  * partitioner is read narrowly (no shuffle); the other side is shuffled to match.
  */
 public final class CoGroupedDataset<K, V, W> extends Dataset<Pair<K, Pair<List<V>, List<W>>>> {
-    private final Dataset<Pair<K, V>> left;
-    private final Dataset<Pair<K, W>> right;
+    private volatile Dataset<Pair<K, V>> left;
+    private volatile Dataset<Pair<K, W>> right;
     private final Partitioner partitioner;
-    private final Dependency leftDependency;
-    private final Dependency rightDependency;
+    private volatile Dependency leftDependency;
+    private volatile Dependency rightDependency;
 
     /** Creates the co-group of {@code left} and {@code right} by {@code partitioner}. */
     public CoGroupedDataset(Dataset<Pair<K, V>> left, Dataset<Pair<K, W>> right, Partitioner partitioner) {
@@ -89,5 +89,22 @@ public final class CoGroupedDataset<K, V, W> extends Dataset<Pair<K, Pair<List<V
             return EngineRuntime.of(engine()).shuffleManager().readPairs(shuffle.shuffleId(), partition.index());
         }
         return side.iterator(side.partitions().get(partition.index()), context);
+    }
+
+    /** Drops the parents and this co-group's shuffle outputs: after the checkpoint nothing reads them. */
+    @Override
+    protected void releaseParents() {
+        if (leftDependency == null) {
+            return;
+        }
+        for (Dependency dep : List.of(leftDependency, rightDependency)) {
+            if (dep instanceof ShuffleDependency<?, ?, ?> shuffle) {
+                EngineRuntime.of(engine()).shuffleManager().remove(shuffle.shuffleId());
+            }
+        }
+        left = null;
+        right = null;
+        leftDependency = null;
+        rightDependency = null;
     }
 }

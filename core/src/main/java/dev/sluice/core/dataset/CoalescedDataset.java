@@ -11,7 +11,7 @@ import java.util.List;
 
 /** Merges runs of neighbouring parent partitions into fewer partitions, without a shuffle. */
 public final class CoalescedDataset<T> extends Dataset<T> {
-    private final Dataset<T> parent;
+    private volatile Dataset<T> parent;
     private final int numPartitions;
 
     /** Creates the dataset of {@code parent} in {@code numPartitions} partitions. */
@@ -84,5 +84,10 @@ public final class CoalescedDataset<T> extends Dataset<T> {
                 return current.next();
             }
         };
+    }
+
+    @Override
+    protected void releaseParents() {
+        parent = null;
     }
 }

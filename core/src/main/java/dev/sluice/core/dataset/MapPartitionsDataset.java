@@ -15,9 +15,9 @@ import java.util.Optional;
  * single pass with no intermediate collection.
  */
 public final class MapPartitionsDataset<T, U> extends Dataset<U> {
-    private final Dataset<T> parent;
-    private final PartitionTransform<T, U> transform;
-    private final boolean preservesPartitioning;
+    private volatile Dataset<T> parent;
+    private volatile PartitionTransform<T, U> transform;
+    private final Optional<Partitioner> partitioner;
 
     /**
      * Creates the operator; {@code preservesPartitioning} says that keys stay where they were, so
@@ -28,7 +28,7 @@ public final class MapPartitionsDataset<T, U> extends Dataset<U> {
         super(parent.engine());
         this.parent = parent;
         this.transform = transform;
-        this.preservesPartitioning = preservesPartitioning;
+        this.partitioner = preservesPartitioning ? parent.partitioner() : Optional.empty();
         setName(operation);
     }
 
@@ -49,6 +49,12 @@ public final class MapPartitionsDataset<T, U> extends Dataset<U> {
 
     @Override
     public Optional<Partitioner> partitioner() {
-        return preservesPartitioning ? parent.partitioner() : Optional.empty();
+        return partitioner;
+    }
+
+    @Override
+    protected void releaseParents() {
+        parent = null;
+        transform = null;
     }
 }

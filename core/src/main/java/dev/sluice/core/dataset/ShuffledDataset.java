@@ -24,7 +24,9 @@ import java.util.function.UnaryOperator;
  * concatenates (a repartitioning).
  */
 public final class ShuffledDataset<K, V, C> extends Dataset<Pair<K, C>> {
-    private final ShuffleDependency<K, V, C> dependency;
+    private volatile ShuffleDependency<K, V, C> dependency;
+    private final Partitioner partitioner;
+    private final int shuffleId;
     private final Comparator<? super K> keyOrdering;
 
     /** Creates the shuffle of {@code parent} by {@code partitioner}. */
@@ -34,15 +36,17 @@ public final class ShuffledDataset<K, V, C> extends Dataset<Pair<K, C>> {
         EngineRuntime runtime = EngineRuntime.of(parent.engine());
         this.dependency = new ShuffleDependency<>(parent, partitioner, aggregator, mapSideCombine,
                 runtime.nextShuffleId());
-        runtime.registerShuffle(this, dependency.shuffleId(), parent.numPartitions());
+        this.partitioner = partitioner;
+        this.shuffleId = dependency.shuffleId();
+        runtime.registerShuffle(this, shuffleId, parent.numPartitions());
         this.keyOrdering = keyOrdering;
         setName(aggregator != null ? "combineByKey" : keyOrdering != null ? "sortByKey" : "partitionBy");
     }
 
     @Override
     protected List<Partition> computePartitions() {
-        List<Partition> out = new ArrayList<>(dependency.partitioner().numPartitions());
-        for (int i = 0; i < dependency.partitioner().numPartitions(); i++) {
+        List<Partition> out = new ArrayList<>(partitioner.numPartitions());
+        for (int i = 0; i < partitioner.numPartitions(); i++) {
             out.add(new IndexPartition(i));
         }
         return out;
@@ -55,7 +59,7 @@ public final class ShuffledDataset<K, V, C> extends Dataset<Pair<K, C>> {
 
     @Override
     public Optional<Partitioner> partitioner() {
-        return Optional.of(dependency.partitioner());
+        return Optional.of(partitioner);
     }
 
     @Override
@@ -88,5 +92,12 @@ public final class ShuffledDataset<K, V, C> extends Dataset<Pair<K, C>> {
         }
         KryoSerializer serializer = EngineRuntime.of(engine()).serializer();
         return c -> ZeroValues.isImmutable(c) ? c : serializer.deserialize(serializer.serialize(c));
+    }
+
+    /** Drops the parent and this shuffle's outputs: after the checkpoint nothing reads them. */
+    @Override
+    protected void releaseParents() {
+        dependency = null;
+        EngineRuntime.of(engine()).shuffleManager().remove(shuffleId);
     }
 }

@@ -11,7 +11,7 @@ import java.util.List;
 
 /** The partitions of several datasets side by side; narrow, no data is moved. */
 public final class UnionDataset<T> extends Dataset<T> {
-    private final List<Dataset<T>> parents;
+    private volatile List<Dataset<T>> parents;
 
     /** Creates the union of {@code parents}, in order. */
     public UnionDataset(Engine engine, List<? extends Dataset<T>> parents) {
@@ -50,5 +50,10 @@ public final class UnionDataset<T> extends Dataset<T> {
     public Iterator<T> compute(Partition partition, TaskContext context) {
         UnionPartition up = (UnionPartition) partitions().get(partition.index());
         return parents.get(up.parent()).iterator(up.parentPartition(), context);
+    }
+
+    @Override
+    protected void releaseParents() {
+        parents = null;
     }
 }

@@ -21,7 +21,7 @@ import java.util.Optional;
  * the parents needs no shuffle; this is how windows merge a carried result with new batches.
  */
 public final class ZippedPartitionsDataset<T, R> extends Dataset<R> {
-    private final List<Dataset<T>> parents;
+    private volatile List<Dataset<T>> parents;
     private final ZipFunction<T, R> function;
     private final Partitioner partitioner;
 
@@ -89,5 +89,10 @@ public final class ZippedPartitionsDataset<T, R> extends Dataset<R> {
         } catch (Exception e) {
             throw UserCodeException.wrap(e);
         }
+    }
+
+    @Override
+    protected void releaseParents() {
+        parents = null;
     }
 }

@@ -3,6 +3,8 @@ package dev.sluice.streaming.window;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.core.Pair;
+import dev.sluice.core.scheduler.EngineRuntime;
+import dev.sluice.core.shuffle.ShuffleManager;
 import dev.sluice.streaming.testing.BatchOutput;
 import dev.sluice.streaming.testing.StreamingTestKit;
 import java.io.IOException;
@@ -19,12 +21,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 class CheckpointCleanupTest {
     private static final Duration SECOND = Duration.ofSeconds(1);
+    /** Window of 4 batches, checkpoint every 2: about 8 batches' shuffles can still be needed. */
+    private static final int MAX_SHUFFLES = 12;
 
     @TempDir
     Path checkpoints;
 
     @Test
-    void clearMetadata_longRunWithFrequentCheckpoints_keepsCheckpointDirectoriesBounded() throws IOException {
+    void longRun_frequentCheckpoints_keepsCheckpointDirectoriesAndShufflesBounded() throws IOException {
         int batches = 60;
         List<List<Pair<String, Integer>>> input = new ArrayList<>();
         for (int b = 0; b < batches; b++) {
@@ -48,6 +52,13 @@ class CheckpointCleanupTest {
             Map<String, Integer> last = new HashMap<>();
             out.batch(batches - 1).stream().filter(p -> p.value() != 0).forEach(p -> last.put(p.key(), p.value()));
             assertThat(last).isEqualTo(expected);
+            // Window results before the last checkpoint, and their batches' shuffles, are unreachable.
+            ShuffleManager shuffles = EngineRuntime.of(kit.context().engine()).shuffleManager();
+            for (int i = 0; i < 20 && shuffles.size() > MAX_SHUFFLES; i++) {
+                System.gc();
+            }
+            assertThat(shuffles.size()).as("shuffles still held after %s batches", batches)
+                    .isLessThanOrEqualTo(MAX_SHUFFLES);
         }
         assertThat(directoriesSeen.subList(20, batches)).as("checkpoint directories per batch: %s", directoriesSeen)
                 .allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(6));
