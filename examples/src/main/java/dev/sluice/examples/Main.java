@@ -1,6 +1,7 @@
 package dev.sluice.examples;
 
 import dev.sluice.examples.bench.BatchWordCountBench;
+import dev.sluice.examples.bench.StateScaleBench;
 import dev.sluice.examples.bench.StreamingBench;
 import java.util.Arrays;
 import java.util.Map;
@@ -20,15 +21,20 @@ public final class Main {
 
     private static final Map<String, Program> BENCHMARKS = new TreeMap<>(Map.of(
             "batch-wordcount", BatchWordCountBench::main,
-            "W1", args -> StreamingBench.run("W1", args),
-            "W2inv", args -> StreamingBench.run("W2inv", args),
-            "W2noinv", args -> StreamingBench.run("W2noinv", args),
+            "state-scale", StateScaleBench::main,
             "W4", args -> StreamingBench.run("W4", args),
             "baseline", args -> StreamingBench.run("baseline", args)));
+
+    static {
+        for (String workload : StreamingBench.workloads()) {
+            BENCHMARKS.put(workload, args -> StreamingBench.run(workload, args));
+        }
+    }
 
     private static final Map<String, Program> PROGRAMS = new TreeMap<>(Map.of(
             "socket-word-count", SocketWordCount::main,
             "windowed-word-count", WindowedWordCount::main,
+            "stateful-word-count", StatefulWordCount::main,
             "bench", args -> dispatch("bench ", BENCHMARKS, args)));
 
     private Main() {

@@ -40,12 +40,11 @@ import java.util.Queue;
  *
  * <p>Command (the full run needs about 4 GB of heap; use a quiet machine):
  * <pre>
- * mvn -B -q -o -pl core,streaming,examples -am package -DskipTests
- * java -Xmx6g -XX:+UseParallelGC -cp "examples/target/classes:$(cat examples/target/classpath.txt)" \
- *     dev.sluice.examples.bench.StateScaleBench --keys 10000000 --batch 1000000
+ * mvn -B -q -DskipTests package
+ * java -Xmx6g -XX:+UseParallelGC -jar examples/target/sluice-examples.jar bench state-scale \
+ *     --keys 10000000 --batch 1000000
  * </pre>
- * (write the classpath file once with {@code mvn -q -o -pl examples dependency:build-classpath
- * -Dmdep.outputFile=target/classpath.txt}). A smoke run: {@code --keys 200000 --batch 50000}.
+ * A smoke run: {@code --keys 200000 --batch 50000}.
  */
 public final class StateScaleBench {
     private static final Duration INTERVAL = Duration.ofSeconds(1);

@@ -7,6 +7,8 @@ import dev.sluice.examples.Args;
 import dev.sluice.examples.bench.BenchReport.Json;
 import dev.sluice.streaming.BatchInfo;
 import dev.sluice.streaming.DStream;
+import dev.sluice.streaming.State;
+import dev.sluice.streaming.StateSpec;
 import dev.sluice.streaming.StreamingContext;
 import dev.sluice.streaming.StreamingListener;
 import dev.sluice.streaming.testing.ManualClock;
@@ -15,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -45,6 +48,7 @@ import java.util.function.Function;
  * java -Xmx4g -jar examples/target/sluice-examples.jar bench W1 --lines 100000 --warmup 5 --batches 15
  * java -Xmx4g -jar examples/target/sluice-examples.jar bench baseline --threads 2 --lines 100000
  * java -Xmx4g -jar examples/target/sluice-examples.jar bench W2inv --lines 100000 --window 10
+ * java -Xmx4g -jar examples/target/sluice-examples.jar bench W3mapws --lines 100000
  * java -Xmx4g -jar examples/target/sluice-examples.jar bench W4
  * </pre>
  * {@code bench W1} also runs both baselines in the same JVM on the same batches, then prints a
@@ -58,13 +62,36 @@ public final class StreamingBench {
     private static final Set<String> OPTIONS = Set.of("lines", "warmup", "batches", "threads", "window");
 
     /** The stream workloads by name: each maps the line stream to the per-batch count it outputs. */
-    static final Map<String, Function<Workload, DStream<Long>>> WORKLOADS = new ConcurrentHashMap<>(Map.of(
+    private static final Map<String, Function<Workload, DStream<Long>>> WORKLOADS = new ConcurrentHashMap<>(Map.of(
             "W1", w -> w.pairs().reduceByKey(Integer::sum, PARALLELISM).count(),
             "W2inv", w -> w.pairs().reduceByKeyAndWindow(Integer::sum, (a, b) -> a - b, w.window(), INTERVAL)
                     .checkpoint(INTERVAL.multipliedBy(10)).count(),
-            "W2noinv", w -> w.pairs().reduceByKeyAndWindow(Integer::sum, w.window(), INTERVAL, PARALLELISM).count()));
+            "W2noinv", w -> w.pairs().reduceByKeyAndWindow(Integer::sum, w.window(), INTERVAL, PARALLELISM).count(),
+            "W3update", w -> w.pairs().updateStateByKey(StreamingBench::runningSum, PARALLELISM)
+                    .checkpoint(INTERVAL.multipliedBy(10)).count(),
+            "W3mapws", w -> w.pairs().mapWithState(StateSpec.function(StreamingBench::countWord)
+                    .numPartitions(PARALLELISM)).count()));
+
+    private static Optional<Integer> runningSum(List<Integer> ones, Optional<Integer> state) {
+        int sum = state.orElse(0);
+        for (int one : ones) {
+            sum += one;
+        }
+        return Optional.of(sum);
+    }
+
+    private static Pair<String, Integer> countWord(String word, Optional<Integer> one, State<Integer> state) {
+        int count = state.getOption().orElse(0) + one.orElse(0);
+        state.update(count);
+        return Pair.of(word, count);
+    }
 
     private StreamingBench() {
+    }
+
+    /** Returns the names of the throughput workloads. */
+    public static Set<String> workloads() {
+        return Set.copyOf(WORKLOADS.keySet());
     }
 
     /** What a pipeline is built from: the line stream and the run's options. */
