@@ -159,6 +159,11 @@ public abstract class DStream<T> {
         return zero != null && time.isAfter(zero) && time.isMultipleOf(slideDuration(), zero);
     }
 
+    /** Returns the dataset of {@code time} if this stream still remembers it; never computes one. */
+    protected final Optional<Dataset<T>> rememberedAt(Time time) {
+        return Optional.ofNullable(generated.get(time));
+    }
+
     /** Returns the zero time set at start: batch {@code k} is at {@code zeroTime + k * interval}. */
     public Time zeroTime() {
         return zeroTime;

@@ -1,6 +1,7 @@
 package dev.sluice.streaming.dstream;
 
 import dev.sluice.core.Dataset;
+import dev.sluice.core.Pair;
 import dev.sluice.core.function.ReduceFunction;
 import dev.sluice.streaming.Time;
 import java.util.ArrayList;
@@ -18,8 +19,18 @@ public final class Batches {
     private Batches() {
     }
 
-    /** Returns a one-partition dataset holding the number of elements of {@code ds} (0 if empty). */
+    /**
+     * Returns a one-partition dataset holding the number of elements of {@code ds} (0 if empty).
+     *
+     * <p>Why a shuffle and not {@code coalesce(1)}: coalescing would fuse every partition of
+     * {@code ds} (and the stage that computes them: a reduce, a window merge, a state update)
+     * into one task, leaving all but one worker idle. Counting per partition in parallel and
+     * summing the few partial counts after a tiny shuffle costs one more stage of microseconds.
+     */
     public static <T> Dataset<Long> count(Dataset<T> ds) {
+        if (ds.numPartitions() == 0) {
+            return ds.engine().parallelize(List.of(0L), 1);
+        }
         Dataset<Long> perPartition = ds.mapPartitions(it -> {
             long n = 0;
             while (it.hasNext()) {
@@ -28,20 +39,7 @@ public final class Batches {
             }
             return List.of(n).iterator();
         });
-        return sumInOnePartition(ds, perPartition);
-    }
-
-    private static Dataset<Long> sumInOnePartition(Dataset<?> ds, Dataset<Long> perPartition) {
-        if (ds.numPartitions() == 0) {
-            return ds.engine().parallelize(List.of(0L), 1);
-        }
-        return perPartition.coalesce(1).mapPartitions(it -> {
-            long total = 0;
-            while (it.hasNext()) {
-                total += it.next();
-            }
-            return List.of(total).iterator();
-        });
+        return gather(perPartition, Long::sum);
     }
 
     /** Returns a one-partition dataset of all elements reduced with {@code f}; empty if {@code ds} is. */
@@ -50,7 +48,12 @@ public final class Batches {
         if (ds.numPartitions() == 0) {
             return perPartition;
         }
-        return perPartition.coalesce(1).mapPartitions(it -> reduceAll(it, f).stream().iterator());
+        return gather(perPartition, f);
+    }
+
+    /** Reduces the (few) partial results of every partition into one partition, after a shuffle. */
+    private static <T> Dataset<T> gather(Dataset<T> partials, ReduceFunction<T> f) {
+        return partials.mapToPair(v -> Pair.of(Boolean.TRUE, v)).reduceByKey(f, 1).values();
     }
 
     private static <T> Optional<T> reduceAll(Iterator<? extends T> it, ReduceFunction<T> f) throws Exception {

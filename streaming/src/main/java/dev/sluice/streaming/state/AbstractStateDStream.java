@@ -8,9 +8,6 @@ import dev.sluice.core.StorageLevel;
 import dev.sluice.streaming.DStream;
 import dev.sluice.streaming.Time;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 
@@ -28,8 +25,6 @@ import java.util.Optional;
 public abstract class AbstractStateDStream<K, V, T> extends DStream<T> {
     private final DStream<Pair<K, V>> parent;
     private final Partitioner partitioner;
-    /** State datasets whose parents are still referenced; guarded by this stream (see datasetAt). */
-    private final Deque<Dataset<T>> unreleased = new ArrayDeque<>();
 
     /** Creates the state stream {@code operation} over {@code parent}, partitioned by {@code partitioner}. */
     protected AbstractStateDStream(DStream<Pair<K, V>> parent, Partitioner partitioner, String operation) {
@@ -74,27 +69,21 @@ public abstract class AbstractStateDStream<K, V, T> extends DStream<T> {
         Optional<Dataset<T>> previous = before.isAfter(zeroTime()) ? datasetAt(before) : Optional.empty();
         Dataset<Pair<K, V>> in = parent.datasetAt(time).orElseGet(
                 () -> context().engine().parallelize(List.of(), partitioner.numPartitions()));
-        Dataset<T> next = nextState(previous, PairDataset.of(in).partitionBy(partitioner), time);
-        releaseCheckpointedLineage();
-        unreleased.addLast(next);
-        return Optional.of(next);
+        return Optional.of(nextState(previous, PairDataset.of(in).partitionBy(partitioner), time));
     }
 
     /**
-     * Lets the newest state dataset whose checkpoint is complete drop its parents, and forgets it
-     * and every older one, so the chain of earlier batches (and their shuffle outputs) can be
-     * freed: without this, each state dataset would keep every earlier one reachable through its
-     * parent fields, checkpoint or not. Holds at most a checkpoint interval of datasets.
+     * After batch {@code time}, only its state is read by the next batch: older remembered state
+     * datasets are kept for their lineage (recomputation from the last checkpoint), not in memory.
+     * Keeping them cached would pin a copy of the state per remembered batch (two checkpoint
+     * intervals' worth), which for a large state is most of the heap.
      */
-    private void releaseCheckpointedLineage() {
-        for (Iterator<Dataset<T>> it = unreleased.descendingIterator(); it.hasNext(); ) {
-            if (it.next() instanceof CheckpointedLineage c && c.releaseParentsIfCheckpointed()) {
-                it.remove();
-                while (it.hasNext()) {
-                    it.next();
-                    it.remove();
-                }
-                return;
+    @Override
+    public void clearMetadata(Time time) {
+        super.clearMetadata(time);
+        for (Time t : rememberedTimes()) {
+            if (t.isBefore(time)) {
+                rememberedAt(t).filter(ds -> ds.storageLevel() != StorageLevel.NONE).ifPresent(Dataset::unpersist);
             }
         }
     }

@@ -22,8 +22,7 @@ import java.util.Optional;
  * key, and returns one record: a new {@link StateMap} level on the previous one, and the
  * outputs. Both dependencies are narrow.
  */
-public final class MapWithStateDataset<K, V, S, R> extends Dataset<StateRecord<K, S, R>>
-        implements CheckpointedLineage {
+public final class MapWithStateDataset<K, V, S, R> extends Dataset<StateRecord<K, S, R>> {
     private volatile Dataset<StateRecord<K, S, R>> previous;
     private volatile Dataset<Pair<K, V>> batch;
     private final boolean hasPrevious;
@@ -59,14 +58,11 @@ public final class MapWithStateDataset<K, V, S, R> extends Dataset<StateRecord<K
         return out;
     }
 
+    /** Drops the previous state and the batch once this state is checkpointed. */
     @Override
-    public boolean releaseParentsIfCheckpointed() {
-        if (!isCheckpointed()) {
-            return false;
-        }
+    protected void releaseParents() {
         previous = null;
         batch = null;
-        return true;
     }
 
     @Override

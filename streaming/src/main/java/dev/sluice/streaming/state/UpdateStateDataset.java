@@ -19,7 +19,7 @@ import java.util.Optional;
  * state and new values (one narrow parent, partitioned by the state's partitioner), keeping the
  * keys whose new state is present.
  */
-final class UpdateStateDataset<K, V, S> extends Dataset<Pair<K, S>> implements CheckpointedLineage {
+final class UpdateStateDataset<K, V, S> extends Dataset<Pair<K, S>> {
     private volatile Dataset<Pair<K, Pair<List<S>, List<V>>>> grouped;
     private final Partitioner partitioner;
     private final UpdateStateFunction<V, S> function;
@@ -48,13 +48,10 @@ final class UpdateStateDataset<K, V, S> extends Dataset<Pair<K, S>> implements C
         return Optional.of(partitioner);
     }
 
+    /** Drops the co-group of the previous state and the batch once this state is checkpointed. */
     @Override
-    public boolean releaseParentsIfCheckpointed() {
-        if (!isCheckpointed()) {
-            return false;
-        }
+    protected void releaseParents() {
         grouped = null;
-        return true;
     }
 
     @Override

@@ -1,0 +1,73 @@
+package dev.sluice.streaming.state;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.core.Pair;
+import dev.sluice.core.scheduler.EngineRuntime;
+import dev.sluice.core.storage.BlockId;
+import dev.sluice.core.storage.BlockStore;
+import dev.sluice.streaming.MapWithStateDStream;
+import dev.sluice.streaming.StateSpec;
+import dev.sluice.streaming.testing.BatchOutput;
+import dev.sluice.streaming.testing.StreamingTestKit;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A state stream remembers two checkpoint intervals of state datasets (for lineage), but keeps
+ * only the newest in memory: caching every remembered one would pin a copy of the state per batch.
+ */
+class StateCacheTest {
+    private static final int BATCHES = 12;
+    private static final int RECORDS_PER_BATCH = 50;
+    private static final int PARALLELISM = 2;
+
+    @TempDir
+    Path checkpoints;
+
+    @Test
+    void mapWithState_afterManyBatches_cachesOnlyTheNewestStateButRemembersOlderOnes() {
+        List<List<Pair<String, Integer>>> input = new ArrayList<>();
+        for (int b = 0; b < BATCHES; b++) {
+            List<Pair<String, Integer>> batch = new ArrayList<>();
+            for (int i = 0; i < RECORDS_PER_BATCH; i++) {
+                batch.add(Pair.of("k" + i % 7, 1));
+            }
+            input.add(batch);
+        }
+        try (StreamingTestKit kit = StreamingTestKit.builder().batchInterval(Duration.ofSeconds(1))
+                .parallelism(PARALLELISM).checkpointDir(checkpoints.toUri().toString()).build()) {
+            MapWithStateDStream<String, Integer, Integer, Integer> counts = kit.pairInput(input).mapWithState(
+                    StateSpec.<String, Integer, Integer, Integer>function((key, one, state) -> {
+                        int count = state.getOption().orElse(0) + one.orElse(0);
+                        state.update(count);
+                        return count;
+                    }));
+            BatchOutput<Integer> out = kit.collect(counts);
+            BatchOutput<Pair<String, Integer>> snapshots = kit.collect(counts.stateSnapshots());
+            kit.run(BATCHES);
+
+            assertThat(out.all()).hasSize(BATCHES * RECORDS_PER_BATCH);
+            assertThat(snapshots.batch(BATCHES - 1)).hasSize(7)
+                    .allSatisfy(p -> assertThat(p.value()).isBetween(BATCHES * 7, BATCHES * 8));
+            List<StateRecord<?, ?, ?>> cached = cachedStateRecords(kit);
+            assertThat(cached).as("state records in the block store").hasSize(PARALLELISM);
+            assertThat(cached.stream().mapToLong(r -> r.mapped().size()).sum()).isEqualTo(RECORDS_PER_BATCH);
+            assertThat(counts.dependencies().get(0).rememberedTimes()).as("remembered state datasets").hasSizeGreaterThan(2);
+        }
+    }
+
+    private static List<StateRecord<?, ?, ?>> cachedStateRecords(StreamingTestKit kit) {
+        BlockStore blocks = EngineRuntime.of(kit.context().engine()).blockStore();
+        List<StateRecord<?, ?, ?>> cached = new ArrayList<>();
+        for (BlockId id : blocks.ids()) {
+            blocks.get(id).orElse(List.of()).stream().filter(StateRecord.class::isInstance)
+                    .forEach(r -> cached.add((StateRecord<?, ?, ?>) r));
+        }
+        return cached;
+    }
+}
