@@ -8,6 +8,7 @@ import dev.sluice.core.Partitioner;
 import dev.sluice.core.TaskContext;
 import dev.sluice.core.scheduler.EngineRuntime;
 import dev.sluice.core.shuffle.ShuffleDependency;
+import dev.sluice.core.shuffle.ShuffleManager;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -44,7 +45,7 @@ public final class CoGroupedDataset<K, V, W> extends Dataset<Pair<K, Pair<List<V
         EngineRuntime runtime = EngineRuntime.of(engine());
         ShuffleDependency<K, X, X> dep = new ShuffleDependency<>(side, partitioner, null, false,
                 runtime.nextShuffleId());
-        runtime.registerShuffle(this, dep.shuffleId(), side.numPartitions());
+        runtime.registerShuffle(dep);
         return dep;
     }
 
@@ -86,7 +87,7 @@ public final class CoGroupedDataset<K, V, W> extends Dataset<Pair<K, Pair<List<V
     private <X> Iterator<Pair<K, X>> read(Dataset<Pair<K, X>> side, Dependency dependency, Partition partition,
                                           TaskContext context) {
         if (dependency instanceof ShuffleDependency<?, ?, ?> shuffle) {
-            return EngineRuntime.of(engine()).shuffleManager().readPairs(shuffle.shuffleId(), partition.index());
+            return ShuffleManager.pairs(shuffle.read(partition.index()));
         }
         return side.iterator(side.partitions().get(partition.index()), context);
     }
@@ -99,7 +100,7 @@ public final class CoGroupedDataset<K, V, W> extends Dataset<Pair<K, Pair<List<V
         }
         for (Dependency dep : List.of(leftDependency, rightDependency)) {
             if (dep instanceof ShuffleDependency<?, ?, ?> shuffle) {
-                EngineRuntime.of(engine()).shuffleManager().remove(shuffle.shuffleId());
+                shuffle.clearOutputs();
             }
         }
         left = null;

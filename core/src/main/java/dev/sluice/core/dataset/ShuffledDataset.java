@@ -26,7 +26,6 @@ import java.util.function.UnaryOperator;
 public final class ShuffledDataset<K, V, C> extends Dataset<Pair<K, C>> {
     private volatile ShuffleDependency<K, V, C> dependency;
     private final Partitioner partitioner;
-    private final int shuffleId;
     private final Comparator<? super K> keyOrdering;
 
     /** Creates the shuffle of {@code parent} by {@code partitioner}. */
@@ -37,8 +36,7 @@ public final class ShuffledDataset<K, V, C> extends Dataset<Pair<K, C>> {
         this.dependency = new ShuffleDependency<>(parent, partitioner, aggregator, mapSideCombine,
                 runtime.nextShuffleId());
         this.partitioner = partitioner;
-        this.shuffleId = dependency.shuffleId();
-        runtime.registerShuffle(this, shuffleId, parent.numPartitions());
+        runtime.registerShuffle(dependency);
         this.keyOrdering = keyOrdering;
         setName(aggregator != null ? "combineByKey" : keyOrdering != null ? "sortByKey" : "partitionBy");
     }
@@ -65,8 +63,7 @@ public final class ShuffledDataset<K, V, C> extends Dataset<Pair<K, C>> {
     @Override
     @SuppressWarnings("unchecked")
     public Iterator<Pair<K, C>> compute(Partition partition, TaskContext context) {
-        ShuffleManager shuffles = EngineRuntime.of(engine()).shuffleManager();
-        List<Object[]> buckets = shuffles.read(dependency.shuffleId(), partition.index());
+        List<Object[]> buckets = dependency.read(partition.index());
         Aggregator<K, V, C> aggregator = dependency.aggregator();
         if (aggregator != null) {
             return aggregator.mergeBuckets(buckets, dependency.mapSideCombine(), firstCombinerCopier(buckets.size()));
@@ -97,7 +94,7 @@ public final class ShuffledDataset<K, V, C> extends Dataset<Pair<K, C>> {
     /** Drops the parent and this shuffle's outputs: after the checkpoint nothing reads them. */
     @Override
     protected void releaseParents() {
+        dependency.clearOutputs();
         dependency = null;
-        EngineRuntime.of(engine()).shuffleManager().remove(shuffleId);
     }
 }

@@ -11,7 +11,6 @@ import dev.sluice.core.dataset.UserCodeException;
 import dev.sluice.core.shuffle.FetchFailedException;
 import dev.sluice.core.shuffle.MapOutput;
 import dev.sluice.core.shuffle.ShuffleDependency;
-import dev.sluice.core.shuffle.ShuffleManager;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -66,15 +65,13 @@ public final class DagScheduler implements AutoCloseable {
     static final int MAX_RESUBMITS = 4;
 
     private final Engine engine;
-    private final ShuffleManager shuffleManager;
     private final int maxAttempts;
     private final ExecutorService workers;
     private final AtomicInteger stageIds = new AtomicInteger();
     private final AtomicInteger jobIds = new AtomicInteger();
 
-    DagScheduler(Engine engine, ShuffleManager shuffleManager, int parallelism, int maxAttempts) {
+    DagScheduler(Engine engine, int parallelism, int maxAttempts) {
         this.engine = engine;
-        this.shuffleManager = shuffleManager;
         this.maxAttempts = maxAttempts;
         this.workers = Executors.newFixedThreadPool(parallelism, new WorkerThreads());
     }
@@ -145,8 +142,7 @@ public final class DagScheduler implements AutoCloseable {
     }
 
     private CompletableFuture<Void> mapStage(ShuffleDependency<?, ?, ?> dep, Job job) {
-        int numMaps = dep.parent().numPartitions();
-        List<Integer> missing = shuffleManager.missing(dep.shuffleId(), numMaps);
+        List<Integer> missing = dep.missingOutputs();
         if (missing.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
@@ -161,7 +157,7 @@ public final class DagScheduler implements AutoCloseable {
                 Partition partition = parentPartitions.get(m);
                 tasks.add(attempt(job, parent, stageId, m, 0, ctx -> {
                     MapOutput output = shuffle.write(parent.iterator(partition, ctx));
-                    shuffleManager.put(shuffle.shuffleId(), m, numMaps, output);
+                    shuffle.putOutput(m, output);
                     return Boolean.TRUE;
                 }));
             }

@@ -4,6 +4,7 @@ import dev.sluice.core.Dataset;
 import dev.sluice.core.Engine;
 import dev.sluice.core.checkpoint.CheckpointFiles;
 import dev.sluice.core.serializer.KryoSerializer;
+import dev.sluice.core.shuffle.ShuffleDependency;
 import dev.sluice.core.shuffle.ShuffleManager;
 import dev.sluice.core.storage.BlockStore;
 import dev.sluice.core.storage.DatasetBlockId;
@@ -22,9 +23,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threading: every member is safe to use from any thread.
  *
- * <p>Release of shuffle outputs and cached blocks: each is tied to the dataset that owns it with
- * a {@link Cleaner}, so it is dropped once no dataset that could read it is reachable, even if
- * nobody calls {@code unpersist}; the stream engine also releases old batches' data eagerly.
+ * <p>Release of shuffle outputs and cached blocks: shuffle outputs live in their
+ * {@code ShuffleDependency}, so they are garbage as soon as no dataset that reads them is
+ * reachable. Cached blocks are tied to their dataset with a {@link Cleaner}, so they are dropped
+ * once it is unreachable even if nobody calls {@code unpersist}; the stream engine also
+ * unpersists old batches eagerly.
  */
 public final class EngineRuntime implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EngineRuntime.class);
@@ -49,7 +52,7 @@ public final class EngineRuntime implements AutoCloseable {
         this.hadoopConf = new Configuration();
         hadoopProperties.forEach(hadoopConf::set);
         this.checkpointFiles = new CheckpointFiles(serializer, hadoopConf);
-        this.scheduler = new DagScheduler(engine, shuffleManager, parallelism, maxTaskAttempts);
+        this.scheduler = new DagScheduler(engine, parallelism, maxTaskAttempts);
     }
 
     /** Lets {@link Engine} hand out its runtime; called once, by {@code Engine}'s static initializer. */
@@ -72,11 +75,9 @@ public final class EngineRuntime implements AutoCloseable {
         return shuffleIds.getAndIncrement();
     }
 
-    /** Registers a shuffle whose outputs are dropped once {@code owner} is unreachable. */
-    public void registerShuffle(Object owner, int shuffleId, int numMaps) {
-        shuffleManager.register(shuffleId, numMaps);
-        ShuffleManager shuffles = shuffleManager;
-        CLEANER.register(owner, () -> shuffles.remove(shuffleId));
+    /** Registers a shuffle, so it can be found by id; its outputs live as long as {@code dependency}. */
+    public void registerShuffle(ShuffleDependency<?, ?, ?> dependency) {
+        shuffleManager.register(dependency);
     }
 
     /** Arranges for {@code dataset}'s cached blocks to be dropped once it is unreachable. */

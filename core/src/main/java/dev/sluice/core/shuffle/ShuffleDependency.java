@@ -7,11 +7,19 @@ import dev.sluice.core.Partitioner;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * A dependency through a shuffle: every child partition reads its bucket from every parent
  * partition's map output. Also knows how to write a map output, combining on the map side when
- * it has an aggregator that asks for it.
+ * it has an aggregator that asks for it, and holds the map outputs themselves (see
+ * {@link ShuffleManager} for why here).
+ *
+ * <p>Threading: map tasks put and reduce tasks read outputs concurrently; they live in an
+ * {@link AtomicReferenceArray}, so a put is visible to every later read. An output, once put, is
+ * never changed, only cleared; putting it twice (a retried task) keeps the first, the same data.
+ * Reading with an output missing throws {@link FetchFailedException}, which the scheduler answers
+ * by recomputing that output.
  */
 public final class ShuffleDependency<K, V, C> implements Dependency {
     private final Dataset<Pair<K, V>> parent;
@@ -19,6 +27,7 @@ public final class ShuffleDependency<K, V, C> implements Dependency {
     private final Aggregator<K, V, C> aggregator;
     private final boolean mapSideCombine;
     private final int shuffleId;
+    private final AtomicReferenceArray<MapOutput> outputs;
 
     /** Creates the dependency; the caller registers it with the engine runtime. */
     public ShuffleDependency(Dataset<Pair<K, V>> parent, Partitioner partitioner, Aggregator<K, V, C> aggregator,
@@ -28,6 +37,69 @@ public final class ShuffleDependency<K, V, C> implements Dependency {
         this.aggregator = aggregator;
         this.mapSideCombine = mapSideCombine && aggregator != null;
         this.shuffleId = shuffleId;
+        this.outputs = new AtomicReferenceArray<>(parent.numPartitions());
+    }
+
+    /** Returns the number of map outputs: the parent's partition count. */
+    public int numMaps() {
+        return outputs.length();
+    }
+
+    /** Returns the map indexes that have no output. */
+    public List<Integer> missingOutputs() {
+        List<Integer> out = new ArrayList<>();
+        for (int m = 0; m < outputs.length(); m++) {
+            if (outputs.get(m) == null) {
+                out.add(m);
+            }
+        }
+        return out;
+    }
+
+    /** Stores the output of map task {@code mapIndex}, unless one is there already. */
+    public void putOutput(int mapIndex, MapOutput output) {
+        outputs.compareAndSet(mapIndex, null, output);
+    }
+
+    /**
+     * Returns reducer {@code reducer}'s bucket from every map output, in map order.
+     *
+     * @throws FetchFailedException if any map output is missing
+     */
+    public List<Object[]> read(int reducer) {
+        List<Object[]> out = new ArrayList<>(outputs.length());
+        for (int m = 0; m < outputs.length(); m++) {
+            MapOutput o = outputs.get(m);
+            if (o == null) {
+                throw new FetchFailedException(shuffleId, m);
+            }
+            out.add(o.buckets()[reducer]);
+        }
+        return out;
+    }
+
+    /** Returns true if any map output is held. */
+    public boolean hasOutputs() {
+        for (int m = 0; m < outputs.length(); m++) {
+            if (outputs.get(m) != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Drops one map output, as if it were lost. */
+    public void clearOutput(int mapIndex) {
+        if (mapIndex >= 0 && mapIndex < outputs.length()) {
+            outputs.set(mapIndex, null);
+        }
+    }
+
+    /** Drops every map output. */
+    public void clearOutputs() {
+        for (int m = 0; m < outputs.length(); m++) {
+            outputs.set(m, null);
+        }
     }
 
     @Override
