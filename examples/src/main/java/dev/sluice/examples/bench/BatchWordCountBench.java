@@ -36,7 +36,7 @@ import java.util.concurrent.Executors;
  *
  * <p>Command (after {@code mvn -B -q -o -DskipTests package}):
  * <pre>
- * java -Xmx4g -jar examples/target/sluice-examples.jar bench batch-wordcount --lines 1000000 \
+ * java -Xmx4g -XX:+UseParallelGC -jar examples/target/sluice-examples.jar bench batch-wordcount --lines 1000000 \
  *     [--warmup 10] [--iterations 15]
  * </pre>
  */

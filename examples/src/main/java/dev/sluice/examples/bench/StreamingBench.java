@@ -45,11 +45,11 @@ import java.util.function.Function;
  *
  * <p>Commands (after {@code mvn -B -q -DskipTests package}):
  * <pre>
- * java -Xmx4g -jar examples/target/sluice-examples.jar bench W1 --lines 100000 --warmup 5 --batches 15
- * java -Xmx4g -jar examples/target/sluice-examples.jar bench baseline --threads 2 --lines 100000
- * java -Xmx4g -jar examples/target/sluice-examples.jar bench W2inv --lines 100000 --window 10
- * java -Xmx4g -jar examples/target/sluice-examples.jar bench W3mapws --lines 100000
- * java -Xmx4g -jar examples/target/sluice-examples.jar bench W4
+ * java -Xmx4g -XX:+UseParallelGC -jar examples/target/sluice-examples.jar bench W1 --lines 100000 --warmup 5 --batches 15
+ * java -Xmx4g -XX:+UseParallelGC -jar examples/target/sluice-examples.jar bench baseline --threads 2 --lines 100000
+ * java -Xmx4g -XX:+UseParallelGC -jar examples/target/sluice-examples.jar bench W2inv --lines 100000 --window 10
+ * java -Xmx4g -XX:+UseParallelGC -jar examples/target/sluice-examples.jar bench W3mapws --lines 100000
+ * java -Xmx4g -XX:+UseParallelGC -jar examples/target/sluice-examples.jar bench W4
  * </pre>
  * {@code bench W1} also runs both baselines in the same JVM on the same batches, then prints a
  * summary line with the ratios of the medians. Each run prints one JSON line: workload, mode, linesPerBatch, measuredBatches, procMs {median, p99,
