@@ -7,7 +7,6 @@ import dev.sluice.core.Partition;
 import dev.sluice.core.Partitioner;
 import dev.sluice.core.TaskContext;
 import dev.sluice.core.scheduler.EngineRuntime;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
@@ -33,11 +32,7 @@ public final class CheckpointedDataset<T> extends Dataset<T> {
 
     @Override
     protected List<Partition> computePartitions() {
-        List<Partition> out = new ArrayList<>(numPartitions);
-        for (int i = 0; i < numPartitions; i++) {
-            out.add(new IndexPartition(i));
-        }
-        return out;
+        return IndexPartition.range(numPartitions);
     }
 
     @Override

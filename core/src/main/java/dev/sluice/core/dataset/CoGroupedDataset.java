@@ -51,11 +51,7 @@ public final class CoGroupedDataset<K, V, W> extends Dataset<Pair<K, Pair<List<V
 
     @Override
     protected List<Partition> computePartitions() {
-        List<Partition> out = new ArrayList<>(partitioner.numPartitions());
-        for (int i = 0; i < partitioner.numPartitions(); i++) {
-            out.add(new IndexPartition(i));
-        }
-        return out;
+        return IndexPartition.range(partitioner.numPartitions());
     }
 
     @Override

@@ -28,11 +28,7 @@ public final class CoalescedDataset<T> extends Dataset<T> {
 
     @Override
     protected List<Partition> computePartitions() {
-        List<Partition> out = new ArrayList<>(numPartitions);
-        for (int p = 0; p < numPartitions; p++) {
-            out.add(new IndexPartition(p));
-        }
-        return out;
+        return IndexPartition.range(numPartitions);
     }
 
     @Override

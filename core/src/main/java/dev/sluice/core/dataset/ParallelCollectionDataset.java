@@ -34,11 +34,7 @@ public final class ParallelCollectionDataset<T> extends Dataset<T> {
 
     @Override
     protected List<Partition> computePartitions() {
-        List<Partition> out = new ArrayList<>(slices.size());
-        for (int p = 0; p < slices.size(); p++) {
-            out.add(new IndexPartition(p));
-        }
-        return out;
+        return IndexPartition.range(slices.size());
     }
 
     @Override

@@ -11,7 +11,6 @@ import dev.sluice.core.serializer.KryoSerializer;
 import dev.sluice.core.shuffle.Aggregator;
 import dev.sluice.core.shuffle.ShuffleDependency;
 import dev.sluice.core.shuffle.ShuffleManager;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
@@ -43,11 +42,7 @@ public final class ShuffledDataset<K, V, C> extends Dataset<Pair<K, C>> {
 
     @Override
     protected List<Partition> computePartitions() {
-        List<Partition> out = new ArrayList<>(partitioner.numPartitions());
-        for (int i = 0; i < partitioner.numPartitions(); i++) {
-            out.add(new IndexPartition(i));
-        }
-        return out;
+        return IndexPartition.range(partitioner.numPartitions());
     }
 
     @Override

@@ -57,11 +57,7 @@ public final class ZippedPartitionsDataset<T, R> extends Dataset<R> {
     @Override
     protected List<Partition> computePartitions() {
         int n = parents.get(0).numPartitions();
-        List<Partition> out = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            out.add(new IndexPartition(i));
-        }
-        return out;
+        return IndexPartition.range(n);
     }
 
     @Override

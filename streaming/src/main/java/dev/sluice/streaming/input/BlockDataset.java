@@ -9,7 +9,6 @@ import dev.sluice.core.TaskContext;
 import dev.sluice.core.dataset.IndexPartition;
 import dev.sluice.core.scheduler.EngineRuntime;
 import dev.sluice.core.storage.InputBlockId;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 
@@ -28,11 +27,7 @@ public final class BlockDataset<T> extends Dataset<T> {
 
     @Override
     protected List<Partition> computePartitions() {
-        List<Partition> out = new ArrayList<>(blocks.size());
-        for (int i = 0; i < blocks.size(); i++) {
-            out.add(new IndexPartition(i));
-        }
-        return out;
+        return IndexPartition.range(blocks.size());
     }
 
     @Override

@@ -51,11 +51,7 @@ public final class MapWithStateDataset<K, V, S, R> extends Dataset<StateRecord<K
 
     @Override
     protected List<Partition> computePartitions() {
-        List<Partition> out = new ArrayList<>(partitioner.numPartitions());
-        for (int i = 0; i < partitioner.numPartitions(); i++) {
-            out.add(new IndexPartition(i));
-        }
-        return out;
+        return IndexPartition.range(partitioner.numPartitions());
     }
 
     /** Drops the previous state and the batch once this state is checkpointed. */
