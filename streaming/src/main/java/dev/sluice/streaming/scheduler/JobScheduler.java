@@ -53,24 +53,36 @@ final class JobScheduler {
         long start = System.nanoTime();
         bus.post(l -> l.onBatchStarted(time));
         Throwable failure = set.generationError();
+        VirtualMachineError fatal = null;
         if (failure == null) {
             for (BatchJob job : set.jobs()) {
                 try {
                     job.body().run();
                 } catch (Throwable e) {
+                    // Any Throwable fails this batch only, and the batch still completes below
+                    // (released data, listeners, failure handler); only a VM error is rethrown, after.
                     Throwable cause = UserCodeException.unwrap(e);
                     log.error("batch {}: output {} failed", time.millis(), job.output(), cause);
                     if (failure == null) {
                         failure = cause;
                     }
-                    if (e instanceof Error error && !(e instanceof AssertionError)) {
-                        throw error;
+                    if (e instanceof VirtualMachineError vm) {
+                        fatal = vm;
+                        break;
                     }
                 }
             }
         } else {
             log.error("batch {}: could not build its datasets", time.millis(), failure);
         }
+        complete(set, start, failure);
+        if (fatal != null) {
+            throw fatal;
+        }
+    }
+
+    private void complete(JobSet set, long start, Throwable failure) {
+        Time time = set.time();
         long end = System.nanoTime();
         BatchInfo info = new BatchInfo(time, set.numInputRecords(), set.submittedMillis(),
                 Duration.ofNanos(start - set.submittedNanos()), Duration.ofNanos(end - start), set.jobs().size(),
