@@ -48,8 +48,15 @@ public final class ReceiverInputDStream<T> extends InputDStream<T> {
         return Optional.of(new BlockDataset<>(context().engine(), allocation.blocks(), time.millis()));
     }
 
+    /** Releases the blocks of every batch this stream no longer remembers, built or not. */
     @Override
-    protected void releaseBatch(Time time) {
-        tracker().release(id(), time);
+    public void clearMetadata(Time time) {
+        super.clearMetadata(time);
+        tracker().releaseUpTo(id(), time.minus(rememberDurationBefore(time)));
+    }
+
+    private java.time.Duration rememberDurationBefore(Time time) {
+        // Nothing to release while the remember duration reaches back before time 0.
+        return rememberDuration().toMillis() < time.millis() ? rememberDuration() : java.time.Duration.ofMillis(time.millis());
     }
 }

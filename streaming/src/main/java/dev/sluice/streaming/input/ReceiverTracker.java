@@ -8,13 +8,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Allocates received data to batches. At each batch time, everything each receiver stored since
  * the previous batch time is cut into up to {@code parallelism} blocks, put in the block store,
  * and assigned to the batch: a record stored before the tick is in that batch, one stored after is
- * in the next. Blocks are released when their batch is forgotten.
+ * in the next. Blocks are released when their stream forgets their batch (or any later one).
  *
  * <p>Threading: {@link #allocate} runs on the generator thread; {@link #blocksOf} on the generator
  * thread; {@link #release} on the job thread. State is in concurrent maps.
@@ -23,7 +24,7 @@ public final class ReceiverTracker {
     private final BlockStore blockStore;
     private final int parallelism;
     private final Map<Integer, ReceiverSupervisor<?>> supervisors = new ConcurrentHashMap<>();
-    private final Map<Integer, Map<Time, Allocation>> allocations = new ConcurrentHashMap<>();
+    private final Map<Integer, ConcurrentSkipListMap<Time, Allocation>> allocations = new ConcurrentHashMap<>();
     private final AtomicLong blockSequence = new AtomicLong();
 
     /** The blocks of one stream in one batch, and how many records they hold. */
@@ -39,7 +40,7 @@ public final class ReceiverTracker {
     /** Adds a receiver's supervisor for stream {@code streamId}. */
     public void add(int streamId, ReceiverSupervisor<?> supervisor) {
         supervisors.put(streamId, supervisor);
-        allocations.put(streamId, new ConcurrentHashMap<>());
+        allocations.put(streamId, new ConcurrentSkipListMap<>());
     }
 
     /** Returns the supervisors, by stream id. */
@@ -78,12 +79,20 @@ public final class ReceiverTracker {
         return a != null ? a : new Allocation(List.of(), 0);
     }
 
-    /** Drops the blocks of stream {@code streamId} in batch {@code time}. */
-    public void release(int streamId, Time time) {
-        Map<Time, Allocation> byTime = allocations.get(streamId);
-        Allocation a = byTime == null ? null : byTime.remove(time);
-        if (a != null) {
+    /**
+     * Drops the blocks of stream {@code streamId} in every batch up to and including {@code time}:
+     * also those of batches no dataset was ever built for (a window whose slide is longer than
+     * its length skips batches), which would otherwise stay in the block store forever.
+     */
+    public void releaseUpTo(int streamId, Time time) {
+        ConcurrentSkipListMap<Time, Allocation> byTime = allocations.get(streamId);
+        if (byTime == null) {
+            return;
+        }
+        Map<Time, Allocation> old = byTime.headMap(time, true);
+        for (Allocation a : old.values()) {
             a.blocks().forEach(blockStore::remove);
         }
+        old.clear();
     }
 }

@@ -13,9 +13,13 @@ public final class InputInfo {
         records.merge(time, n, Long::sum);
     }
 
-    /** Returns and forgets the count of batch {@code time}. */
+    /**
+     * Returns and forgets the count of batch {@code time}, and forgets older counts: an input
+     * dataset built late (a window reaching back) reports into a batch already submitted.
+     */
     long take(Time time) {
         Long n = records.remove(time);
+        records.keySet().removeIf(t -> t.isBefore(time));
         return n == null ? 0 : n;
     }
 }

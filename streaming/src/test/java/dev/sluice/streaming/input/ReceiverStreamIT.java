@@ -2,6 +2,8 @@ package dev.sluice.streaming.input;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.core.scheduler.EngineRuntime;
+import dev.sluice.core.storage.BlockStore;
 import dev.sluice.streaming.BatchInfo;
 import dev.sluice.streaming.ReceiverError;
 import dev.sluice.streaming.ReceiverStatus;
@@ -90,6 +92,25 @@ class ReceiverStreamIT {
     }
 
     /** Stores what the test hands it; counts its starts and stops with latches. */
+    @Test
+    void windowSkippingBatches_receivedBlocksOfSkippedBatches_areReleased() {
+        TestReceiver receiver = new TestReceiver();
+        try (StreamingTestKit kit = StreamingTestKit.create(Duration.ofSeconds(1))) {
+            // A window of 2 batches every 5: no dataset is ever built for 3 batches out of 5.
+            BatchOutput<String> out = kit.collect(kit.context().receiverStream(receiver)
+                    .window(Duration.ofSeconds(2), Duration.ofSeconds(5)));
+            BlockStore blocks = EngineRuntime.of(kit.context().engine()).blockStore();
+            int most = 0;
+            for (int b = 1; b <= 40; b++) {
+                receiver.store("r" + b);
+                kit.run(1);
+                most = Math.max(most, blocks.size());
+            }
+            assertThat(out.batch(7)).containsExactlyInAnyOrder("r39", "r40");
+            assertThat(most).as("blocks held at most, over 40 batches").isLessThanOrEqualTo(8);
+        }
+    }
+
     static final class TestReceiver extends dev.sluice.streaming.Receiver<String> {
         final CountDownLatch started = new CountDownLatch(1);
         final CountDownLatch restarted = new CountDownLatch(2);
