@@ -290,8 +290,10 @@ public abstract class Dataset<T> {
 
     /**
      * Marks this dataset for checkpointing: the next job that computes it also writes its
-     * partitions to {@code <checkpointDir>/<id>/part-NNNNN} (each written under a temporary name,
-     * then renamed), after which its lineage is replaced by those files. Persist it too if it is
+     * partitions to {@code <checkpointDir>/<engine run>/<id>/part-NNNNN} (each written under a
+     * temporary name, then renamed), after which its lineage is replaced by those files. The run
+     * directory is new for every engine, because dataset ids restart at 0 in each: files of an
+     * earlier run are never mistaken for this one's. Persist it too if it is
      * expensive, or the partitions a job did not need are computed once more to be written.
      *
      * @throws IllegalStateException if the engine has no checkpoint directory
@@ -319,7 +321,7 @@ public abstract class Dataset<T> {
     }
 
     String checkpointPath() {
-        return engine.checkpointDir().orElseThrow() + "/" + id;
+        return engine.checkpointRunDir() + "/" + id;
     }
 
     void completeCheckpoint(Dataset<T> data) {

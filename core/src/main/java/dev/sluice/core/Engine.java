@@ -51,6 +51,7 @@ public final class Engine implements AutoCloseable {
     private final String appName;
     private final int parallelism;
     private final String checkpointDir;
+    private final String checkpointRunDir;
     private final EngineRuntime runtime;
     private volatile boolean closed;
 
@@ -58,6 +59,7 @@ public final class Engine implements AutoCloseable {
         this.appName = b.appName;
         this.parallelism = b.parallelism;
         this.checkpointDir = b.checkpointDir;
+        this.checkpointRunDir = b.checkpointDir == null ? null : b.checkpointDir + "/run-" + UUID.randomUUID();
         Path localDir = b.localDir != null ? b.localDir
                 : Path.of(System.getProperty("java.io.tmpdir"), "sluice-" + UUID.randomUUID());
         this.runtime = new EngineRuntime(this, parallelism, b.maxTaskAttempts, localDir, b.hadoopProperties);
@@ -144,6 +146,11 @@ public final class Engine implements AutoCloseable {
     /** Returns the checkpoint directory URI, if one was set. */
     public Optional<String> checkpointDir() {
         return Optional.ofNullable(checkpointDir);
+    }
+
+    /** This engine's own directory under the checkpoint directory (dataset ids restart per engine). */
+    String checkpointRunDir() {
+        return checkpointRunDir;
     }
 
     /** Returns true once {@link #close()} has been called. */

@@ -64,9 +64,16 @@ class CheckpointCleanupTest {
                 .allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(6));
     }
 
+    /** Counts the dataset checkpoint directories, which sit in the engine's run directory. */
     private int countDirectories() throws IOException {
-        try (Stream<Path> children = Files.list(checkpoints)) {
-            return (int) children.filter(Files::isDirectory).count();
+        try (Stream<Path> runs = Files.list(checkpoints)) {
+            int n = 0;
+            for (Path run : runs.filter(Files::isDirectory).toList()) {
+                try (Stream<Path> datasets = Files.list(run)) {
+                    n += (int) datasets.filter(Files::isDirectory).count();
+                }
+            }
+            return n;
         }
     }
 }
