@@ -60,6 +60,9 @@ public abstract class DStream<T> {
     private volatile Duration checkpointInterval;
     private volatile StorageLevel storageLevel = StorageLevel.NONE;
     private volatile Time zeroTime;
+    private volatile Duration childRemember;
+    /** Checkpoint directories of forgotten datasets, by batch time; only the job thread touches it. */
+    private final java.util.TreeMap<Time, String> forgottenCheckpoints = new java.util.TreeMap<>();
 
     /**
      * Creates a stream of {@code context}.
@@ -214,7 +217,7 @@ public abstract class DStream<T> {
         if (checkpointInterval != null) {
             minimum = Durations.max(minimum, checkpointInterval.multipliedBy(2));
         }
-        remember(minimum);
+        rememberAtLeast(minimum);
         for (DStream<?> parent : dependencies()) {
             parent.initialize(zero);
         }
@@ -223,8 +226,25 @@ public abstract class DStream<T> {
         }
     }
 
-    /** Makes this stream keep datasets for at least {@code duration}, and its parents accordingly. */
+    /**
+     * Makes this stream keep datasets for at least {@code duration}, and its parents accordingly;
+     * called by child streams with how far back they read.
+     */
     public void remember(Duration duration) {
+        Duration asked = childRemember;
+        if (asked == null || duration.compareTo(asked) > 0) {
+            childRemember = duration;
+        }
+        rememberAtLeast(duration);
+    }
+
+    /** Returns how far back child streams read this stream's datasets (at least one slide). */
+    protected Duration childRememberDuration() {
+        Duration asked = childRemember;
+        return asked != null ? Durations.max(asked, slideDuration()) : slideDuration();
+    }
+
+    private void rememberAtLeast(Duration duration) {
         Duration current = rememberDuration;
         if (current == null || duration.compareTo(current) > 0) {
             rememberDuration = duration;
@@ -248,7 +268,6 @@ public abstract class DStream<T> {
                 break;
             }
         }
-        boolean newerCheckpoint = hasCompletedCheckpointAfter(oldest);
         for (Time t : old) {
             Dataset<T> ds = generated.remove(t);
             // Only what this stream persisted: a view (PairDStream.of) shares its parent's datasets.
@@ -256,34 +275,28 @@ public abstract class DStream<T> {
                 ds.unpersist();
             }
             // Only the stream that checkpoints deletes: its remember duration covers its children's needs.
-            if (ds != null && newerCheckpoint && checkpointInterval != null) {
-                deleteCheckpointFiles(ds, t);
+            if (ds != null && checkpointInterval != null) {
+                ds.checkpointFile().ifPresent(dir -> forgottenCheckpoints.put(t, dir));
             }
             releaseBatch(t);
         }
+        deleteOldCheckpoints(time);
         for (DStream<?> parent : dependencies()) {
             parent.clearMetadata(time);
         }
     }
 
-    private boolean hasCompletedCheckpointAfter(long millis) {
-        for (Map.Entry<Time, Dataset<T>> e : generated.entrySet()) {
-            if (e.getKey().millis() > millis && e.getValue().isCheckpointed()) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     /**
-     * Deletes a forgotten dataset's checkpoint files. Safe only when a newer checkpoint of this
-     * stream is complete: every remembered dataset's lineage then stops at that newer one.
+     * Deletes the checkpoint files of forgotten datasets, except the newest: a remembered dataset
+     * older than every remembered checkpoint still reads from that one (its lineage stops there),
+     * while nothing reads from the older ones.
      */
-    private void deleteCheckpointFiles(Dataset<T> ds, Time time) {
-        ds.checkpointFile().ifPresent(dir -> {
-            EngineRuntime.of(context.engine()).checkpointFiles().delete(dir);
-            log.debug("batch {}: deleted old checkpoint {} of stream {}", time.millis(), dir, this);
-        });
+    private void deleteOldCheckpoints(Time time) {
+        while (forgottenCheckpoints.size() > 1) {
+            Map.Entry<Time, String> oldest = forgottenCheckpoints.pollFirstEntry();
+            EngineRuntime.of(context.engine()).checkpointFiles().delete(oldest.getValue());
+            log.debug("batch {}: deleted old checkpoint {} of stream {}", time.millis(), oldest.getValue(), this);
+        }
     }
 
     /** Releases whatever else this stream holds for batch {@code time} (input blocks). */

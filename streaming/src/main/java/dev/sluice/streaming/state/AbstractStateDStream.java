@@ -73,16 +73,19 @@ public abstract class AbstractStateDStream<K, V, T> extends DStream<T> {
     }
 
     /**
-     * After batch {@code time}, only its state is read by the next batch: older remembered state
-     * datasets are kept for their lineage (recomputation from the last checkpoint), not in memory.
-     * Keeping them cached would pin a copy of the state per remembered batch (two checkpoint
-     * intervals' worth), which for a large state is most of the heap.
+     * After batch {@code time}, the next batch reads only its state, and child streams read back
+     * only as far as they asked (a window over the state reads its whole window). Older
+     * remembered state datasets are kept for their lineage (recomputation from the last
+     * checkpoint), not in memory: caching them would pin a copy of the state per remembered batch
+     * (two checkpoint intervals' worth), which for a large state is most of the heap.
      */
     @Override
     public void clearMetadata(Time time) {
         super.clearMetadata(time);
+        Time keepAfter = time.millis() > childRememberDuration().toMillis() ? time.minus(childRememberDuration())
+                : new Time(0);
         for (Time t : rememberedTimes()) {
-            if (t.isBefore(time)) {
+            if (!t.isAfter(keepAfter)) {
                 rememberedAt(t).filter(ds -> ds.storageLevel() != StorageLevel.NONE).ifPresent(Dataset::unpersist);
             }
         }
