@@ -31,6 +31,8 @@ import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * An immutable, partitioned collection that knows how it was computed from its parents (its
@@ -59,6 +61,12 @@ public abstract class Dataset<T> {
     private volatile StorageLevel storageLevel = StorageLevel.NONE;
     private volatile boolean checkpointRequested;
     private volatile Dataset<T> checkpointData;
+    /**
+     * Read-held while {@link #compute} builds an iterator from the parents; write-held while
+     * {@link #releaseParents} drops them, so a task that started before a checkpoint completed
+     * never sees its parents vanish. Held per call, not per record.
+     */
+    private final ReentrantReadWriteLock parentsLock = new ReentrantReadWriteLock();
 
     /** Creates a dataset of {@code engine} with a fresh id. */
     protected Dataset(Engine engine) {
@@ -224,17 +232,23 @@ public abstract class Dataset<T> {
     }
 
     private Iterator<T> computeOrReadCheckpoint(Partition partition, TaskContext context) {
-        Dataset<T> checkpointed = checkpointData;
-        if (checkpointed != null) {
-            return checkpointed.iterator(partition, context);
+        Lock lock = parentsLock.readLock();
+        lock.lock();
+        try {
+            Dataset<T> checkpointed = checkpointData;
+            if (checkpointed != null) {
+                return checkpointed.iterator(partition, context);
+            }
+            if (checkpointRequested) {
+                List<T> values = Iterators.toList(compute(partition, context));
+                EngineRuntime.of(engine).checkpointFiles()
+                        .writePartition(checkpointPath(), partition.index(), values.iterator());
+                return values.iterator();
+            }
+            return compute(partition, context);
+        } finally {
+            lock.unlock();
         }
-        if (checkpointRequested) {
-            List<T> values = Iterators.toList(compute(partition, context));
-            EngineRuntime.of(engine).checkpointFiles()
-                    .writePartition(checkpointPath(), partition.index(), values.iterator());
-            return values.iterator();
-        }
-        return compute(partition, context);
     }
 
     // ---------------------------------------------------------------- persistence and checkpoints
@@ -328,7 +342,13 @@ public abstract class Dataset<T> {
         checkpointData = data;
         // Forget the pre-checkpoint parents, so that they (and their shuffle outputs) can be freed.
         dependencies = null;
-        releaseParents();
+        Lock lock = parentsLock.writeLock();
+        lock.lock();
+        try {
+            releaseParents();
+        } finally {
+            lock.unlock();
+        }
         EngineRuntime.of(engine).logCheckpoint(this, checkpointPath());
     }
 
@@ -337,7 +357,9 @@ public abstract class Dataset<T> {
      * such as its shuffle outputs): called once its checkpoint is complete, after which it is read
      * from the checkpoint files and never computed from its parents again. Without this, a chain
      * of datasets that each read the previous one (running state, incremental windows) would keep
-     * every earlier dataset reachable, checkpoint or not. Subclasses that hold parents override it.
+     * every earlier dataset reachable, checkpoint or not. Subclasses that hold parents override it;
+     * their {@link #compute} must take from the parents everything the returned iterator needs
+     * before returning (it runs under a lock this method waits for), not read them lazily later.
      */
     protected void releaseParents() {
     }

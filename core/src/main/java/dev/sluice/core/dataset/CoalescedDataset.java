@@ -57,7 +57,8 @@ public final class CoalescedDataset<T> extends Dataset<T> {
 
     @Override
     public Iterator<T> compute(Partition partition, TaskContext context) {
-        List<Partition> parentPartitions = parent.partitions();
+        Dataset<T> source = parent;
+        List<Partition> parentPartitions = source.partitions();
         int from = firstParent(partition.index());
         int to = firstParent(partition.index() + 1);
         return new Iterator<>() {
@@ -67,7 +68,7 @@ public final class CoalescedDataset<T> extends Dataset<T> {
             @Override
             public boolean hasNext() {
                 while (!current.hasNext() && next < to) {
-                    current = parent.iterator(parentPartitions.get(next++), context);
+                    current = source.iterator(parentPartitions.get(next++), context);
                 }
                 return current.hasNext();
             }
