@@ -89,12 +89,13 @@ public final class MapWithStateDataset<K, V, S, R> extends Dataset<StateRecord<K
         while (records.hasNext()) {
             Pair<K, V> kv = records.next();
             K key = kv.key();
-            state.reset(map.get(key), false);
+            S current = map.get(key);
+            state.reset(current, false);
             mapped.add(function.call(key, Optional.ofNullable(kv.value()), state));
             if (state.isRemoved()) {
                 map.remove(key);
             } else if (state.isUpdated() || (timeoutMillis > 0 && state.exists())) {
-                map.put(key, state.get(), batchMillis);
+                map.put(key, state.get(), batchMillis, current != null);
             }
         }
         if (timeoutMillis > 0) {

@@ -173,6 +173,28 @@ public final class StateMap<K, S> implements KryoSerializable {
         times[slot] = time;
     }
 
+    /**
+     * Sets {@code key}'s state and update time in this level, given whether the key had state
+     * just before (what {@link #get} said): saves the walk of the older levels that
+     * {@link #put(Object, Object, long)} needs for a key new to this level.
+     */
+    public void put(K key, S state, long time, boolean hadState) {
+        if (state == null) {
+            throw new NullPointerException("state of key " + key + " must not be null; remove the key instead");
+        }
+        Object k = maskNull(key);
+        int hash = hash(k);
+        int slot = find(k, hash);
+        if (slot < 0) {
+            slot = insertSlot(k, hash);
+        }
+        if (!hadState) {
+            size++;
+        }
+        values[slot] = state;
+        times[slot] = time;
+    }
+
     /** Removes {@code key}'s state (a tombstone in this level if an older level holds the key). */
     public void remove(K key) {
         Object k = maskNull(key);

@@ -111,7 +111,7 @@ class StateMapTest {
         assertThat(base.size()).isEqualTo(100);
     }
 
-    /** Random puts and removes over many batches, with branches re-read, against a HashMap per batch. */
+    /** Random puts (plain and hinted) and removes over many batches, with branches re-read, against a HashMap per batch. */
     @ParameterizedTest
     @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10})
     void deltaChains_randomBatches_matchHashMapModel(long seed) {
@@ -131,8 +131,12 @@ class StateMapTest {
                 if (random.nextInt(4) == 0) {
                     delta.remove(key);
                     model.remove(key);
-                } else {
+                } else if (random.nextBoolean()) {
                     delta.put(key, (long) batch * 1_000 + op, batch);
+                    model.put(key, (long) batch * 1_000 + op);
+                } else {
+                    // The hinted put, as mapWithState uses it: whether the key had state, from get.
+                    delta.put(key, (long) batch * 1_000 + op, batch, delta.get(key) != null);
                     model.put(key, (long) batch * 1_000 + op);
                 }
                 assertThat(delta.get(key)).as("seed %d batch %d key %d", seed, batch, key).isEqualTo(model.get(key));
