@@ -1,6 +1,7 @@
 package dev.sluice.examples;
 
 import dev.sluice.examples.bench.BatchWordCountBench;
+import dev.sluice.examples.bench.SocketBench;
 import dev.sluice.examples.bench.StateScaleBench;
 import dev.sluice.examples.bench.StreamingBench;
 import java.util.Arrays;
@@ -22,6 +23,7 @@ public final class Main {
     private static final Map<String, Program> BENCHMARKS = new TreeMap<>(Map.of(
             "batch-wordcount", BatchWordCountBench::main,
             "state-scale", StateScaleBench::main,
+            "socket", SocketBench::main,
             "W4", args -> StreamingBench.run("W4", args),
             "baseline", args -> StreamingBench.run("baseline", args)));
 

@@ -81,6 +81,7 @@ public final class StreamingContext implements AutoCloseable {
     private final Duration receiverMaxRestartDelay;
     private final Duration stopTimeout;
     private final boolean stopOnFailure;
+    private final double receiverMaxRate;
     private final StreamingRuntime runtime;
     private final AtomicReference<State> state = new AtomicReference<>(State.INITIALIZED);
     private final CountDownLatch terminated = new CountDownLatch(1);
@@ -101,6 +102,10 @@ public final class StreamingContext implements AutoCloseable {
         this.stopTimeout = b.stopTimeout;
         this.stopOnFailure = b.stopOnFailure;
         this.runtime = new StreamingRuntime(engine, clock, batchInterval, this::onBatchFailure);
+        this.receiverMaxRate = b.receiverMaxRate;
+        if (b.backpressure) {
+            runtime.enableBackpressure();
+        }
     }
 
     /** Returns a builder; {@code batchInterval} is required. */
@@ -134,6 +139,9 @@ public final class StreamingContext implements AutoCloseable {
                 receiver, streamId, error -> runtime.bus().post(l -> l.onReceiverError(error)), receiverRestartDelay,
                 receiverMaxRestartDelay), receiver.name());
         receiver.attach(stream.supervisor());
+        if (!Double.isInfinite(receiverMaxRate)) {
+            stream.supervisor().setMaxBatchQuota(Math.max(1, Math.round(receiverMaxRate * batchInterval.toMillis() / 1000.0)));
+        }
         return stream;
     }
 
@@ -333,8 +341,28 @@ public final class StreamingContext implements AutoCloseable {
         private Duration receiverMaxRestartDelay = Duration.ofSeconds(5);
         private Duration stopTimeout = Duration.ofSeconds(30);
         private boolean stopOnFailure;
+        private boolean backpressure = true;
+        private double receiverMaxRate = Double.POSITIVE_INFINITY;
 
         private Builder() {
+        }
+
+        /**
+         * Whether receivers are slowed down when the engine falls behind (default true): each is
+         * limited to its share of what the engine processes per second, so a source faster than
+         * the pipeline cannot grow batches, delay and heap without bound. While the engine keeps
+         * up, receivers are not limited.
+         */
+        public Builder backpressure(boolean enabled) {
+            this.backpressure = enabled;
+            return this;
+        }
+
+        /** Sets the most records per second each receiver takes in, as a quota per batch (default: no limit). */
+        public Builder receiverMaxRate(long recordsPerSecond) {
+            checkArgument(recordsPerSecond > 0, "receiverMaxRate must be > 0 records/s, got %s", recordsPerSecond);
+            this.receiverMaxRate = recordsPerSecond;
+            return this;
         }
 
         /** Sets the name used in logs. */

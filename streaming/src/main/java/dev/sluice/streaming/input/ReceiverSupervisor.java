@@ -42,6 +42,10 @@ public final class ReceiverSupervisor<T> {
     private final AtomicLong errorCount = new AtomicLong();
     private final AtomicLong restarts = new AtomicLong();
     private volatile long nextDelayMillis;
+    /** At most this many records wait for the next batch; set by backpressure. */
+    private volatile long batchQuota = Long.MAX_VALUE;
+    private volatile long maxQuota = Long.MAX_VALUE;
+    private volatile ReceiverGate gate = new ReceiverGate();
     private volatile boolean stopped = true;
 
     /** Creates the supervisor of {@code receiver} for stream {@code streamId}. */
@@ -110,10 +114,52 @@ public final class ReceiverSupervisor<T> {
         return stopped;
     }
 
-    /** Buffers one record for the next batch. */
+    /**
+     * Sets the most records one batch takes from this receiver: {@link #store} blocks the
+     * receiver's thread while that many wait for the next batch, which slows the source (a
+     * socket's sender, through TCP). Never above the configured maximum.
+     */
+    public void setBatchQuota(long records) {
+        batchQuota = Math.max(1, Math.min(records, maxQuota));
+        synchronized (lock) {
+            lock.notifyAll();
+        }
+    }
+
+    /** Sets the configured maximum records per batch ({@code Long.MAX_VALUE} for none) and applies it. */
+    public void setMaxBatchQuota(long records) {
+        maxQuota = records;
+        setBatchQuota(Math.min(batchQuota, records));
+    }
+
+    /** Returns the current quota of records per batch, {@code Long.MAX_VALUE} if none. */
+    public long batchQuota() {
+        return batchQuota;
+    }
+
+    /** Makes {@link #store} wait on {@code shared} (the tracker's gate, closed by backpressure). */
+    void useGate(ReceiverGate shared) {
+        this.gate = shared;
+    }
+
+    /** Waits (holding {@code lock}, which waiting releases) until {@code n} more records fit the quota. */
+    private void awaitRoom(int n) {
+        while (!buffer.isEmpty() && buffer.size() + (long) n > batchQuota && !stopped) {
+            try {
+                lock.wait(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** Buffers one record for the next batch (waiting first if backpressure says so). */
     public void store(T record) {
         checkNotNull(record, "record: receivers cannot store null");
+        gate.awaitOpen(this::isStopped);
         synchronized (lock) {
+            awaitRoom(1);
             buffer.add(record);
         }
         stored.incrementAndGet();
@@ -125,7 +171,9 @@ public final class ReceiverSupervisor<T> {
         for (T r : records) {
             checkNotNull(r, "records: receivers cannot store null");
         }
+        gate.awaitOpen(this::isStopped);
         synchronized (lock) {
+            awaitRoom(records.size());
             buffer.addAll(records);
         }
         stored.addAndGet(records.size());
@@ -140,6 +188,7 @@ public final class ReceiverSupervisor<T> {
             }
             List<T> out = buffer;
             buffer = new ArrayList<>(Math.max(16, out.size()));
+            lock.notifyAll();
             return out;
         }
     }

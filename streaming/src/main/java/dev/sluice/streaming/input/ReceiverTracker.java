@@ -26,6 +26,7 @@ public final class ReceiverTracker {
     private final Map<Integer, ReceiverSupervisor<?>> supervisors = new ConcurrentHashMap<>();
     private final Map<Integer, ConcurrentSkipListMap<Time, Allocation>> allocations = new ConcurrentHashMap<>();
     private final AtomicLong blockSequence = new AtomicLong();
+    private final ReceiverGate gate = new ReceiverGate();
 
     /** The blocks of one stream in one batch, and how many records they hold. */
     public record Allocation(List<InputBlockId> blocks, long records) {
@@ -39,8 +40,14 @@ public final class ReceiverTracker {
 
     /** Adds a receiver's supervisor for stream {@code streamId}. */
     public void add(int streamId, ReceiverSupervisor<?> supervisor) {
+        supervisor.useGate(gate);
         supervisors.put(streamId, supervisor);
         allocations.put(streamId, new ConcurrentSkipListMap<>());
+    }
+
+    /** Returns the gate every receiver's {@code store} waits on; backpressure closes it. */
+    public ReceiverGate gate() {
+        return gate;
     }
 
     /** Returns the supervisors, by stream id. */

@@ -5,6 +5,7 @@ import dev.sluice.streaming.BatchInfo;
 import dev.sluice.streaming.Time;
 import dev.sluice.streaming.dstream.BatchJob;
 import dev.sluice.streaming.dstream.DStreamGraph;
+import dev.sluice.streaming.input.ReceiverGate;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -29,6 +30,9 @@ final class JobScheduler {
     private final DStreamGraph graph;
     private final ListenerBus bus;
     private final Consumer<Throwable> failureHandler;
+    /** Batches submitted and not yet completed. */
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile ReceiverGate gate;
     private final ExecutorService jobThread = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "sluice-jobs");
         t.setDaemon(true);
@@ -41,7 +45,19 @@ final class JobScheduler {
         this.failureHandler = failureHandler;
     }
 
+    /**
+     * Turns on queue backpressure: while a batch waits behind a running one, {@code gate} is
+     * closed, so receivers take in nothing more until the engine is free for it.
+     */
+    void closeGateWhenBehind(ReceiverGate receiverGate) {
+        this.gate = receiverGate;
+    }
+
     void submit(JobSet set) {
+        ReceiverGate g = gate;
+        if (inFlight.incrementAndGet() >= 2 && g != null) {
+            g.close();
+        }
         bus.post(l -> l.onBatchSubmitted(set.time(), set.numInputRecords()));
         log.debug("batch {}: submitted with {} job(s), {} input record(s)", set.time().millis(), set.jobs().size(),
                 set.numInputRecords());
@@ -93,6 +109,10 @@ final class JobScheduler {
             graph.clearMetadata(time);
         } catch (RuntimeException e) {
             log.warn("batch {}: could not release old data", time.millis(), e);
+        }
+        ReceiverGate g = gate;
+        if (inFlight.decrementAndGet() < 2 && g != null) {
+            g.open();
         }
         bus.post(l -> l.onBatchCompleted(info));
         if (failure != null) {

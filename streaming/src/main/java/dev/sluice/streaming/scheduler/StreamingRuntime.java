@@ -71,6 +71,12 @@ public final class StreamingRuntime {
         return receiverTracker;
     }
 
+    /** Turns on backpressure: receivers are rate-limited when the engine falls behind (see {@link RateController}). */
+    public void enableBackpressure() {
+        jobScheduler.closeGateWhenBehind(receiverTracker.gate());
+        bus.add(new RateController(receiverTracker, batchInterval));
+    }
+
     /** Validates the graph, then starts inputs and the generator; the first batch is at {@code zero + interval}. */
     public void start(Time zero) {
         graph.validate();
@@ -87,6 +93,7 @@ public final class StreamingRuntime {
      * let the running batch end, drop queued ones.
      */
     public void stop(boolean graceful, Duration timeout) {
+        receiverTracker.gate().open();
         for (InputDStream<?> input : graph.inputs()) {
             input.stop();
         }

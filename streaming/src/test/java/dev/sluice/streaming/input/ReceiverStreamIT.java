@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.sluice.core.scheduler.EngineRuntime;
 import dev.sluice.core.storage.BlockStore;
 import dev.sluice.streaming.BatchInfo;
+import dev.sluice.streaming.DStream;
 import dev.sluice.streaming.ReceiverError;
 import dev.sluice.streaming.ReceiverStatus;
 import dev.sluice.streaming.StreamingContext;
@@ -109,6 +110,40 @@ class ReceiverStreamIT {
             assertThat(out.batch(7)).containsExactlyInAnyOrder("r39", "r40");
             assertThat(most).as("blocks held at most, over 40 batches").isLessThanOrEqualTo(8);
         }
+    }
+
+    @Test
+    void batchQuota_fasterSource_eachBatchTakesAtMostTheQuotaAndNothingIsLost() throws Exception {
+        TestReceiver receiver = new TestReceiver();
+        try (StreamingTestKit kit = StreamingTestKit.create(Duration.ofSeconds(1))) {
+            DStream<String> stream = kit.context().receiverStream(receiver);
+            ((dev.sluice.streaming.dstream.ReceiverInputDStream<String>) stream).supervisor().setMaxBatchQuota(100);
+            BatchOutput<String> out = kit.collect(stream);
+            kit.run(1);
+            Thread source = new Thread(() -> {
+                for (int i = 0; i < 250; i++) {
+                    receiver.store("r" + i); // blocks while 100 records wait for the next batch
+                }
+            }, "fast-source");
+            source.start();
+            for (long stored : new long[] {100, 200, 250}) {
+                awaitStored(kit, stored);
+                kit.run(1);
+            }
+            source.join(10_000);
+
+            assertThat(out.batches().subList(1, 4)).extracting(List::size).containsExactly(100, 100, 50);
+            assertThat(out.all()).hasSize(250).doesNotHaveDuplicates();
+        }
+    }
+
+    /** Waits until the receiver has stored {@code n} records; the bound is only a safety net. */
+    private static void awaitStored(StreamingTestKit kit, long n) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (kit.context().receiverStatuses().get(0).recordsStored() < n && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        }
+        assertThat(kit.context().receiverStatuses().get(0).recordsStored()).isEqualTo(n);
     }
 
     static final class TestReceiver extends dev.sluice.streaming.Receiver<String> {
