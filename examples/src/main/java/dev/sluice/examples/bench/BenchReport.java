@@ -85,7 +85,8 @@ final class BenchReport {
             return write(fields);
         }
 
-        private static String write(Object v) {
+        /** Writes a number, string, list or map (of those) as JSON. */
+        static String write(Object v) {
             if (v instanceof Map<?, ?> m) {
                 StringBuilder s = new StringBuilder("{");
                 m.forEach((k, x) -> s.append(s.length() > 1 ? "," : "").append(quote(k.toString()))

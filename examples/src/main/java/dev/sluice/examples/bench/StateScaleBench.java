@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -119,7 +118,7 @@ public final class StateScaleBench {
             out.put("stateBytesPerKey", (heapAfter - heapBefore) / (double) keys - objectBytes);
         }
         out.put("baseline", baseline);
-        System.out.println(json(out));
+        System.out.println(BenchReport.Json.write(out));
     }
 
     @FunctionalInterface
@@ -220,10 +219,7 @@ public final class StateScaleBench {
     }
 
     private static double medianOf(List<Double> values) {
-        List<Double> sorted = new ArrayList<>(values);
-        Collections.sort(sorted);
-        int n = sorted.size();
-        return n == 0 ? Double.NaN : n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+        return values.isEmpty() ? Double.NaN : BenchReport.percentile(values, 0.5);
     }
 
     @SafeVarargs
@@ -246,23 +242,5 @@ public final class StateScaleBench {
             }
         }
         return defaultValue;
-    }
-
-    private static String json(Object value) {
-        if (value instanceof Map<?, ?> map) {
-            StringBuilder s = new StringBuilder("{");
-            map.forEach((k, v) -> s.append(s.length() > 1 ? "," : "").append('"').append(k).append("\":")
-                    .append(json(v)));
-            return s.append('}').toString();
-        }
-        if (value instanceof List<?> list) {
-            StringBuilder s = new StringBuilder("[");
-            list.forEach(v -> s.append(s.length() > 1 ? "," : "").append(json(v)));
-            return s.append(']').toString();
-        }
-        if (value instanceof Double d) {
-            return String.format(Locale.ROOT, "%.2f", d);
-        }
-        return String.valueOf(value);
     }
 }
