@@ -89,11 +89,7 @@ public final class StreamingContext implements AutoCloseable {
 
     private StreamingContext(Builder b) {
         this.ownsEngine = b.engine == null;
-        Engine.Builder eb = Engine.builder().appName(b.appName).parallelism(b.parallelism);
-        if (b.checkpointDir != null) {
-            eb.checkpointDir(b.checkpointDir);
-        }
-        this.engine = b.engine != null ? b.engine : eb.build();
+        this.engine = b.engine != null ? b.engine : b.engineSettings.build();
         this.batchInterval = b.batchInterval;
         this.clock = b.clock;
         this.maxLineBytes = b.maxLineBytes;
@@ -330,10 +326,9 @@ public final class StreamingContext implements AutoCloseable {
 
     /** Settings of a context; {@link #build()} checks them. */
     public static final class Builder {
-        private String appName = "sluice-streaming";
+        /** The settings of the engine the context creates; they check their own arguments. */
+        private final Engine.Builder engineSettings = Engine.builder().appName("sluice-streaming");
         private Duration batchInterval;
-        private int parallelism = Math.max(1, Runtime.getRuntime().availableProcessors());
-        private String checkpointDir;
         private Clock clock = Clock.system();
         private Engine engine;
         private int maxLineBytes = 1 << 20;
@@ -367,7 +362,7 @@ public final class StreamingContext implements AutoCloseable {
 
         /** Sets the name used in logs. */
         public Builder appName(String name) {
-            this.appName = checkNotNull(name, "appName");
+            engineSettings.appName(name);
             return this;
         }
 
@@ -381,15 +376,13 @@ public final class StreamingContext implements AutoCloseable {
 
         /** Sets the number of worker threads of the engine the context creates (default: cores). */
         public Builder parallelism(int threads) {
-            checkArgument(threads > 0, "parallelism must be > 0, got %s", threads);
-            this.parallelism = threads;
+            engineSettings.parallelism(threads);
             return this;
         }
 
         /** Sets the checkpoint directory, a Hadoop FileSystem URI; required by stateful operations. */
         public Builder checkpointDir(String uri) {
-            checkNotNull(uri, "checkpointDir");
-            this.checkpointDir = uri;
+            engineSettings.checkpointDir(uri);
             return this;
         }
 

@@ -49,12 +49,7 @@ public final class StreamingTestKit implements AutoCloseable {
         this.interval = b.batchInterval;
         this.batchTimeout = b.batchTimeout;
         this.failOnBatchError = b.failOnBatchError;
-        StreamingContext.Builder cb = StreamingContext.builder().appName("test-kit").batchInterval(b.batchInterval)
-                .parallelism(b.parallelism).clock(clock);
-        if (b.checkpointDir != null) {
-            cb.checkpointDir(b.checkpointDir);
-        }
-        this.context = cb.build();
+        this.context = b.contextSettings.clock(clock).build();
     }
 
     /**
@@ -172,8 +167,9 @@ public final class StreamingTestKit implements AutoCloseable {
     /** Settings of a test kit. */
     public static final class Builder {
         private Duration batchInterval = Duration.ofSeconds(1);
-        private int parallelism = 2;
-        private String checkpointDir;
+        /** The context's settings; they check their own arguments. */
+        private final StreamingContext.Builder contextSettings = StreamingContext.builder().appName("test-kit")
+                .batchInterval(batchInterval).parallelism(2);
         private Duration batchTimeout = Duration.ofSeconds(60);
         private boolean failOnBatchError = true;
 
@@ -182,22 +178,20 @@ public final class StreamingTestKit implements AutoCloseable {
 
         /** Sets the batch interval (default 1 s). */
         public Builder batchInterval(Duration interval) {
-            checkNotNull(interval, "batchInterval");
-            checkArgument(interval.toMillis() > 0, "batchInterval must be at least 1 ms, got %s", interval);
+            contextSettings.batchInterval(interval);
             this.batchInterval = interval;
             return this;
         }
 
         /** Sets the engine's parallelism (default 2). */
         public Builder parallelism(int threads) {
-            checkArgument(threads > 0, "parallelism must be > 0, got %s", threads);
-            this.parallelism = threads;
+            contextSettings.parallelism(threads);
             return this;
         }
 
         /** Sets the checkpoint directory URI (use a temporary directory). */
         public Builder checkpointDir(String uri) {
-            this.checkpointDir = checkNotNull(uri, "checkpointDir");
+            contextSettings.checkpointDir(uri);
             return this;
         }
 
