@@ -99,7 +99,9 @@ public final class StreamingContext implements AutoCloseable {
         this.stopOnFailure = b.stopOnFailure;
         this.runtime = new StreamingRuntime(engine, clock, batchInterval, this::onBatchFailure);
         this.receiverMaxRate = b.receiverMaxRate;
-        if (b.backpressure) {
+        // Backpressure weighs wall-clock processing time against the batch interval, which is real
+        // time only under the system clock; under a manual clock (tests) it would throttle at random.
+        if (b.backpressure && clock == Clock.system()) {
             runtime.enableBackpressure();
         }
     }
@@ -346,7 +348,8 @@ public final class StreamingContext implements AutoCloseable {
          * Whether receivers are slowed down when the engine falls behind (default true): each is
          * limited to its share of what the engine processes per second, so a source faster than
          * the pipeline cannot grow batches, delay and heap without bound. While the engine keeps
-         * up, receivers are not limited.
+         * up, receivers are not limited. Applies under the system clock only: with another clock
+         * the batch interval is not real time.
          */
         public Builder backpressure(boolean enabled) {
             this.backpressure = enabled;
