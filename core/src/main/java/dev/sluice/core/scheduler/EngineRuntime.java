@@ -1,6 +1,8 @@
 package dev.sluice.core.scheduler;
 
 import dev.sluice.core.Dataset;
+import dev.sluice.core.Dependency;
+import dev.sluice.core.StorageLevel;
 import dev.sluice.core.Engine;
 import dev.sluice.core.checkpoint.CheckpointFiles;
 import dev.sluice.core.serializer.KryoSerializer;
@@ -10,6 +12,10 @@ import dev.sluice.core.storage.BlockStore;
 import dev.sluice.core.storage.DatasetBlockId;
 import java.lang.ref.Cleaner;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -94,6 +100,32 @@ public final class EngineRuntime implements AutoCloseable {
 
     private static void removeBlocks(BlockStore blocks, int datasetId) {
         blocks.removeIf(b -> b instanceof DatasetBlockId d && d.datasetId() == datasetId);
+    }
+
+    /**
+     * Clears the map outputs of the shuffles that feed {@code dataset}'s own stage: its lineage
+     * through narrow dependencies, not past persisted or checkpointed datasets. For data that is
+     * kept for its lineage but no longer read: if it is read again, the missing outputs are
+     * recomputed from their parents (the scheduler treats a missing output as lost, not as an
+     * error), so this trades memory now for work only in that case.
+     */
+    public void releaseShuffleOutputs(Dataset<?> dataset) {
+        Set<Integer> visited = new HashSet<>();
+        Deque<Dataset<?>> toVisit = new ArrayDeque<>();
+        toVisit.push(dataset);
+        while (!toVisit.isEmpty()) {
+            Dataset<?> current = toVisit.pop();
+            if (!visited.add(current.id())) {
+                continue;
+            }
+            for (Dependency dep : current.dependencies()) {
+                if (dep instanceof ShuffleDependency<?, ?, ?> shuffle) {
+                    shuffle.clearOutputs();
+                } else if (dep.parent().storageLevel() == StorageLevel.NONE && !dep.parent().isCheckpointed()) {
+                    toVisit.push(dep.parent());
+                }
+            }
+        }
     }
 
     /** Logs that {@code dataset}'s checkpoint at {@code path} is complete. */

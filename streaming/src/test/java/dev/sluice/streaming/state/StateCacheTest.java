@@ -58,6 +58,9 @@ class StateCacheTest {
             assertThat(cached).as("state records in the block store").hasSize(PARALLELISM);
             assertThat(cached.stream().mapToLong(r -> r.mapped().size()).sum()).isEqualTo(RECORDS_PER_BATCH);
             assertThat(counts.dependencies().get(0).rememberedTimes()).as("remembered state datasets").hasSizeGreaterThan(2);
+            // Older states are kept for lineage only: their batches' shuffle outputs are cleared too.
+            assertThat(EngineRuntime.of(kit.context().engine()).shuffleManager().size())
+                    .as("shuffles holding outputs").isLessThanOrEqualTo(2);
         }
     }
 
