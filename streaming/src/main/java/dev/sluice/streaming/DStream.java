@@ -281,8 +281,27 @@ public abstract class DStream<T> {
             releaseBatch(t);
         }
         deleteOldCheckpoints(time);
+        releaseShufflesOfCachedDatasets();
         for (DStream<?> parent : dependencies()) {
             parent.clearMetadata(time);
+        }
+    }
+
+    /**
+     * A dataset this stream persisted and that is now fully cached is read from the block store:
+     * the shuffle outputs that fed its stage are not read again (if a block is lost, the scheduler
+     * recomputes them from the remembered input), so they are cleared. A window keeps its whole
+     * window of reduced batches cached, and without this each also kept its shuffle output.
+     */
+    private void releaseShufflesOfCachedDatasets() {
+        if (storageLevel == StorageLevel.NONE) {
+            return;
+        }
+        EngineRuntime runtime = EngineRuntime.of(context.engine());
+        for (Dataset<T> ds : generated.values()) {
+            if (ds.isFullyCached()) {
+                runtime.releaseShuffleOutputs(ds);
+            }
         }
     }
 
