@@ -2,7 +2,6 @@ package dev.sluice.examples;
 
 import dev.sluice.core.Pair;
 import dev.sluice.core.PairDataset;
-import dev.sluice.examples.bench.WorkloadData;
 import dev.sluice.streaming.DStream;
 import dev.sluice.streaming.PairDStream;
 import dev.sluice.streaming.StreamingContext;
@@ -33,22 +32,16 @@ public final class SocketWordCount {
     public static void main(String[] argv) throws Exception {
         Args args = Args.parse("socket-word-count", argv,
                 Set.of("host", "port", "lines-per-second", "parallelism", "seconds"));
-        LineServer server = null;
-        String host = args.string("host", "127.0.0.1");
-        int port;
-        if (args.has("port")) {
-            port = args.integer("port", 9999);
-        } else {
-            server = LineServer.start(0, WorkloadData::line, args.integer("lines-per-second", 2_000));
-            port = server.port();
-            System.out.println("embedded line server on " + host + ":" + port);
+        LineInput input = LineInput.from(args, 2_000);
+        if (input.isEmbedded()) {
+            System.out.println("embedded line server on " + input.host() + ":" + input.port());
         }
         StreamingContext ssc = StreamingContext.builder()
                 .appName("socket-word-count")
                 .batchInterval(Duration.ofSeconds(1))
                 .parallelism(args.integer("parallelism", 2))
                 .build();
-        DStream<String> lines = ssc.socketTextStream(host, port);
+        DStream<String> lines = ssc.socketTextStream(input.host(), input.port());
         PairDStream<String, Integer> counts = lines
                 .flatMap(line -> List.of(line.split(" ")))
                 .filter(word -> !word.isEmpty())
@@ -62,21 +55,16 @@ public final class SocketWordCount {
             System.out.printf("batch %d ms: %d words, %d distinct; top: %s%n", time.millis(), words, pairs.count(), top);
             pairs.unpersist();
         });
-        LineServer ownServer = server;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             ssc.stop(true);
-            if (ownServer != null) {
-                ownServer.close();
-            }
+            input.close();
         }, "socket-word-count-shutdown"));
         ssc.start();
         int seconds = args.integer("seconds", 0);
         if (seconds > 0) {
             ssc.awaitTerminationOrTimeout(Duration.ofSeconds(seconds));
             ssc.stop(true);
-            if (server != null) {
-                server.close();
-            }
+            input.close();
         } else {
             ssc.awaitTermination();
         }

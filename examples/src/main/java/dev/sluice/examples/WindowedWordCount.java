@@ -1,19 +1,14 @@
 package dev.sluice.examples;
 
 import dev.sluice.core.Pair;
-import dev.sluice.examples.bench.WorkloadData;
 import dev.sluice.streaming.DStream;
 import dev.sluice.streaming.PairDStream;
 import dev.sluice.streaming.StreamingContext;
 import dev.sluice.streaming.Time;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.Iterator;
 import java.util.List;
-import java.util.PriorityQueue;
+import java.util.Set;
 
 /**
  * The socket word count over a sliding window: every 5 seconds, the 10 most frequent words of
@@ -38,32 +33,27 @@ public final class WindowedWordCount {
     static final Duration WINDOW = Duration.ofSeconds(30);
     static final Duration SLIDE = Duration.ofSeconds(5);
     static final int TOP = 10;
+    private static final Set<String> OPTIONS = Set.of("host", "port", "lines-per-second", "checkpoint-dir");
     private static final String DASHES = "-------------------------------------------";
 
     private WindowedWordCount() {
     }
 
     /** Runs the program until it is killed; see the class documentation for the options. */
-    public static void main(String[] args) throws IOException, InterruptedException {
-        Options options = Options.parse(args);
-        LineServer embedded = options.host == null
-                ? LineServer.start(0, WorkloadData::line, options.linesPerSecond) : null;
-        String host = embedded != null ? "127.0.0.1" : options.host;
-        int port = embedded != null ? embedded.port() : options.port;
-        String checkpointDir = options.checkpointDir != null ? options.checkpointDir
-                : Files.createTempDirectory("sluice-windowed-word-count").toUri().toString();
-        System.out.printf("counting words from %s:%d over %s every %s; checkpoints in %s%n", host, port, WINDOW,
-                SLIDE, checkpointDir);
+    public static void main(String[] argv) throws IOException, InterruptedException {
+        Args args = Args.parse("windowed-word-count", argv, OPTIONS);
+        LineInput input = LineInput.from(args, 20_000);
+        String checkpointDir = LineInput.checkpointDir(args, "sluice-windowed-word-count");
+        System.out.printf("counting words from %s:%d over %s every %s; checkpoints in %s%n", input.host(),
+                input.port(), WINDOW, SLIDE, checkpointDir);
         StreamingContext ssc = StreamingContext.builder().appName("windowed-word-count")
                 .batchInterval(BATCH_INTERVAL).checkpointDir(checkpointDir).build();
-        windowedCounts(ssc.socketTextStream(host, port)).foreachBatch((counts, time) ->
-                System.out.print(printout(time, counts.count(), topOf(counts.mapPartitions(
-                        it -> topOf(it, TOP).iterator()).collect().iterator(), TOP))));
+        windowedCounts(ssc.socketTextStream(input.host(), input.port())).foreachBatch((counts, time) ->
+                System.out.print(printout(time, counts.count(), TopWords.of(counts.mapPartitions(
+                        it -> TopWords.of(it, TOP).iterator()).collect().iterator(), TOP))));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             ssc.stop();
-            if (embedded != null) {
-                embedded.close();
-            }
+            input.close();
         }, "windowed-word-count-shutdown"));
         ssc.start();
         ssc.awaitTermination();
@@ -83,22 +73,6 @@ public final class WindowedWordCount {
                 .reduceByKeyAndWindow(Long::sum, (a, b) -> a - b, WINDOW, SLIDE, partitions, kv -> kv.value() != 0L);
     }
 
-    /** Returns the {@code n} pairs with the highest counts, highest first (ties by word). */
-    static List<Pair<String, Long>> topOf(Iterator<Pair<String, Long>> counts, int n) {
-        Comparator<Pair<String, Long>> order = Comparator.<Pair<String, Long>>comparingLong(Pair::value)
-                .thenComparing(Pair::key, Comparator.reverseOrder());
-        PriorityQueue<Pair<String, Long>> smallestFirst = new PriorityQueue<>(order);
-        while (counts.hasNext()) {
-            smallestFirst.add(counts.next());
-            if (smallestFirst.size() > n) {
-                smallestFirst.poll();
-            }
-        }
-        List<Pair<String, Long>> out = new ArrayList<>(smallestFirst);
-        out.sort(order.reversed());
-        return out;
-    }
-
     /** Returns what is printed for the window ending at {@code time}. */
     static String printout(Time time, long distinctWords, List<Pair<String, Long>> top) {
         StringBuilder out = new StringBuilder().append(DASHES).append('\n')
@@ -108,36 +82,5 @@ public final class WindowedWordCount {
             out.append(String.format("%-12s %,d%n", kv.key(), kv.value()));
         }
         return out.append('\n').toString();
-    }
-
-    /** The command line. */
-    private record Options(String host, int port, String checkpointDir, int linesPerSecond) {
-        static Options parse(String[] args) {
-            String host = null;
-            int port = LineServer.DEFAULT_PORT;
-            String checkpointDir = null;
-            int linesPerSecond = 20_000;
-            for (int i = 0; i < args.length; i += 2) {
-                if (i + 1 >= args.length) {
-                    throw new IllegalArgumentException("option " + args[i] + " needs a value; " + USAGE);
-                }
-                String value = args[i + 1];
-                switch (args[i]) {
-                    case "--host" -> host = value;
-                    case "--port" -> port = Integer.parseInt(value);
-                    case "--checkpoint-dir" -> checkpointDir = value;
-                    case "--lines-per-second" -> linesPerSecond = Integer.parseInt(value);
-                    default -> throw new IllegalArgumentException("unknown option " + args[i] + "; " + USAGE);
-                }
-            }
-            boolean portGiven = List.of(args).contains("--port");
-            if (host == null && portGiven) {
-                host = "localhost";
-            }
-            return new Options(host, port, checkpointDir, linesPerSecond);
-        }
-
-        private static final String USAGE = "usage: WindowedWordCount [--host H] [--port N] "
-                + "[--checkpoint-dir URI] [--lines-per-second N]";
     }
 }

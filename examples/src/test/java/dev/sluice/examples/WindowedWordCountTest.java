@@ -34,10 +34,10 @@ class WindowedWordCountTest {
     }
 
     @Test
-    void topOf_moreWordsThanN_keepsTheHighestCountsInOrder() {
+    void topWords_moreWordsThanN_keepsTheHighestCountsInOrder() {
         List<Pair<String, Long>> counts = List.of(Pair.of("x", 1L), Pair.of("y", 5L), Pair.of("z", 3L),
                 Pair.of("w", 5L));
-        assertThat(WindowedWordCount.topOf(counts.iterator(), 3))
+        assertThat(TopWords.of(counts.iterator(), 3))
                 .containsExactly(Pair.of("w", 5L), Pair.of("y", 5L), Pair.of("z", 3L));
     }
 }
