@@ -10,7 +10,6 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BiFunction;
 import java.util.function.UnaryOperator;
 
 /**
@@ -19,9 +18,9 @@ import java.util.function.UnaryOperator;
  * value type, create = identity) merges like {@link HashMap#merge}: a {@code null} result drops
  * the key.
  *
- * <p>The engine's own paths ({@link #combineValues(Iterator)}, {@link #combine},
- * {@link #mergeBuckets}) combine into a {@link CombineMap}: one probe sequence per record, with
- * the same results as the {@code Map}-based methods.
+ * <p>Combining ({@link #combineValues(Iterator)}, {@link #combine}, {@link #mergeBuckets}) goes
+ * into a {@link CombineMap}: one probe sequence per record, with the results a {@code HashMap}
+ * would give (a test keeps that reference).
  */
 public final class Aggregator<K, V, C> implements Serializable {
     private final MapFunction<? super V, C> createCombiner;
@@ -48,74 +47,12 @@ public final class Aggregator<K, V, C> implements Serializable {
         return new Aggregator<>(v -> v, f::call, f::call, true);
     }
 
-    /** Combines {@code records} by key into {@code into}. */
-    @SuppressWarnings("unchecked")
-    public void combineValues(Iterator<? extends Pair<K, V>> records, Map<K, C> into) {
-        try {
-            if (reducing) {
-                BiFunction<C, C, C> merge = mergeFunction();
-                Map<K, V> same = (Map<K, V>) into;
-                while (records.hasNext()) {
-                    Pair<K, V> kv = records.next();
-                    V v = kv.value();
-                    if (v != null) {
-                        ((Map<K, C>) same).merge(kv.key(), (C) v, merge);
-                    } else {
-                        mergeOneValue(kv.key(), v, into);
-                    }
-                }
-                return;
-            }
-            while (records.hasNext()) {
-                Pair<K, V> kv = records.next();
-                mergeOneValue(kv.key(), kv.value(), into);
-            }
-        } catch (Exception e) {
-            throw UserCodeException.wrap(e);
-        }
-    }
-
-    /** Merges one raw value for {@code key} into {@code into}. */
-    public void mergeOneValue(K key, V value, Map<K, C> into) throws Exception {
-        C current = into.get(key);
-        if (current == null && !into.containsKey(key)) {
-            into.put(key, createCombiner.call(value));
-        } else {
-            into.put(key, mergeValue.call(current, value));
-        }
-    }
-
-    /** Merges one combiner for {@code key} into {@code into}. */
-    public void mergeOneCombiner(K key, C combiner, Map<K, C> into, BiFunction<C, C, C> merge) throws Exception {
-        if (combiner != null) {
-            into.merge(key, combiner, merge);
-            return;
-        }
-        C current = into.get(key);
-        if (current == null && !into.containsKey(key)) {
-            into.put(key, null);
-        } else {
-            into.put(key, mergeCombiners.call(current, null));
-        }
-    }
-
-    /** Returns {@code mergeCombiners} as a JDK function, made once per task rather than per record. */
-    public BiFunction<C, C, C> mergeFunction() {
-        return (a, b) -> {
-            try {
-                return mergeCombiners.call(a, b);
-            } catch (Exception e) {
-                throw UserCodeException.wrap(e);
-            }
-        };
-    }
-
     /** Combines {@code records} of one partition and returns the combined pairs. */
     public Iterator<Pair<K, C>> combineValues(Iterator<? extends Pair<K, V>> records) {
         return combine(records).pairs();
     }
 
-    /** Combines {@code records} of one partition by key, as {@link #combineValues(Iterator, Map)} does. */
+    /** Combines {@code records} of one partition by key. */
     CombineMap<K, C> combine(Iterator<? extends Pair<K, V>> records) {
         CombineMap<K, C> into = new CombineMap<>(0);
         try {
@@ -135,8 +72,8 @@ public final class Aggregator<K, V, C> implements Serializable {
 
     /**
      * Merges the flat {@code k, v, k, v} buckets a reducer read, holding combiners if
-     * {@code combined} (as {@link #mergeOneCombiner} merges them) or raw values (as
-     * {@link #mergeOneValue} does), and returns the merged pairs.
+     * {@code combined} (merged with {@code mergeCombiners}) or raw values (a key's first starts
+     * its combiner, later ones are merged with {@code mergeValue}), and returns the merged pairs.
      */
     @SuppressWarnings("unchecked")
     public Iterator<Pair<K, C>> mergeBuckets(List<Object[]> buckets, boolean combined,

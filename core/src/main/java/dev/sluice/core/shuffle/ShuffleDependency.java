@@ -40,11 +40,6 @@ public final class ShuffleDependency<K, V, C> implements Dependency {
         this.outputs = new AtomicReferenceArray<>(parent.numPartitions());
     }
 
-    /** Returns the number of map outputs: the parent's partition count. */
-    public int numMaps() {
-        return outputs.length();
-    }
-
     /** Returns the map indexes that have no output. */
     public List<Integer> missingOutputs() {
         List<Integer> out = new ArrayList<>();

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.BinaryOperator;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 
@@ -51,18 +52,25 @@ class CombineMapTest {
     }
 
     @Test
-    void combineAndMergeBuckets_agreeWithTheMapBasedMethods() throws Exception {
+    void combineAndMergeBuckets_agreeWithHashMapReference() {
         List<Pair<String, Integer>> records = new ArrayList<>();
         for (int i = 0; i < 5_000; i++) {
             records.add(Pair.of(i % 11 == 0 ? null : "k" + (i % 97), i % 13 == 0 ? null : i % 5));
         }
         // A sum where null counts as 0 and a result of 0 is dropped (null), to reach every branch.
-        Aggregator<String, Integer, Integer> sum = new Aggregator<>(v -> v,
-                (a, b) -> nullIfZero(orZero(a) + orZero(b)), (a, b) -> nullIfZero(orZero(a) + orZero(b)));
-        Aggregator<String, Integer, Integer> reducing = Aggregator.reducing((a, b) -> nullIfZero(orZero(a) + orZero(b)));
+        BinaryOperator<Integer> f = (a, b) -> nullIfZero(orZero(a) + orZero(b));
+        Aggregator<String, Integer, Integer> sum = new Aggregator<>(v -> v, f::apply, f::apply);
+        Aggregator<String, Integer, Integer> reducing = Aggregator.reducing(f::apply);
         for (Aggregator<String, Integer, Integer> aggregator : List.of(sum, reducing)) {
+            boolean isReducing = aggregator == reducing;
             Map<String, Integer> expected = new HashMap<>();
-            aggregator.combineValues(records.iterator(), expected);
+            for (Pair<String, Integer> kv : records) {
+                if (isReducing && kv.value() != null) {
+                    expected.merge(kv.key(), kv.value(), f);
+                } else {
+                    addValue(expected, kv.key(), kv.value(), f);
+                }
+            }
             assertThat(toMap(aggregator.combineValues(records.iterator()))).isEqualTo(expected);
 
             Object[] flat = new Object[2 * records.size()];
@@ -73,12 +81,31 @@ class CombineMapTest {
             Map<String, Integer> raw = new HashMap<>();
             Map<String, Integer> combined = new HashMap<>();
             for (int i = 0; i < flat.length; i += 2) {
-                aggregator.mergeOneValue((String) flat[i], (Integer) flat[i + 1], raw);
-                aggregator.mergeOneCombiner((String) flat[i], (Integer) flat[i + 1], combined,
-                        aggregator.mergeFunction());
+                addValue(raw, (String) flat[i], (Integer) flat[i + 1], f);
+                addCombiner(combined, (String) flat[i], (Integer) flat[i + 1], f);
             }
             assertThat(toMap(aggregator.mergeBuckets(List.of(flat, new Object[0]), false, UnaryOperator.identity()))).isEqualTo(raw);
             assertThat(toMap(aggregator.mergeBuckets(List.<Object[]>of(flat), true, UnaryOperator.identity()))).isEqualTo(combined);
+        }
+    }
+
+    /** Reference: a raw value starts a key's combiner (identity here) or is merged into it. */
+    private static void addValue(Map<String, Integer> into, String key, Integer value, BinaryOperator<Integer> f) {
+        if (!into.containsKey(key)) {
+            into.put(key, value);
+        } else {
+            into.put(key, f.apply(into.get(key), value));
+        }
+    }
+
+    /** Reference: a combiner merges like {@code HashMap.merge}; a null combiner is merged by hand. */
+    private static void addCombiner(Map<String, Integer> into, String key, Integer combiner, BinaryOperator<Integer> f) {
+        if (combiner != null) {
+            into.merge(key, combiner, f);
+        } else if (!into.containsKey(key)) {
+            into.put(key, null);
+        } else {
+            into.put(key, f.apply(into.get(key), null));
         }
     }
 

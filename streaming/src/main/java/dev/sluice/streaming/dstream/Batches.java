@@ -4,7 +4,6 @@ import dev.sluice.core.Dataset;
 import dev.sluice.core.Pair;
 import dev.sluice.core.function.ReduceFunction;
 import dev.sluice.streaming.Time;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
@@ -91,14 +90,5 @@ public final class Batches {
             return;
         }
         ds.saveAsTextFile(dir);
-    }
-
-    /** Returns a list of {@code n} empty lists, a helper for empty batches. */
-    static <T> List<List<T>> emptySlices(int n) {
-        List<List<T>> out = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            out.add(List.of());
-        }
-        return out;
     }
 }

@@ -37,9 +37,4 @@ public final class ReceiverGate {
             }
         }
     }
-
-    /** Returns true if receivers may store now. */
-    public synchronized boolean isOpen() {
-        return open;
-    }
 }

@@ -105,8 +105,4 @@ final class JobGenerator {
             Thread.currentThread().interrupt();
         }
     }
-
-    long lastGeneratedMillis() {
-        return generatedMillis;
-    }
 }
