@@ -63,6 +63,8 @@ public abstract class DStream<T> {
     private volatile Duration childRemember;
     /** Checkpoint directories of forgotten datasets, by batch time; only the job thread touches it. */
     private final java.util.TreeMap<Time, String> forgottenCheckpoints = new java.util.TreeMap<>();
+    /** Remembered times whose cached dataset already released its stage's shuffle outputs. */
+    private final java.util.Set<Time> shufflesReleased = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /**
      * Creates a stream of {@code context}.
@@ -270,6 +272,7 @@ public abstract class DStream<T> {
         }
         for (Time t : old) {
             Dataset<T> ds = generated.remove(t);
+            shufflesReleased.remove(t);
             // Only what this stream persisted: a view (PairDStream.of) shares its parent's datasets.
             if (ds != null && storageLevel != StorageLevel.NONE && ds.storageLevel() != StorageLevel.NONE) {
                 ds.unpersist();
@@ -298,9 +301,10 @@ public abstract class DStream<T> {
             return;
         }
         EngineRuntime runtime = EngineRuntime.of(context.engine());
-        for (Dataset<T> ds : generated.values()) {
-            if (ds.isFullyCached()) {
-                runtime.releaseShuffleOutputs(ds);
+        for (Map.Entry<Time, Dataset<T>> e : generated.entrySet()) {
+            if (!shufflesReleased.contains(e.getKey()) && e.getValue().isFullyCached()) {
+                runtime.releaseShuffleOutputs(e.getValue());
+                shufflesReleased.add(e.getKey());
             }
         }
     }
