@@ -30,7 +30,6 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -654,14 +653,12 @@ public abstract class Dataset<T> {
     public void saveAsTextFile(String uri) {
         checkNotNull(uri, "uri");
         TextOutput output = TextOutput.begin(EngineRuntime.of(engine).hadoopConf(), uri);
-        AtomicReference<RuntimeException> failure = new AtomicReference<>();
         try {
             engine.runJob(this, (ctx, it) -> {
                 output.writePart(ctx.partitionId(), it);
                 return Boolean.TRUE;
             });
         } catch (RuntimeException e) {
-            failure.set(e);
             output.abort();
             throw e;
         }

@@ -114,9 +114,4 @@ public final class StreamingRuntime {
         }
         return out;
     }
-
-    /** Returns the clock. */
-    public Clock clock() {
-        return clock;
-    }
 }
