@@ -11,9 +11,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * Reads '\n'-terminated UTF-8 lines (a trailing '\r' is dropped) with a bound on line length: a
- * longer line, or one that is not valid UTF-8, is skipped and counted rather than failing the
- * stream or growing a buffer without limit.
+ * Reads '\n'-terminated UTF-8 lines (a trailing '\r' is dropped, and not counted in the line's
+ * length) with a bound on line length: a longer line, or one that is not valid UTF-8, is skipped
+ * and counted rather than failing the stream or growing a buffer without limit.
  *
  * <p>Not thread-safe: one reader per connection.
  */
@@ -61,13 +61,15 @@ final class LineReader {
                 if (skipping) {
                     continue;
                 }
-                if (lineLen == maxLineBytes) {
+                // One byte past the maximum is kept only if it is '\r': the start of a CRLF ending,
+                // not content (a line that goes on after it is cut at the next byte).
+                if (lineLen > maxLineBytes || (lineLen == maxLineBytes && b != '\r')) {
                     skipping = true;
                     oversized++;
                     continue;
                 }
                 if (lineLen == line.length) {
-                    line = Arrays.copyOf(line, Math.min(maxLineBytes, line.length * 2));
+                    line = Arrays.copyOf(line, (int) Math.min(maxLineBytes + 1L, line.length * 2L));
                 }
                 line[lineLen++] = b;
             }

@@ -120,7 +120,10 @@ final class JobScheduler {
         }
     }
 
-    /** Stops: with {@code drain}, after the queued batches ran (bounded by {@code timeout}); else now. */
+    /**
+     * Stops: with {@code drain}, after the queued batches ran (bounded by {@code timeout}); else now.
+     * Once the job thread has ended, releases what the streams still remember.
+     */
     void stop(boolean drain, Duration timeout) {
         if (drain) {
             jobThread.shutdown();
@@ -128,12 +131,27 @@ final class JobScheduler {
             jobThread.shutdownNow();
         }
         try {
-            if (!jobThread.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            if (jobThread.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                releaseRemembered();
+            } else {
                 log.warn("job thread did not finish within {}; stopping it", timeout);
                 jobThread.shutdownNow();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Releases the received blocks and cached datasets of the batches the streams still remember:
+     * nothing reads them again, and an engine the context does not own would keep them for good.
+     * Runs on the stopping thread, only once the job thread (which owns them while running) ended.
+     */
+    private void releaseRemembered() {
+        try {
+            graph.clearMetadata(new Time(Long.MAX_VALUE));
+        } catch (RuntimeException e) {
+            log.warn("stopped, but could not release the data of remembered batches", e);
         }
     }
 }

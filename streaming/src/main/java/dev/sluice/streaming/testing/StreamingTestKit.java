@@ -3,6 +3,7 @@ package dev.sluice.streaming.testing;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import dev.sluice.core.Engine;
 import dev.sluice.core.Pair;
 import dev.sluice.core.SluiceException;
 import dev.sluice.streaming.BatchInfo;
@@ -158,7 +159,7 @@ public final class StreamingTestKit implements AutoCloseable {
         return clock;
     }
 
-    /** Stops the context and its engine. */
+    /** Stops the context, and its engine unless the builder was given one. */
     @Override
     public void close() {
         context.stop(false);
@@ -186,6 +187,15 @@ public final class StreamingTestKit implements AutoCloseable {
         /** Sets the engine's parallelism (default 2). */
         public Builder parallelism(int threads) {
             contextSettings.parallelism(threads);
+            return this;
+        }
+
+        /**
+         * Runs batches on {@code existing} instead of a new engine; closing the kit does not close
+         * it, so a test can check what the engine still holds after the kit stopped.
+         */
+        public Builder engine(Engine existing) {
+            contextSettings.engine(existing);
             return this;
         }
 
