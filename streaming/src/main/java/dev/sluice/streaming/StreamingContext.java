@@ -5,7 +5,9 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.sluice.core.Engine;
 import dev.sluice.core.SluiceException;
+import dev.sluice.streaming.dstream.DStreamNode;
 import dev.sluice.streaming.dstream.FileInputDStream;
+import dev.sluice.streaming.dstream.ListInputDStream;
 import dev.sluice.streaming.dstream.QueueInputDStream;
 import dev.sluice.streaming.dstream.ReceiverInputDStream;
 import dev.sluice.streaming.dstream.UnionDStream;
@@ -13,6 +15,7 @@ import dev.sluice.streaming.input.ReceiverSupervisor;
 import dev.sluice.streaming.input.SocketReceiver;
 import dev.sluice.streaming.scheduler.StreamingRuntime;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Queue;
@@ -49,10 +52,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class StreamingContext implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StreamingContext.class);
-
-    static {
-        StreamingRuntime.installAccessor(context -> context.runtime);
-    }
 
     /** The lifecycle of a context. */
     public enum State {
@@ -97,7 +96,8 @@ public final class StreamingContext implements AutoCloseable {
         this.receiverMaxRestartDelay = b.receiverMaxRestartDelay;
         this.stopTimeout = b.stopTimeout;
         this.stopOnFailure = b.stopOnFailure;
-        this.runtime = new StreamingRuntime(engine, clock, batchInterval, this::onBatchFailure);
+        this.runtime = new StreamingRuntime(engine, clock, batchInterval, this::onBatchFailure,
+                this::checkCanAddOperation);
         this.receiverMaxRate = b.receiverMaxRate;
         // Backpressure weighs wall-clock processing time against the batch interval, which is real
         // time only under the system clock; under a manual clock (tests) it would throttle at random.
@@ -132,15 +132,15 @@ public final class StreamingContext implements AutoCloseable {
     /** Returns a stream of the records {@code receiver} stores. */
     public <T> DStream<T> receiverStream(Receiver<T> receiver) {
         checkNotNull(receiver, "receiver");
-        checkCanAddOperation();
-        ReceiverInputDStream<T> stream = new ReceiverInputDStream<>(this, streamId -> new ReceiverSupervisor<>(
-                receiver, streamId, error -> runtime.bus().post(l -> l.onReceiverError(error)), receiverRestartDelay,
-                receiverMaxRestartDelay), receiver.name());
-        receiver.attach(stream.supervisor());
+        ReceiverInputDStream<T> input = new ReceiverInputDStream<>(runtime.graph(), runtime.receiverTracker(),
+                streamId -> new ReceiverSupervisor<>(receiver, streamId,
+                        error -> runtime.bus().post(l -> l.onReceiverError(error)), receiverRestartDelay,
+                        receiverMaxRestartDelay), receiver.name());
+        receiver.attach(input.supervisor());
         if (!Double.isInfinite(receiverMaxRate)) {
-            stream.supervisor().setMaxBatchQuota(Math.max(1, Math.round(receiverMaxRate * batchInterval.toMillis() / 1000.0)));
+            input.supervisor().setMaxBatchQuota(Math.max(1, Math.round(receiverMaxRate * batchInterval.toMillis() / 1000.0)));
         }
-        return stream;
+        return new DStream<>(this, input);
     }
 
     /**
@@ -150,7 +150,7 @@ public final class StreamingContext implements AutoCloseable {
      */
     public DStream<String> textFileStream(String uri) {
         checkNotNull(uri, "uri");
-        return new FileInputDStream(this, uri);
+        return new DStream<>(this, new FileInputDStream(runtime.graph(), uri));
     }
 
     /** Returns a stream that takes one list from {@code queue} per batch (an empty batch if none). */
@@ -161,13 +161,33 @@ public final class StreamingContext implements AutoCloseable {
     /** Returns a stream over {@code queue}: one list per batch, or every queued list if not {@code oneAtATime}. */
     public <T> DStream<T> queueStream(Queue<List<T>> queue, boolean oneAtATime) {
         checkNotNull(queue, "queue");
-        return new QueueInputDStream<>(this, queue, oneAtATime);
+        return new DStream<>(this, new QueueInputDStream<>(runtime.graph(), queue, oneAtATime));
     }
 
-    /** Returns the union of {@code streams}, which must have the same slide. */
+    /**
+     * Returns a stream whose batch {@code i + 1} holds {@code batches.get(i)} and whose later
+     * batches are empty, each split into {@code parallelism} contiguous partitions. Which list
+     * a batch holds depends on the batch's time alone, never on when a batch is computed, so a
+     * run over the same lists always gives the same batches: the test kit's input, and a way to
+     * replay recorded batches.
+     */
+    public <T> DStream<T> listStream(List<List<T>> batches) {
+        checkNotNull(batches, "batches");
+        return new DStream<>(this, new ListInputDStream<>(runtime.graph(), batches));
+    }
+
+    /**
+     * Returns the union of {@code streams}, which must have the same slide.
+     *
+     * @throws IllegalArgumentException if {@code streams} is empty or their slides differ
+     */
     public <T> DStream<T> union(List<? extends DStream<T>> streams) {
         checkNotNull(streams, "streams");
-        return new UnionDStream<>(streams);
+        List<DStreamNode<T>> nodes = new ArrayList<>(streams.size());
+        for (DStream<T> s : streams) {
+            nodes.add(s.node());
+        }
+        return new DStream<>(this, new UnionDStream<>(nodes));
     }
 
     // ---------------------------------------------------------------- lifecycle

@@ -11,7 +11,6 @@ import dev.sluice.streaming.PairDStream;
 import dev.sluice.streaming.StreamingContext;
 import dev.sluice.streaming.StreamingListener;
 import dev.sluice.streaming.Time;
-import dev.sluice.streaming.dstream.ListInputDStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -79,7 +78,7 @@ public final class StreamingTestKit implements AutoCloseable {
     /** Returns a stream whose batch {@code i + 1} holds {@code batches.get(i)}; later batches are empty. */
     public <T> DStream<T> input(List<List<T>> batches) {
         checkNotNull(batches, "batches");
-        return new ListInputDStream<>(context, batches);
+        return context.listStream(batches);
     }
 
     /** Returns a keyed stream whose batch {@code i + 1} holds {@code batches.get(i)}. */
@@ -186,6 +185,12 @@ public final class StreamingTestKit implements AutoCloseable {
         /** Sets the engine's parallelism (default 2). */
         public Builder parallelism(int threads) {
             contextSettings.parallelism(threads);
+            return this;
+        }
+
+        /** Caps each receiver at {@code recordsPerSecond}, as a quota per batch (see {@code StreamingContext.Builder}). */
+        public Builder receiverMaxRate(long recordsPerSecond) {
+            contextSettings.receiverMaxRate(recordsPerSecond);
             return this;
         }
 
