@@ -43,18 +43,18 @@ import org.slf4j.LoggerFactory;
  * ssc.awaitTermination();
  * }</pre>
  *
- * <p>Lifecycle: {@link State#INITIALIZED} while the pipeline is defined, {@link State#ACTIVE}
- * after {@link #start()}, {@link State#STOPPED} after {@link #stop()}. A stopped context cannot
+ * <p>Lifecycle: {@link Lifecycle#INITIALIZED} while the pipeline is defined, {@link Lifecycle#ACTIVE}
+ * after {@link #start()}, {@link Lifecycle#STOPPED} after {@link #stop()}. A stopped context cannot
  * be restarted: build a new one with the same setup code.
  *
  * <p>Thread-safety: define the pipeline on one thread; {@code start}, {@code stop},
- * {@code awaitTermination} and {@code state} may be called from any thread.
+ * {@code awaitTermination} and {@code lifecycle} may be called from any thread.
  */
 public final class StreamingContext implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StreamingContext.class);
 
     /** The lifecycle of a context. */
-    public enum State {
+    public enum Lifecycle {
         /** Being defined: operations may be added. */
         INITIALIZED,
         /** Running batches. */
@@ -62,13 +62,29 @@ public final class StreamingContext implements AutoCloseable {
         /** Stopped for good. */
         STOPPED;
 
-        private Set<State> next() {
+        private Set<Lifecycle> next() {
             return switch (this) {
                 case INITIALIZED -> EnumSet.of(ACTIVE, STOPPED);
                 case ACTIVE -> EnumSet.of(STOPPED);
-                case STOPPED -> EnumSet.noneOf(State.class);
+                case STOPPED -> EnumSet.noneOf(Lifecycle.class);
             };
         }
+    }
+
+    /**
+     * The lifecycle of a context, under its former name.
+     *
+     * @deprecated use {@link Lifecycle} and {@link #lifecycle()}: {@code State} is also the name of
+     *             mapWithState's per-key {@link dev.sluice.streaming.State} in the same package
+     */
+    @Deprecated
+    public enum State {
+        /** Being defined: operations may be added. */
+        INITIALIZED,
+        /** Running batches. */
+        ACTIVE,
+        /** Stopped for good. */
+        STOPPED
     }
 
     private final Engine engine;
@@ -82,7 +98,7 @@ public final class StreamingContext implements AutoCloseable {
     private final boolean stopOnFailure;
     private final double receiverMaxRate;
     private final StreamingRuntime runtime;
-    private final AtomicReference<State> state = new AtomicReference<>(State.INITIALIZED);
+    private final AtomicReference<Lifecycle> state = new AtomicReference<>(Lifecycle.INITIALIZED);
     private final CountDownLatch terminated = new CountDownLatch(1);
     private volatile Throwable stopCause;
 
@@ -200,18 +216,18 @@ public final class StreamingContext implements AutoCloseable {
      *                               a stream needs a checkpoint directory the context lacks
      */
     public synchronized void start() {
-        State current = state.get();
-        if (current == State.ACTIVE) {
+        Lifecycle current = state.get();
+        if (current == Lifecycle.ACTIVE) {
             throw new IllegalStateException("StreamingContext already started; start() may be called once");
         }
-        if (current == State.STOPPED) {
+        if (current == Lifecycle.STOPPED) {
             throw new IllegalStateException("cannot restart a stopped StreamingContext; build a new one with the same "
                     + "setup code to run again");
         }
         long now = clock.millis();
         Time zero = new Time(now - now % batchInterval.toMillis());
         runtime.start(zero);
-        transition(State.ACTIVE);
+        transition(Lifecycle.ACTIVE);
         runtime.bus().post(l -> l.onStreamingStarted(zero.millis()));
         log.info("streaming started: batch interval {}, first batch at {} ms", batchInterval,
                 zero.millis() + batchInterval.toMillis());
@@ -228,12 +244,12 @@ public final class StreamingContext implements AutoCloseable {
      * Calling it again does nothing.
      */
     public synchronized void stop(boolean graceful) {
-        State current = state.get();
-        if (current == State.STOPPED) {
+        Lifecycle current = state.get();
+        if (current == Lifecycle.STOPPED) {
             return;
         }
-        transition(State.STOPPED);
-        if (current == State.ACTIVE) {
+        transition(Lifecycle.STOPPED);
+        if (current == Lifecycle.ACTIVE) {
             runtime.stop(graceful, stopTimeout);
         }
         if (ownsEngine) {
@@ -279,7 +295,7 @@ public final class StreamingContext implements AutoCloseable {
     }
 
     private void onBatchFailure(Throwable failure) {
-        if (stopOnFailure && state.get() == State.ACTIVE) {
+        if (stopOnFailure && state.get() == Lifecycle.ACTIVE) {
             stopCause = failure;
             Thread stopper = new Thread(() -> stop(false), "sluice-stop-on-failure");
             stopper.setDaemon(true);
@@ -287,20 +303,20 @@ public final class StreamingContext implements AutoCloseable {
         }
     }
 
-    private void transition(State target) {
-        State current = state.get();
+    private void transition(Lifecycle target) {
+        Lifecycle current = state.get();
         if (!current.next().contains(target) || !state.compareAndSet(current, target)) {
             throw new IllegalStateException("cannot go from " + current + " to " + target);
         }
     }
 
     void checkCanAddOperation() {
-        State current = state.get();
-        if (current == State.ACTIVE) {
+        Lifecycle current = state.get();
+        if (current == Lifecycle.ACTIVE) {
             throw new IllegalStateException(
                     "cannot add an operation after start(); define the whole pipeline before calling start()");
         }
-        if (current == State.STOPPED) {
+        if (current == Lifecycle.STOPPED) {
             throw new IllegalStateException("cannot add an operation to a stopped StreamingContext; build a new one");
         }
     }
@@ -311,9 +327,19 @@ public final class StreamingContext implements AutoCloseable {
 
     // ---------------------------------------------------------------- accessors
 
-    /** Returns the current lifecycle state. */
-    public State state() {
+    /** Returns where the context is in its lifecycle. */
+    public Lifecycle lifecycle() {
         return state.get();
+    }
+
+    /**
+     * Returns where the context is in its lifecycle.
+     *
+     * @deprecated use {@link #lifecycle()}
+     */
+    @Deprecated
+    public State state() {
+        return State.valueOf(state.get().name());
     }
 
     /** Returns the batch engine that runs each batch's jobs. */

@@ -130,11 +130,14 @@ final class BatchRetention {
     private <T> void forgetOld(DStreamNode<T> node, Time time) {
         long oldest = time.millis() - node.rememberDuration().toMillis();
         List<Time> old = new ArrayList<>();
-        for (Time t : node.rememberedTimes()) {
+        for (Time t : node.liveTimes()) {
             if (t.millis() > oldest) {
                 break;
             }
             old.add(t);
+        }
+        if (old.isEmpty()) {
+            return;
         }
         Set<Time> released = shufflesReleased.get(node);
         for (Time t : old) {
@@ -180,7 +183,7 @@ final class BatchRetention {
         }
         Set<Time> released = shufflesReleased.computeIfAbsent(node, n -> new HashSet<>());
         EngineRuntime runtime = EngineRuntime.of(node.engine());
-        for (Time t : node.rememberedTimes()) {
+        for (Time t : node.liveTimes()) {
             if (released.contains(t)) {
                 continue;
             }

@@ -170,6 +170,11 @@ public abstract class DStreamNode<T> {
         return List.copyOf(generated.keySet());
     }
 
+    /** Returns the remembered times, oldest first, as a live view: for {@link BatchRetention}, which must not copy per batch. */
+    final Iterable<Time> liveTimes() {
+        return generated.keySet();
+    }
+
     /** Forgets and returns the dataset of {@code time} (null if none); only {@link BatchRetention} calls it. */
     final Dataset<T> forget(Time time) {
         return generated.remove(time);

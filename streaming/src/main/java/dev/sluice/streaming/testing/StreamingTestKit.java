@@ -104,7 +104,7 @@ public final class StreamingTestKit implements AutoCloseable {
      */
     public void run(int batches) {
         checkArgument(batches >= 0, "batches must be >= 0, got %s", batches);
-        if (context.state() == StreamingContext.State.INITIALIZED) {
+        if (context.lifecycle() == StreamingContext.Lifecycle.INITIALIZED) {
             context.addListener(completionListener());
             context.start();
         }
