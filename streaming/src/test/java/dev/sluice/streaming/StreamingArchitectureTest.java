@@ -46,6 +46,10 @@ class StreamingArchitectureTest {
             "dev.sluice.streaming.function", "dev.sluice.streaming.testing");
     private static final Path SOURCES = Path.of("src/main/java/dev/sluice/streaming");
 
+    /** A qualified type name in code: group 1 is its package (the lower-case segments before the type). */
+    private static final Pattern QUALIFIED_TYPE = Pattern.compile("\\b((?:[a-z][a-z0-9_]*\\.)+[a-z][a-z0-9_]*)\\.[A-Z]");
+    private static final Pattern COMMENT = Pattern.compile("//[^\\n]*|/\\*.*?\\*/", Pattern.DOTALL);
+
     @Test
     void publicSignatures_ofApiClasses_useOnlyApiAndJdkTypes() throws Exception {
         List<String> violations = new ArrayList<>();
@@ -103,10 +107,6 @@ class StreamingArchitectureTest {
         Files.createDirectories(path.getParent());
         Files.writeString(path, text);
     }
-
-    /** A qualified type name in code: group 1 is its package (the lower-case segments before the type). */
-    private static final Pattern QUALIFIED_TYPE = Pattern.compile("\\b((?:[a-z][a-z0-9_]*\\.)+[a-z][a-z0-9_]*)\\.[A-Z]");
-    private static final Pattern COMMENT = Pattern.compile("//[^\\n]*|/\\*.*?\\*/", Pattern.DOTALL);
 
     /**
      * Returns, for every package with sources under {@code sourceRoot}, the other such packages
