@@ -67,7 +67,7 @@ public final class StatefulWordCount {
         if (state.isTimingOut()) {
             return Pair.of(word, state.get());
         }
-        long total = state.getOption().orElse(0L) + one.orElse(0);
+        long total = state.toOptional().orElse(0L) + one.orElse(0);
         state.update(total);
         return Pair.of(word, total);
     }

@@ -14,10 +14,13 @@ import dev.sluice.core.function.MapMultiFunction;
 import dev.sluice.core.function.MapPartitionsFunction;
 import dev.sluice.core.function.PairFunction;
 import dev.sluice.core.function.ReduceFunction;
-import dev.sluice.core.scheduler.EngineRuntime;
-import dev.sluice.streaming.dstream.Batches;
-import dev.sluice.streaming.dstream.Durations;
-import dev.sluice.streaming.dstream.ForEachDStream;
+import dev.sluice.streaming.dstream.DStreamNode;
+import dev.sluice.streaming.dstream.DatasetTransform;
+import dev.sluice.streaming.dstream.Gather;
+import dev.sluice.streaming.dstream.OperatorKind;
+import dev.sluice.streaming.dstream.OutputDStream;
+import dev.sluice.streaming.dstream.Printout;
+import dev.sluice.streaming.dstream.TextFilesOutput;
 import dev.sluice.streaming.dstream.TransformedDStream;
 import dev.sluice.streaming.dstream.UnionDStream;
 import dev.sluice.streaming.function.ForeachBatchFunction;
@@ -28,11 +31,7 @@ import dev.sluice.streaming.window.WindowedDStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentSkipListMap;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A discretized stream: a sequence of {@link Dataset}s, one per slide of the stream (for most
@@ -40,62 +39,30 @@ import org.slf4j.LoggerFactory;
  * operations ({@link #print}, {@link #foreachBatch}, {@link #saveAsTextFiles}) register a job
  * that runs once per batch after {@link StreamingContext#start()}.
  *
- * <p>A stream is a function from batch time to dataset: {@link #datasetAt(Time)} builds the
- * dataset of a time from the parents' datasets of that time (memoized per time), so every
- * batch's work is an ordinary lineage-tracked batch job.
+ * <p>A stream is a handle on one node of the context's stream graph; the node builds the dataset
+ * of each batch time from its parents' datasets of that time, so every batch's work is an
+ * ordinary lineage-tracked batch job. Several handles may share a node: {@link PairDStream#of}
+ * views a stream of pairs as a keyed stream without adding a node, and settings made through
+ * either handle ({@link #persist}, {@link #checkpoint}, {@link #setName}) are the node's.
  *
- * <p>Thread-safety: build the pipeline on one thread before {@code start()}; after it, streams are
- * used by the engine's generator and job threads only.
+ * <p>Thread-safety: build the pipeline on one thread before {@code start()}; after it, the
+ * engine's generator and job threads use the nodes, and handles only read them.
  *
  * @param <T> the element type
  */
-public abstract class DStream<T> {
-    private static final Logger log = LoggerFactory.getLogger(DStream.class);
-
+public class DStream<T> {
     private final StreamingContext context;
-    private final int id;
-    private volatile String name;
-    private final Map<Time, Dataset<T>> generated = new ConcurrentSkipListMap<>();
-    private volatile Duration rememberDuration;
-    private volatile Duration checkpointInterval;
-    private volatile StorageLevel storageLevel = StorageLevel.NONE;
-    private volatile Time zeroTime;
-    private volatile Duration childRemember;
-    /** Checkpoint directories of forgotten datasets, by batch time; only the job thread touches it. */
-    private final java.util.TreeMap<Time, String> forgottenCheckpoints = new java.util.TreeMap<>();
-    /** Remembered times whose cached dataset already released its stage's shuffle outputs. */
-    private final java.util.Set<Time> shufflesReleased = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final DStreamNode<T> node;
 
-    /**
-     * Creates a stream of {@code context}.
-     *
-     * @throws IllegalStateException if the context has already started
-     */
-    protected DStream(StreamingContext context) {
-        this.context = checkNotNull(context, "context");
-        context.checkCanAddOperation();
-        this.id = context.runtime().graph().register(this);
+    /** Makes a handle on {@code node} of {@code context}'s graph. */
+    DStream(StreamingContext context, DStreamNode<T> node) {
+        this.context = context;
+        this.node = node;
     }
 
-    // ---------------------------------------------------------------- what subclasses provide
-
-    /** Returns the interval at which this stream produces a dataset. */
-    public abstract Duration slideDuration();
-
-    /** Returns the streams this one reads. */
-    public abstract List<DStream<?>> dependencies();
-
-    /** Builds the dataset of {@code time} (a valid time of this stream) from the parents'. */
-    protected abstract Optional<Dataset<T>> compute(Time time);
-
-    /** Returns true if this stream cannot work without periodic checkpoints (state, inverse windows). */
-    protected boolean mustCheckpoint() {
-        return false;
-    }
-
-    /** Returns how long parents must keep their datasets for this stream (longer for windows). */
-    protected Duration parentRememberDuration() {
-        return rememberDuration();
+    /** Returns the node this handle is on; for this package and its tests. */
+    DStreamNode<T> node() {
+        return node;
     }
 
     // ---------------------------------------------------------------- identity
@@ -105,225 +72,51 @@ public abstract class DStream<T> {
         return context;
     }
 
-    /** Returns this stream's id, unique within its context. */
+    /** Returns this stream's id, unique within its context: the order in which streams were defined. */
     public int id() {
-        return id;
+        return node.id();
     }
 
-    /** Returns the name given with {@link #setName}, or the operator's class name. */
+    /** Returns the name given with {@link #setName}, or the name of the operation that made the stream. */
     public String name() {
-        String n = name;
-        return n != null ? n : getClass().getSimpleName();
+        return node.name();
     }
 
     /** Names this stream, for logs and error messages; returns this stream. */
     public DStream<T> setName(String newName) {
-        this.name = checkNotNull(newName, "name");
+        node.setName(newName);
         return this;
     }
 
     @Override
     public String toString() {
-        return "'" + name() + "' (stream " + id + ")";
+        return node.toString();
     }
 
-    // ---------------------------------------------------------------- per-time datasets
+    // ---------------------------------------------------------------- what the stream is
 
-    /**
-     * Returns the dataset of batch time {@code time}, building and remembering it on first use;
-     * empty if this stream produces nothing at that time (not a multiple of its slide). Called by
-     * the engine and by operators; users get datasets through {@link #foreachBatch} or
-     * {@link #transform}.
-     */
-    public synchronized Optional<Dataset<T>> datasetAt(Time time) {
-        Dataset<T> existing = generated.get(time);
-        if (existing != null) {
-            return Optional.of(existing);
+    /** Returns the interval at which this stream produces a dataset. */
+    public Duration slideDuration() {
+        return node.slideDuration();
+    }
+
+    /** Returns the streams this one reads. */
+    public List<DStream<?>> dependencies() {
+        List<DStream<?>> out = new ArrayList<>();
+        for (DStreamNode<?> parent : node.parents()) {
+            out.add(new DStream<>(context, parent));
         }
-        if (!isTimeValid(time)) {
-            return Optional.empty();
-        }
-        Optional<Dataset<T>> made = compute(time);
-        made.ifPresent(ds -> {
-            if (storageLevel != StorageLevel.NONE) {
-                ds.persist(storageLevel);
-            }
-            Duration interval = checkpointInterval;
-            if (interval != null && time.isMultipleOf(interval, zeroTime)) {
-                ds.checkpoint();
-                log.debug("batch {}: checkpointing dataset {} of stream {}", time.millis(), ds.id(), this);
-            }
-            generated.put(time, ds);
-        });
-        return made;
+        return out;
     }
 
-    /** Returns true if {@code time} is after the start and a multiple of this stream's slide. */
-    protected boolean isTimeValid(Time time) {
-        Time zero = zeroTime;
-        return zero != null && time.isAfter(zero) && time.isMultipleOf(slideDuration(), zero);
-    }
-
-    /** Returns the dataset of {@code time} if this stream still remembers it; never computes one. */
-    protected final Optional<Dataset<T>> rememberedAt(Time time) {
-        return Optional.ofNullable(generated.get(time));
-    }
-
-    /** Returns the zero time set at start: batch {@code k} is at {@code zeroTime + k * interval}. */
-    public Time zeroTime() {
-        return zeroTime;
-    }
-
-    /** Returns the times this stream currently remembers datasets for. */
+    /** Returns the batch times this stream currently keeps datasets for, oldest first. */
     public List<Time> rememberedTimes() {
-        return List.copyOf(generated.keySet());
+        return node.rememberedTimes();
     }
 
-    /** Returns how long this stream keeps its datasets. */
+    /** Returns how long this stream keeps its datasets (known once the context has started). */
     public Duration rememberDuration() {
-        Duration d = rememberDuration;
-        return d != null ? d : slideDuration();
-    }
-
-    /** Returns the checkpoint interval, if this stream checkpoints. */
-    public Optional<Duration> checkpointInterval() {
-        return Optional.ofNullable(checkpointInterval);
-    }
-
-    // ---------------------------------------------------------------- lifecycle (engine use)
-
-    /** Checks this stream's settings before start; throws with a message saying how to fix them. */
-    public void validateAtStart() {
-        if (mustCheckpoint()) {
-            if (context.engine().checkpointDir().isEmpty()) {
-                throw new IllegalStateException(String.format("stream %s needs periodic checkpoints, but the context "
-                        + "has no checkpoint directory; set one with StreamingContext.builder().checkpointDir(\"file:///path\")",
-                        this));
-            }
-        }
-        for (DStream<?> parent : dependencies()) {
-            parent.validateAtStart();
-        }
-    }
-
-    /** Sets the zero time and remember durations of this stream and its parents. */
-    public void initialize(Time zero) {
-        if (zeroTime != null && zeroTime.equals(zero)) {
-            return;
-        }
-        zeroTime = zero;
-        if (mustCheckpoint() && checkpointInterval == null) {
-            checkpointInterval = Durations.defaultCheckpointInterval(slideDuration());
-        }
-        Duration minimum = slideDuration();
-        if (checkpointInterval != null) {
-            minimum = Durations.max(minimum, checkpointInterval.multipliedBy(2));
-        }
-        rememberAtLeast(minimum);
-        for (DStream<?> parent : dependencies()) {
-            parent.initialize(zero);
-        }
-        for (DStream<?> parent : dependencies()) {
-            parent.remember(parentRememberDuration());
-        }
-    }
-
-    /**
-     * Makes this stream keep datasets for at least {@code duration}, and its parents accordingly;
-     * called by child streams with how far back they read.
-     */
-    public void remember(Duration duration) {
-        Duration asked = childRemember;
-        if (asked == null || duration.compareTo(asked) > 0) {
-            childRemember = duration;
-        }
-        rememberAtLeast(duration);
-    }
-
-    /** Returns how far back child streams read this stream's datasets (at least one slide). */
-    protected Duration childRememberDuration() {
-        Duration asked = childRemember;
-        return asked != null ? Durations.max(asked, slideDuration()) : slideDuration();
-    }
-
-    private void rememberAtLeast(Duration duration) {
-        Duration current = rememberDuration;
-        if (current == null || duration.compareTo(current) > 0) {
-            rememberDuration = duration;
-            for (DStream<?> parent : dependencies()) {
-                parent.remember(parentRememberDuration());
-            }
-        }
-    }
-
-    /**
-     * Forgets the datasets older than the remember duration before {@code time}, unpersisting
-     * them, and lets the parents do the same.
-     */
-    public void clearMetadata(Time time) {
-        long oldest = time.millis() - rememberDuration().toMillis();
-        List<Time> old = new ArrayList<>();
-        for (Time t : generated.keySet()) {
-            if (t.millis() <= oldest) {
-                old.add(t);
-            } else {
-                break;
-            }
-        }
-        for (Time t : old) {
-            Dataset<T> ds = generated.remove(t);
-            shufflesReleased.remove(t);
-            // Only what this stream persisted: a view (PairDStream.of) shares its parent's datasets.
-            if (ds != null && storageLevel != StorageLevel.NONE && ds.storageLevel() != StorageLevel.NONE) {
-                ds.unpersist();
-            }
-            // Only the stream that checkpoints deletes: its remember duration covers its children's needs.
-            if (ds != null && checkpointInterval != null) {
-                ds.checkpointFile().ifPresent(dir -> forgottenCheckpoints.put(t, dir));
-            }
-            releaseBatch(t);
-        }
-        deleteOldCheckpoints(time);
-        releaseShufflesOfCachedDatasets();
-        for (DStream<?> parent : dependencies()) {
-            parent.clearMetadata(time);
-        }
-    }
-
-    /**
-     * A dataset this stream persisted and that is now fully cached is read from the block store:
-     * the shuffle outputs that fed its stage are not read again (if a block is lost, the scheduler
-     * recomputes them from the remembered input), so they are cleared. A window keeps its whole
-     * window of reduced batches cached, and without this each also kept its shuffle output.
-     */
-    private void releaseShufflesOfCachedDatasets() {
-        if (storageLevel == StorageLevel.NONE) {
-            return;
-        }
-        EngineRuntime runtime = EngineRuntime.of(context.engine());
-        for (Map.Entry<Time, Dataset<T>> e : generated.entrySet()) {
-            if (!shufflesReleased.contains(e.getKey()) && e.getValue().isFullyCached()) {
-                runtime.releaseShuffleOutputs(e.getValue());
-                shufflesReleased.add(e.getKey());
-            }
-        }
-    }
-
-    /**
-     * Deletes the checkpoint files of forgotten datasets, except the newest: a remembered dataset
-     * older than every remembered checkpoint still reads from that one (its lineage stops there),
-     * while nothing reads from the older ones.
-     */
-    private void deleteOldCheckpoints(Time time) {
-        while (forgottenCheckpoints.size() > 1) {
-            Map.Entry<Time, String> oldest = forgottenCheckpoints.pollFirstEntry();
-            EngineRuntime.of(context.engine()).checkpointFiles().delete(oldest.getValue());
-            log.debug("batch {}: deleted old checkpoint {} of stream {}", time.millis(), oldest.getValue(), this);
-        }
-    }
-
-    /** Releases whatever else this stream holds for batch {@code time} (input blocks). */
-    protected void releaseBatch(Time time) {
+        return node.rememberDuration();
     }
 
     // ---------------------------------------------------------------- persistence and checkpoints
@@ -332,7 +125,7 @@ public abstract class DStream<T> {
     public DStream<T> persist(StorageLevel level) {
         checkNotNull(level, "level");
         context.checkCanAddOperation();
-        this.storageLevel = level;
+        node.persist(level);
         return this;
     }
 
@@ -343,7 +136,7 @@ public abstract class DStream<T> {
 
     /** Returns the storage level of this stream's datasets. */
     public StorageLevel storageLevel() {
-        return storageLevel;
+        return node.storageLevel();
     }
 
     /**
@@ -354,9 +147,30 @@ public abstract class DStream<T> {
     public DStream<T> checkpoint(Duration interval) {
         checkNotNull(interval, "interval");
         context.checkCanAddOperation();
-        Durations.checkMultiple("checkpoint interval", interval, this);
-        this.checkpointInterval = interval;
+        node.checkpoint(interval);
         return this;
+    }
+
+    /** Returns the checkpoint interval, if this stream checkpoints. */
+    public Optional<Duration> checkpointInterval() {
+        return node.checkpointInterval();
+    }
+
+    // ---------------------------------------------------------------- making handles
+
+    /** Returns a handle on {@code newNode}, a node of this stream's context. */
+    <R> DStream<R> stream(DStreamNode<R> newNode) {
+        return new DStream<>(context, newNode);
+    }
+
+    /** Returns a keyed handle on {@code newNode}, a node of this stream's context. */
+    <K, V> PairDStream<K, V> pairs(DStreamNode<Pair<K, V>> newNode) {
+        return new PairDStream<>(context, newNode);
+    }
+
+    /** Returns the stream of the per-batch transformation {@code f}, of kind {@code kind}, of this stream. */
+    private <R> DStream<R> transformed(OperatorKind kind, DatasetTransform<T, R> f) {
+        return stream(new TransformedDStream<>(node, kind, f));
     }
 
     // ---------------------------------------------------------------- transformations
@@ -364,37 +178,37 @@ public abstract class DStream<T> {
     /** Returns a stream of {@code f} applied to each element. */
     public <R> DStream<R> map(MapFunction<? super T, ? extends R> f) {
         checkNotNull(f, "f");
-        return new TransformedDStream<T, R>(this, (ds, t) -> ds.map(f), "map");
+        return transformed(OperatorKind.MAP, (ds, t) -> ds.map(f));
     }
 
     /** Returns a stream of the elements for which {@code f} returns true. */
     public DStream<T> filter(FilterFunction<? super T> f) {
         checkNotNull(f, "f");
-        return new TransformedDStream<T, T>(this, (ds, t) -> ds.filter(f), "filter");
+        return transformed(OperatorKind.FILTER, (ds, t) -> ds.filter(f));
     }
 
     /** Returns a stream of the elements of the iterables {@code f} returns. */
     public <R> DStream<R> flatMap(FlatMapFunction<? super T, ? extends R> f) {
         checkNotNull(f, "f");
-        return new TransformedDStream<T, R>(this, (ds, t) -> ds.flatMap(f), "flatMap");
+        return transformed(OperatorKind.FLAT_MAP, (ds, t) -> ds.flatMap(f));
     }
 
     /** Returns a stream of what {@code f} emits per element into its consumer; no collection per element. */
     public <R> DStream<R> mapMulti(MapMultiFunction<? super T, ? extends R> f) {
         checkNotNull(f, "f");
-        return new TransformedDStream<T, R>(this, (ds, t) -> ds.mapMulti(f), "mapMulti");
+        return transformed(OperatorKind.MAP_MULTI, (ds, t) -> ds.mapMulti(f));
     }
 
     /** Returns a stream of {@code f} applied to each partition's iterator. */
     public <R> DStream<R> mapPartitions(MapPartitionsFunction<? super T, ? extends R> f) {
         checkNotNull(f, "f");
-        return new TransformedDStream<T, R>(this, (ds, t) -> ds.mapPartitions(f), "mapPartitions");
+        return transformed(OperatorKind.MAP_PARTITIONS, (ds, t) -> ds.mapPartitions(f));
     }
 
     /** Returns a keyed stream of the pairs {@code f} makes of each element. */
     public <K, V> PairDStream<K, V> mapToPair(PairFunction<? super T, ? extends K, ? extends V> f) {
         checkNotNull(f, "f");
-        return PairDStream.of(new TransformedDStream<T, Pair<K, V>>(this, (ds, t) -> ds.mapToPair(f), "mapToPair"));
+        return pairs(new TransformedDStream<T, Pair<K, V>>(node, OperatorKind.MAP_TO_PAIR, (ds, t) -> ds.mapToPair(f)));
     }
 
     /**
@@ -404,18 +218,18 @@ public abstract class DStream<T> {
      */
     public DStream<T> union(DStream<T> other) {
         checkNotNull(other, "other");
-        return new UnionDStream<>(List.of(this, other));
+        return stream(new UnionDStream<>(List.of(node, other.node)));
     }
 
     /** Returns a stream whose datasets are shuffled into {@code numPartitions} even partitions. */
     public DStream<T> repartition(int numPartitions) {
         checkArgument(numPartitions > 0, "numPartitions must be > 0, got %s", numPartitions);
-        return new TransformedDStream<T, T>(this, (ds, t) -> ds.repartition(numPartitions), "repartition");
+        return transformed(OperatorKind.REPARTITION, (ds, t) -> ds.repartition(numPartitions));
     }
 
     /** Returns a stream with one element per batch: the number of elements (0 for an empty batch). */
     public DStream<Long> count() {
-        return new TransformedDStream<T, Long>(this, (ds, t) -> Batches.count(ds), "count");
+        return transformed(OperatorKind.COUNT, (ds, t) -> Gather.count(ds));
     }
 
     /** Returns a keyed stream of each distinct element and its number of occurrences per batch. */
@@ -426,25 +240,25 @@ public abstract class DStream<T> {
     /** Returns a stream with one element per non-empty batch: all elements combined with {@code f}. */
     public DStream<T> reduce(ReduceFunction<T> f) {
         checkNotNull(f, "f");
-        return new TransformedDStream<T, T>(this, (ds, t) -> Batches.reduce(ds, f), "reduce");
+        return transformed(OperatorKind.REDUCE, (ds, t) -> Gather.reduce(ds, f));
     }
 
     /** Returns a stream of {@code f} applied to each batch's dataset. */
     public <R> DStream<R> transform(TransformFunction<T, R> f) {
         checkNotNull(f, "f");
-        return new TransformedDStream<T, R>(this, (ds, t) -> f.call(ds), "transform");
+        return transformed(OperatorKind.TRANSFORM, (ds, t) -> f.call(ds));
     }
 
     /** Returns a stream of {@code f} applied to each batch's dataset and time. */
     public <R> DStream<R> transform(TimedTransformFunction<T, R> f) {
         checkNotNull(f, "f");
-        return new TransformedDStream<T, R>(this, f::call, "transform");
+        return transformed(OperatorKind.TRANSFORM, f::call);
     }
 
     /** Returns a keyed stream of {@code f} applied to each batch's dataset. */
     public <K, V> PairDStream<K, V> transformToPair(TransformFunction<T, Pair<K, V>> f) {
         checkNotNull(f, "f");
-        return PairDStream.of(new TransformedDStream<T, Pair<K, V>>(this, (ds, t) -> f.call(ds), "transformToPair"));
+        return pairs(new TransformedDStream<T, Pair<K, V>>(node, OperatorKind.TRANSFORM_TO_PAIR, (ds, t) -> f.call(ds)));
     }
 
     // ---------------------------------------------------------------- output operations
@@ -452,7 +266,7 @@ public abstract class DStream<T> {
     /** Calls {@code f} with each batch's dataset and time: the general output operation. */
     public void foreachBatch(ForeachBatchFunction<T> f) {
         checkNotNull(f, "f");
-        new ForEachDStream<>(this, f, "foreachBatch");
+        new OutputDStream<>(node, OperatorKind.FOREACH_BATCH, f);
     }
 
     /** Prints the first 10 elements of each batch to standard output. */
@@ -467,7 +281,7 @@ public abstract class DStream<T> {
      */
     public void print(int n) {
         checkArgument(n > 0, "n must be > 0, got %s", n);
-        new ForEachDStream<T>(this, (ds, time) -> System.out.print(Batches.printout(ds.take(n + 1), n, time)), "print");
+        new OutputDStream<T>(node, OperatorKind.PRINT, (ds, time) -> System.out.print(Printout.of(ds.take(n + 1), n, time)));
     }
 
     /**
@@ -478,7 +292,7 @@ public abstract class DStream<T> {
     public void saveAsTextFiles(String prefix, String suffix) {
         checkNotNull(prefix, "prefix");
         checkNotNull(suffix, "suffix");
-        new ForEachDStream<T>(this, (ds, time) -> Batches.save(ds, prefix, suffix, time), "saveAsTextFiles");
+        new OutputDStream<T>(node, OperatorKind.SAVE_AS_TEXT_FILES, (ds, time) -> TextFilesOutput.save(ds, prefix, suffix, time));
     }
 
     // ---------------------------------------------------------------- windows (see the window package)
@@ -508,7 +322,7 @@ public abstract class DStream<T> {
      *                                  multiple of this stream's slide
      */
     public DStream<T> window(Duration length, Duration slide) {
-        return new WindowedDStream<>(this, Window.of("window", this, length, slide), "window");
+        return stream(new WindowedDStream<>(node, Window.of("window", node, length, slide)));
     }
 
     /**
@@ -521,8 +335,10 @@ public abstract class DStream<T> {
      */
     public DStream<T> reduceByWindow(ReduceFunction<T> f, Duration length, Duration slide) {
         checkNotNull(f, "f");
-        Window window = Window.of("reduceByWindow", this, length, slide);
-        return new WindowedDStream<>(reduce(f), window, "reduceByWindow").reduce(f).setName("reduceByWindow");
+        Window window = Window.of("reduceByWindow", node, length, slide);
+        WindowedDStream<T> windowed = new WindowedDStream<>(reduce(f).node, window);
+        windowed.setName("reduceByWindow");
+        return stream(windowed).reduce(f).setName("reduceByWindow");
     }
 
     /**
@@ -539,7 +355,7 @@ public abstract class DStream<T> {
     public DStream<T> reduceByWindow(ReduceFunction<T> f, ReduceFunction<T> invF, Duration length, Duration slide) {
         checkNotNull(f, "f");
         checkNotNull(invF, "invF");
-        Window window = Window.of("reduceByWindow", this, length, slide);
+        Window window = Window.of("reduceByWindow", node, length, slide);
         PairDStream<Boolean, T> keyed = mapToPair(t -> Pair.of(Boolean.TRUE, t));
         return keyed.reduceByKeyAndWindow(f, invF, window, new HashPartitioner(1), null, "reduceByWindow")
                 .map(Pair::value).setName("reduceByWindow");
@@ -553,8 +369,10 @@ public abstract class DStream<T> {
      *                                  multiple of this stream's slide
      */
     public DStream<Long> countByWindow(Duration length, Duration slide) {
-        Window window = Window.of("countByWindow", this, length, slide);
-        return new WindowedDStream<>(count(), window, "countByWindow").reduce(Long::sum).setName("countByWindow");
+        Window window = Window.of("countByWindow", node, length, slide);
+        WindowedDStream<Long> windowed = new WindowedDStream<>(count().node, window);
+        windowed.setName("countByWindow");
+        return stream(windowed).reduce(Long::sum).setName("countByWindow");
     }
 
     /**
@@ -568,7 +386,7 @@ public abstract class DStream<T> {
      *                                  multiple of this stream's slide
      */
     public PairDStream<T, Long> countByValueAndWindow(Duration length, Duration slide) {
-        Window window = Window.of("countByValueAndWindow", this, length, slide);
+        Window window = Window.of("countByValueAndWindow", node, length, slide);
         PairDStream<T, Long> ones = mapToPair(t -> Pair.of(t, 1L));
         return ones.reduceByKeyAndWindow(Long::sum, (a, b) -> a - b, window, ones.defaultPartitioner(),
                 kv -> kv.value() != 0L, "countByValueAndWindow");

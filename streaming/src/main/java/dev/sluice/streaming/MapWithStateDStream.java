@@ -2,11 +2,10 @@ package dev.sluice.streaming;
 
 import static com.google.common.base.Preconditions.checkNotNull;
 
-import dev.sluice.core.Dataset;
+import dev.sluice.streaming.dstream.OperatorKind;
 import dev.sluice.streaming.dstream.TransformedDStream;
 import dev.sluice.streaming.state.MapWithStateRecordDStream;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -26,16 +25,17 @@ import java.util.Optional;
 public final class MapWithStateDStream<K, V, S, R> extends DStream<R> {
     private final MapWithStateRecordDStream<K, V, S, R> state;
 
-    MapWithStateDStream(MapWithStateRecordDStream<K, V, S, R> state) {
-        super(state.context());
+    /** Makes the handle on the outputs of {@code state}: a node that reads each batch's state records. */
+    MapWithStateDStream(StreamingContext context, MapWithStateRecordDStream<K, V, S, R> state) {
+        super(context, new TransformedDStream<>(state, OperatorKind.MAP_WITH_STATE_OUTPUTS,
+                (ds, t) -> MapWithStateRecordDStream.mapped(ds)));
         this.state = state;
-        setName("mapWithState");
     }
 
     /** Returns a keyed stream of every key and its state after each batch. */
     public PairDStream<K, S> stateSnapshots() {
-        return PairDStream.of(new TransformedDStream<>(state, (ds, t) -> MapWithStateRecordDStream.snapshots(ds),
-                "stateSnapshots"));
+        return pairs(new TransformedDStream<>(state, OperatorKind.STATE_SNAPSHOTS,
+                (ds, t) -> MapWithStateRecordDStream.snapshots(ds)));
     }
 
     /**
@@ -46,27 +46,14 @@ public final class MapWithStateDStream<K, V, S, R> extends DStream<R> {
     @Override
     public MapWithStateDStream<K, V, S, R> checkpoint(Duration interval) {
         checkNotNull(interval, "interval");
+        context().checkCanAddOperation();
         state.checkpoint(interval);
         return this;
     }
 
+    /** Returns the checkpoint interval of the state. */
     @Override
     public Optional<Duration> checkpointInterval() {
         return state.checkpointInterval();
-    }
-
-    @Override
-    public Duration slideDuration() {
-        return state.slideDuration();
-    }
-
-    @Override
-    public List<DStream<?>> dependencies() {
-        return List.of(state);
-    }
-
-    @Override
-    protected Optional<Dataset<R>> compute(Time time) {
-        return state.datasetAt(time).map(MapWithStateRecordDStream::mapped);
     }
 }

@@ -15,6 +15,8 @@ import dev.sluice.core.function.Function2;
 import dev.sluice.core.function.MapFunction;
 import dev.sluice.core.function.ReduceFunction;
 import dev.sluice.streaming.dstream.CombinedDStream;
+import dev.sluice.streaming.dstream.DStreamNode;
+import dev.sluice.streaming.dstream.OperatorKind;
 import dev.sluice.streaming.dstream.TransformedDStream;
 import dev.sluice.streaming.function.TransformFunction;
 import dev.sluice.streaming.function.UpdateStateFunction;
@@ -30,46 +32,35 @@ import java.util.Optional;
 /**
  * A stream of key-value {@link Pair}s, with the keyed operations applied per batch: reductions,
  * grouping, joins with another keyed stream of the same slide; and, on the same keys across
- * batches, windows and state.
+ * batches, windows and state. A keyed stream is a second handle on the node of a stream of pairs
+ * ({@link #of} adds nothing to the graph), so persisting or checkpointing through either handle
+ * does the same.
  *
- * <p>Keyed operations without an explicit partitioner hash-partition into the engine's
- * parallelism, the same partitioner every batch, so that windows and state stay co-partitioned.
+ * <p>Partitioning: reductions, grouping, {@code join}, {@code cogroup}, windows and state without
+ * an explicit partitioner hash-partition into the engine's parallelism, the same partitioner
+ * every batch, so that windows and state stay co-partitioned. The outer joins
+ * ({@code leftOuterJoin}, {@code rightOuterJoin}, {@code fullOuterJoin}) use the batch datasets'
+ * own default instead: the partitioner of a side that has one, else a hash partitioner over as
+ * many partitions as the larger side has in that batch, which may differ from batch to batch.
  *
  * @param <K> the key type
  * @param <V> the value type
  */
 public final class PairDStream<K, V> extends DStream<Pair<K, V>> {
-    private final DStream<Pair<K, V>> base;
 
-    private PairDStream(DStream<Pair<K, V>> base) {
-        super(base.context());
-        this.base = base;
-        setName(base.name());
+    /** Makes a keyed handle on {@code node}. */
+    PairDStream(StreamingContext context, DStreamNode<Pair<K, V>> node) {
+        super(context, node);
     }
 
-    /** Returns {@code stream} as a keyed stream (itself if it already is one). */
+    /** Returns {@code stream} as a keyed stream: itself if it already is one, else a second handle on its node. */
     @SuppressWarnings("unchecked")
     public static <K, V> PairDStream<K, V> of(DStream<? extends Pair<? extends K, ? extends V>> stream) {
         checkNotNull(stream, "stream");
         if (stream instanceof PairDStream<?, ?> pairs) {
             return (PairDStream<K, V>) pairs;
         }
-        return new PairDStream<>((DStream<Pair<K, V>>) stream);
-    }
-
-    @Override
-    public Duration slideDuration() {
-        return base.slideDuration();
-    }
-
-    @Override
-    public List<DStream<?>> dependencies() {
-        return List.of(base);
-    }
-
-    @Override
-    protected Optional<Dataset<Pair<K, V>>> compute(Time time) {
-        return base.datasetAt(time);
+        return new PairDStream<>(stream.context(), (DStreamNode<Pair<K, V>>) stream.node());
     }
 
     @Override
@@ -78,36 +69,28 @@ public final class PairDStream<K, V> extends DStream<Pair<K, V>> {
         return this;
     }
 
-    /**
-     * Persists the datasets of the stream this one views (they are the same datasets); returns
-     * this stream.
-     */
     @Override
     public PairDStream<K, V> persist(StorageLevel level) {
-        base.persist(level);
+        super.persist(level);
         return this;
     }
 
     @Override
-    public StorageLevel storageLevel() {
-        return base.storageLevel();
+    public PairDStream<K, V> cache() {
+        super.cache();
+        return this;
     }
 
     /**
-     * Checkpoints the stream this one views (they share their datasets), so that a stream that
-     * must checkpoint, such as an incremental window, uses this interval; returns this stream.
+     * Checkpoints this stream's datasets every {@code interval}; a stream that must checkpoint,
+     * such as an incremental window or state, uses this interval. Returns this stream.
      *
      * @throws IllegalArgumentException if {@code interval} is not a positive multiple of the slide
      */
     @Override
     public PairDStream<K, V> checkpoint(Duration interval) {
-        base.checkpoint(interval);
+        super.checkpoint(interval);
         return this;
-    }
-
-    @Override
-    public Optional<Duration> checkpointInterval() {
-        return base.checkpointInterval();
     }
 
     /** Returns the partitioner keyed operations use when none is given. */
@@ -115,9 +98,8 @@ public final class PairDStream<K, V> extends DStream<Pair<K, V>> {
         return new HashPartitioner(context().engine().parallelism());
     }
 
-    private <W> PairDStream<K, W> keyed(String operation, TransformFunction<Pair<K, V>, Pair<K, W>> f) {
-        return PairDStream.of(new TransformedDStream<Pair<K, V>, Pair<K, W>>(
-                this, (ds, t) -> f.call(ds), operation));
+    private <W> PairDStream<K, W> keyed(OperatorKind kind, TransformFunction<Pair<K, V>, Pair<K, W>> f) {
+        return pairs(new TransformedDStream<Pair<K, V>, Pair<K, W>>(node(), kind, (ds, t) -> f.call(ds)));
     }
 
     // ---------------------------------------------------------------- per-batch keyed operations
@@ -137,7 +119,7 @@ public final class PairDStream<K, V> extends DStream<Pair<K, V>> {
     public PairDStream<K, V> reduceByKey(ReduceFunction<V> f, Partitioner partitioner) {
         checkNotNull(f, "f");
         checkNotNull(partitioner, "partitioner");
-        return keyed("reduceByKey", ds -> PairDataset.of(ds).reduceByKey(f, partitioner));
+        return keyed(OperatorKind.REDUCE_BY_KEY, ds -> PairDataset.of(ds).reduceByKey(f, partitioner));
     }
 
     /** Combines the values of each key in each batch; see {@code PairDataset.combineByKey}. */
@@ -152,7 +134,7 @@ public final class PairDStream<K, V> extends DStream<Pair<K, V>> {
                                               Function2<C, ? super V, C> mergeValue,
                                               Function2<C, C, C> mergeCombiners, Partitioner partitioner) {
         checkNotNull(partitioner, "partitioner");
-        return keyed("combineByKey",
+        return keyed(OperatorKind.COMBINE_BY_KEY,
                 ds -> PairDataset.of(ds).combineByKey(createCombiner, mergeValue, mergeCombiners, partitioner));
     }
 
@@ -164,26 +146,26 @@ public final class PairDStream<K, V> extends DStream<Pair<K, V>> {
     /** {@link #groupByKey()} into {@code numPartitions} partitions. */
     public PairDStream<K, List<V>> groupByKey(int numPartitions) {
         checkArgument(numPartitions > 0, "numPartitions must be > 0, got %s", numPartitions);
-        return keyed("groupByKey", ds -> PairDataset.of(ds).groupByKey(numPartitions));
+        return keyed(OperatorKind.GROUP_BY_KEY, ds -> PairDataset.of(ds).groupByKey(numPartitions));
     }
 
     /** Applies {@code f} to each value, keeping keys (and partitioning). */
     public <W> PairDStream<K, W> mapValues(MapFunction<? super V, ? extends W> f) {
         checkNotNull(f, "f");
-        return keyed("mapValues", ds -> PairDataset.of(ds).mapValues(f));
+        return keyed(OperatorKind.MAP_VALUES, ds -> PairDataset.of(ds).mapValues(f));
     }
 
     /** Replaces each value by the values {@code f} returns for it. */
     public <W> PairDStream<K, W> flatMapValues(FlatMapFunction<? super V, ? extends W> f) {
         checkNotNull(f, "f");
-        return keyed("flatMapValues", ds -> PairDataset.of(ds).flatMapValues(f));
+        return keyed(OperatorKind.FLAT_MAP_VALUES, ds -> PairDataset.of(ds).flatMapValues(f));
     }
 
     /** Returns a keyed stream of {@code f} applied to each batch's keyed dataset. */
     public <K2, V2> PairDStream<K2, V2> transformToPair(TransformFunction<Pair<K, V>, Pair<K2, V2>> f) {
         checkNotNull(f, "f");
-        return PairDStream.of(new TransformedDStream<Pair<K, V>, Pair<K2, V2>>(this, (ds, t) -> f.call(ds),
-                "transformToPair"));
+        return pairs(new TransformedDStream<Pair<K, V>, Pair<K2, V2>>(node(), OperatorKind.TRANSFORM_TO_PAIR,
+                (ds, t) -> f.call(ds)));
     }
 
     // ---------------------------------------------------------------- joins per batch
@@ -191,39 +173,39 @@ public final class PairDStream<K, V> extends DStream<Pair<K, V>> {
     /** Joins each batch with {@code other}'s batch of the same time: {@code (k, (v, w))} per matching pair. */
     public <W> PairDStream<K, Pair<V, W>> join(PairDStream<K, W> other) {
         Partitioner p = defaultPartitioner();
-        return combine(other, "join", (a, b) -> a.join(b, p));
+        return combine(other, OperatorKind.JOIN, (a, b) -> a.join(b, p));
     }
 
     /** Left outer join per batch. */
     public <W> PairDStream<K, Pair<V, Optional<W>>> leftOuterJoin(PairDStream<K, W> other) {
-        return combine(other, "leftOuterJoin", PairDataset::leftOuterJoin);
+        return combine(other, OperatorKind.LEFT_OUTER_JOIN, PairDataset::leftOuterJoin);
     }
 
     /** Right outer join per batch. */
     public <W> PairDStream<K, Pair<Optional<V>, W>> rightOuterJoin(PairDStream<K, W> other) {
-        return combine(other, "rightOuterJoin", PairDataset::rightOuterJoin);
+        return combine(other, OperatorKind.RIGHT_OUTER_JOIN, PairDataset::rightOuterJoin);
     }
 
     /** Full outer join per batch. */
     public <W> PairDStream<K, Pair<Optional<V>, Optional<W>>> fullOuterJoin(PairDStream<K, W> other) {
-        return combine(other, "fullOuterJoin", PairDataset::fullOuterJoin);
+        return combine(other, OperatorKind.FULL_OUTER_JOIN, PairDataset::fullOuterJoin);
     }
 
     /** Groups both streams' values per key, per batch. */
     public <W> PairDStream<K, Pair<List<V>, List<W>>> cogroup(PairDStream<K, W> other) {
         Partitioner p = defaultPartitioner();
-        return combine(other, "cogroup", (a, b) -> a.cogroup(b, p));
+        return combine(other, OperatorKind.COGROUP, (a, b) -> a.cogroup(b, p));
     }
 
     private interface KeyedCombiner<K, V, W, R> extends java.io.Serializable {
         PairDataset<K, R> apply(PairDataset<K, V> left, PairDataset<K, W> right) throws Exception;
     }
 
-    private <W, R> PairDStream<K, R> combine(PairDStream<K, W> other, String operation,
+    private <W, R> PairDStream<K, R> combine(PairDStream<K, W> other, OperatorKind kind,
                                              KeyedCombiner<K, V, W, R> f) {
         checkNotNull(other, "other");
-        return PairDStream.of(new CombinedDStream<Pair<K, V>, Pair<K, W>, Pair<K, R>>(this, other,
-                (a, b, t) -> f.apply(PairDataset.of(a), PairDataset.of(b)), operation));
+        return pairs(new CombinedDStream<Pair<K, V>, Pair<K, W>, Pair<K, R>>(node(), other.node(), kind,
+                (a, b, t) -> f.apply(PairDataset.of(a), PairDataset.of(b))));
     }
 
     // ---------------------------------------------------------------- windows (see the window package)
@@ -264,11 +246,11 @@ public final class PairDStream<K, V> extends DStream<Pair<K, V>> {
                                                   int numPartitions) {
         checkNotNull(f, "f");
         checkArgument(numPartitions > 0, "numPartitions must be > 0, got %s", numPartitions);
-        Window window = Window.of("reduceByKeyAndWindow", this, length, slide);
+        Window window = Window.of("reduceByKeyAndWindow", node(), length, slide);
         Partitioner p = new HashPartitioner(numPartitions);
-        PairDStream<K, V> perBatch = keyed("reduceByKeyAndWindow per batch",
-                ds -> PairDataset.of(ds).reduceByKey(f, p));
-        return PairDStream.of(new KeyedWindowDStream<>(perBatch, window, f, p, "reduceByKeyAndWindow"));
+        PairDStream<K, V> perBatch = keyed(OperatorKind.REDUCE_BY_KEY, ds -> PairDataset.of(ds).reduceByKey(f, p))
+                .setName("reduceByKeyAndWindow per batch");
+        return pairs(new KeyedWindowDStream<>(perBatch.node(), window, f, p));
     }
 
     /**
@@ -282,7 +264,7 @@ public final class PairDStream<K, V> extends DStream<Pair<K, V>> {
                                                   Duration slide) {
         checkNotNull(f, "f");
         checkNotNull(invF, "invF");
-        Window window = Window.of("reduceByKeyAndWindow", this, length, slide);
+        Window window = Window.of("reduceByKeyAndWindow", node(), length, slide);
         return reduceByKeyAndWindow(f, invF, window, defaultPartitioner(), null, "reduceByKeyAndWindow");
     }
 
@@ -327,7 +309,7 @@ public final class PairDStream<K, V> extends DStream<Pair<K, V>> {
         checkNotNull(invF, "invF");
         checkNotNull(filter, "filter");
         checkArgument(numPartitions > 0, "numPartitions must be > 0, got %s", numPartitions);
-        Window window = Window.of("reduceByKeyAndWindow", this, length, slide);
+        Window window = Window.of("reduceByKeyAndWindow", node(), length, slide);
         return reduceByKeyAndWindow(f, invF, window, new HashPartitioner(numPartitions), filter,
                 "reduceByKeyAndWindow");
     }
@@ -336,10 +318,12 @@ public final class PairDStream<K, V> extends DStream<Pair<K, V>> {
     PairDStream<K, V> reduceByKeyAndWindow(ReduceFunction<V> f, ReduceFunction<V> invF, Window window,
                                            Partitioner partitioner, FilterFunction<? super Pair<K, V>> filter,
                                            String operation) {
-        PairDStream<K, V> perBatch = keyed(operation + " per batch",
-                ds -> PairDataset.of(ds).reduceByKey(f, partitioner));
-        return PairDStream.of(new ReducedWindowedDStream<>(perBatch, window, f, invF, partitioner, filter,
-                operation));
+        PairDStream<K, V> perBatch = keyed(OperatorKind.REDUCE_BY_KEY,
+                ds -> PairDataset.of(ds).reduceByKey(f, partitioner)).setName(operation + " per batch");
+        ReducedWindowedDStream<K, V> windowed = new ReducedWindowedDStream<>(perBatch.node(), window, f, invF,
+                partitioner, filter);
+        windowed.setName(operation);
+        return pairs(windowed);
     }
 
     /**
@@ -362,11 +346,13 @@ public final class PairDStream<K, V> extends DStream<Pair<K, V>> {
      *                                  multiple of this stream's slide
      */
     public PairDStream<K, List<V>> groupByKeyAndWindow(Duration length, Duration slide) {
-        Window window = Window.of("groupByKeyAndWindow", this, length, slide);
+        Window window = Window.of("groupByKeyAndWindow", node(), length, slide);
         Partitioner p = defaultPartitioner();
-        PairDStream<K, List<V>> perBatch = keyed("groupByKeyAndWindow per batch",
-                ds -> PairDataset.of(ds).groupByKey(p));
-        return PairDStream.of(KeyedWindowDStream.grouping(perBatch, window, p, "groupByKeyAndWindow"));
+        PairDStream<K, List<V>> perBatch = keyed(OperatorKind.GROUP_BY_KEY, ds -> PairDataset.of(ds).groupByKey(p))
+                .setName("groupByKeyAndWindow per batch");
+        KeyedWindowDStream<K, List<V>> windowed = KeyedWindowDStream.grouping(perBatch.node(), window, p);
+        windowed.setName("groupByKeyAndWindow");
+        return pairs(windowed);
     }
 
 
@@ -398,7 +384,7 @@ public final class PairDStream<K, V> extends DStream<Pair<K, V>> {
     public <S> PairDStream<K, S> updateStateByKey(UpdateStateFunction<V, S> f, Partitioner partitioner) {
         checkNotNull(f, "f");
         checkNotNull(partitioner, "partitioner");
-        return PairDStream.of(new StateDStream<K, V, S>(this, f, partitioner, null));
+        return pairs(new StateDStream<K, V, S>(node(), f, partitioner, null));
     }
 
     /**
@@ -410,7 +396,7 @@ public final class PairDStream<K, V> extends DStream<Pair<K, V>> {
         checkNotNull(f, "f");
         checkNotNull(partitioner, "partitioner");
         checkNotNull(initialState, "initialState");
-        return PairDStream.of(new StateDStream<K, V, S>(this, f, partitioner, initialState));
+        return pairs(new StateDStream<K, V, S>(node(), f, partitioner, initialState));
     }
 
     /**
@@ -429,6 +415,6 @@ public final class PairDStream<K, V> extends DStream<Pair<K, V>> {
     public <S, R> MapWithStateDStream<K, V, S, R> mapWithState(StateSpec<K, V, S, R> spec) {
         checkNotNull(spec, "spec");
         Partitioner partitioner = spec.partitioner().orElseGet(this::defaultPartitioner);
-        return new MapWithStateDStream<>(new MapWithStateRecordDStream<>(this, spec, partitioner));
+        return new MapWithStateDStream<>(context(), new MapWithStateRecordDStream<>(node(), spec, partitioner));
     }
 }

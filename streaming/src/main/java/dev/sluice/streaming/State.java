@@ -8,7 +8,7 @@ import java.util.Optional;
  *
  * <pre>{@code
  * StateSpec.function((String word, Optional<Integer> one, State<Long> state) -> {
- *     long total = state.getOption().orElse(0L) + one.orElse(0);
+ *     long total = state.toOptional().orElse(0L) + one.orElse(0);
  *     state.update(total);
  *     return Pair.of(word, total);
  * });
@@ -27,12 +27,22 @@ public interface State<S> {
      * Returns the key's state.
      *
      * @throws java.util.NoSuchElementException if the key has no state; check {@link #exists()}
-     *                                          or use {@link #getOption()}
+     *                                          or use {@link #toOptional()}
      */
     S get();
 
     /** Returns the key's state, or empty if it has none. */
-    Optional<S> getOption();
+    Optional<S> toOptional();
+
+    /**
+     * Returns the key's state, or empty if it has none.
+     *
+     * @deprecated use {@link #toOptional()}: accessors have no {@code get} prefix
+     */
+    @Deprecated
+    default Optional<S> getOption() {
+        return toOptional();
+    }
 
     /**
      * Replaces the key's state with {@code newState}.

@@ -5,7 +5,9 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.sluice.core.Engine;
 import dev.sluice.core.SluiceException;
+import dev.sluice.streaming.dstream.DStreamNode;
 import dev.sluice.streaming.dstream.FileInputDStream;
+import dev.sluice.streaming.dstream.ListInputDStream;
 import dev.sluice.streaming.dstream.QueueInputDStream;
 import dev.sluice.streaming.dstream.ReceiverInputDStream;
 import dev.sluice.streaming.dstream.UnionDStream;
@@ -13,6 +15,7 @@ import dev.sluice.streaming.input.ReceiverSupervisor;
 import dev.sluice.streaming.input.SocketReceiver;
 import dev.sluice.streaming.scheduler.StreamingRuntime;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Queue;
@@ -40,22 +43,18 @@ import org.slf4j.LoggerFactory;
  * ssc.awaitTermination();
  * }</pre>
  *
- * <p>Lifecycle: {@link State#INITIALIZED} while the pipeline is defined, {@link State#ACTIVE}
- * after {@link #start()}, {@link State#STOPPED} after {@link #stop()}. A stopped context cannot
+ * <p>Lifecycle: {@link Lifecycle#INITIALIZED} while the pipeline is defined, {@link Lifecycle#ACTIVE}
+ * after {@link #start()}, {@link Lifecycle#STOPPED} after {@link #stop()}. A stopped context cannot
  * be restarted: build a new one with the same setup code.
  *
  * <p>Thread-safety: define the pipeline on one thread; {@code start}, {@code stop},
- * {@code awaitTermination} and {@code state} may be called from any thread.
+ * {@code awaitTermination} and {@code lifecycle} may be called from any thread.
  */
 public final class StreamingContext implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StreamingContext.class);
 
-    static {
-        StreamingRuntime.installAccessor(context -> context.runtime);
-    }
-
     /** The lifecycle of a context. */
-    public enum State {
+    public enum Lifecycle {
         /** Being defined: operations may be added. */
         INITIALIZED,
         /** Running batches. */
@@ -63,13 +62,29 @@ public final class StreamingContext implements AutoCloseable {
         /** Stopped for good. */
         STOPPED;
 
-        private Set<State> next() {
+        private Set<Lifecycle> next() {
             return switch (this) {
                 case INITIALIZED -> EnumSet.of(ACTIVE, STOPPED);
                 case ACTIVE -> EnumSet.of(STOPPED);
-                case STOPPED -> EnumSet.noneOf(State.class);
+                case STOPPED -> EnumSet.noneOf(Lifecycle.class);
             };
         }
+    }
+
+    /**
+     * The lifecycle of a context, under its former name.
+     *
+     * @deprecated use {@link Lifecycle} and {@link #lifecycle()}: {@code State} is also the name of
+     *             mapWithState's per-key {@link dev.sluice.streaming.State} in the same package
+     */
+    @Deprecated
+    public enum State {
+        /** Being defined: operations may be added. */
+        INITIALIZED,
+        /** Running batches. */
+        ACTIVE,
+        /** Stopped for good. */
+        STOPPED
     }
 
     private final Engine engine;
@@ -83,7 +98,7 @@ public final class StreamingContext implements AutoCloseable {
     private final boolean stopOnFailure;
     private final double receiverMaxRate;
     private final StreamingRuntime runtime;
-    private final AtomicReference<State> state = new AtomicReference<>(State.INITIALIZED);
+    private final AtomicReference<Lifecycle> state = new AtomicReference<>(Lifecycle.INITIALIZED);
     private final CountDownLatch terminated = new CountDownLatch(1);
     private volatile Throwable stopCause;
 
@@ -97,7 +112,8 @@ public final class StreamingContext implements AutoCloseable {
         this.receiverMaxRestartDelay = b.receiverMaxRestartDelay;
         this.stopTimeout = b.stopTimeout;
         this.stopOnFailure = b.stopOnFailure;
-        this.runtime = new StreamingRuntime(engine, clock, batchInterval, this::onBatchFailure);
+        this.runtime = new StreamingRuntime(engine, clock, batchInterval, this::onBatchFailure,
+                this::checkCanAddOperation);
         this.receiverMaxRate = b.receiverMaxRate;
         // Backpressure weighs wall-clock processing time against the batch interval, which is real
         // time only under the system clock; under a manual clock (tests) it would throttle at random.
@@ -132,15 +148,15 @@ public final class StreamingContext implements AutoCloseable {
     /** Returns a stream of the records {@code receiver} stores. */
     public <T> DStream<T> receiverStream(Receiver<T> receiver) {
         checkNotNull(receiver, "receiver");
-        checkCanAddOperation();
-        ReceiverInputDStream<T> stream = new ReceiverInputDStream<>(this, streamId -> new ReceiverSupervisor<>(
-                receiver, streamId, error -> runtime.bus().post(l -> l.onReceiverError(error)), receiverRestartDelay,
-                receiverMaxRestartDelay), receiver.name());
-        receiver.attach(stream.supervisor());
+        ReceiverInputDStream<T> input = new ReceiverInputDStream<>(runtime.graph(), runtime.receiverTracker(),
+                streamId -> new ReceiverSupervisor<>(receiver, streamId,
+                        error -> runtime.bus().post(l -> l.onReceiverError(error)), receiverRestartDelay,
+                        receiverMaxRestartDelay), receiver.name());
+        receiver.attach(input.supervisor());
         if (!Double.isInfinite(receiverMaxRate)) {
-            stream.supervisor().setMaxBatchQuota(Math.max(1, Math.round(receiverMaxRate * batchInterval.toMillis() / 1000.0)));
+            input.supervisor().setMaxBatchQuota(Math.max(1, Math.round(receiverMaxRate * batchInterval.toMillis() / 1000.0)));
         }
-        return stream;
+        return new DStream<>(this, input);
     }
 
     /**
@@ -150,7 +166,7 @@ public final class StreamingContext implements AutoCloseable {
      */
     public DStream<String> textFileStream(String uri) {
         checkNotNull(uri, "uri");
-        return new FileInputDStream(this, uri);
+        return new DStream<>(this, new FileInputDStream(runtime.graph(), uri));
     }
 
     /** Returns a stream that takes one list from {@code queue} per batch (an empty batch if none). */
@@ -161,13 +177,33 @@ public final class StreamingContext implements AutoCloseable {
     /** Returns a stream over {@code queue}: one list per batch, or every queued list if not {@code oneAtATime}. */
     public <T> DStream<T> queueStream(Queue<List<T>> queue, boolean oneAtATime) {
         checkNotNull(queue, "queue");
-        return new QueueInputDStream<>(this, queue, oneAtATime);
+        return new DStream<>(this, new QueueInputDStream<>(runtime.graph(), queue, oneAtATime));
     }
 
-    /** Returns the union of {@code streams}, which must have the same slide. */
+    /**
+     * Returns a stream whose batch {@code i + 1} holds {@code batches.get(i)} and whose later
+     * batches are empty, each split into {@code parallelism} contiguous partitions. Which list
+     * a batch holds depends on the batch's time alone, never on when a batch is computed, so a
+     * run over the same lists always gives the same batches: the test kit's input, and a way to
+     * replay recorded batches.
+     */
+    public <T> DStream<T> listStream(List<List<T>> batches) {
+        checkNotNull(batches, "batches");
+        return new DStream<>(this, new ListInputDStream<>(runtime.graph(), batches));
+    }
+
+    /**
+     * Returns the union of {@code streams}, which must have the same slide.
+     *
+     * @throws IllegalArgumentException if {@code streams} is empty or their slides differ
+     */
     public <T> DStream<T> union(List<? extends DStream<T>> streams) {
         checkNotNull(streams, "streams");
-        return new UnionDStream<>(streams);
+        List<DStreamNode<T>> nodes = new ArrayList<>(streams.size());
+        for (DStream<T> s : streams) {
+            nodes.add(s.node());
+        }
+        return new DStream<>(this, new UnionDStream<>(nodes));
     }
 
     // ---------------------------------------------------------------- lifecycle
@@ -180,18 +216,18 @@ public final class StreamingContext implements AutoCloseable {
      *                               a stream needs a checkpoint directory the context lacks
      */
     public synchronized void start() {
-        State current = state.get();
-        if (current == State.ACTIVE) {
+        Lifecycle current = state.get();
+        if (current == Lifecycle.ACTIVE) {
             throw new IllegalStateException("StreamingContext already started; start() may be called once");
         }
-        if (current == State.STOPPED) {
+        if (current == Lifecycle.STOPPED) {
             throw new IllegalStateException("cannot restart a stopped StreamingContext; build a new one with the same "
                     + "setup code to run again");
         }
         long now = clock.millis();
         Time zero = new Time(now - now % batchInterval.toMillis());
         runtime.start(zero);
-        transition(State.ACTIVE);
+        transition(Lifecycle.ACTIVE);
         runtime.bus().post(l -> l.onStreamingStarted(zero.millis()));
         log.info("streaming started: batch interval {}, first batch at {} ms", batchInterval,
                 zero.millis() + batchInterval.toMillis());
@@ -208,12 +244,12 @@ public final class StreamingContext implements AutoCloseable {
      * Calling it again does nothing.
      */
     public synchronized void stop(boolean graceful) {
-        State current = state.get();
-        if (current == State.STOPPED) {
+        Lifecycle current = state.get();
+        if (current == Lifecycle.STOPPED) {
             return;
         }
-        transition(State.STOPPED);
-        if (current == State.ACTIVE) {
+        transition(Lifecycle.STOPPED);
+        if (current == Lifecycle.ACTIVE) {
             runtime.stop(graceful, stopTimeout);
         }
         if (ownsEngine) {
@@ -259,7 +295,7 @@ public final class StreamingContext implements AutoCloseable {
     }
 
     private void onBatchFailure(Throwable failure) {
-        if (stopOnFailure && state.get() == State.ACTIVE) {
+        if (stopOnFailure && state.get() == Lifecycle.ACTIVE) {
             stopCause = failure;
             Thread stopper = new Thread(() -> stop(false), "sluice-stop-on-failure");
             stopper.setDaemon(true);
@@ -267,20 +303,20 @@ public final class StreamingContext implements AutoCloseable {
         }
     }
 
-    private void transition(State target) {
-        State current = state.get();
+    private void transition(Lifecycle target) {
+        Lifecycle current = state.get();
         if (!current.next().contains(target) || !state.compareAndSet(current, target)) {
             throw new IllegalStateException("cannot go from " + current + " to " + target);
         }
     }
 
     void checkCanAddOperation() {
-        State current = state.get();
-        if (current == State.ACTIVE) {
+        Lifecycle current = state.get();
+        if (current == Lifecycle.ACTIVE) {
             throw new IllegalStateException(
                     "cannot add an operation after start(); define the whole pipeline before calling start()");
         }
-        if (current == State.STOPPED) {
+        if (current == Lifecycle.STOPPED) {
             throw new IllegalStateException("cannot add an operation to a stopped StreamingContext; build a new one");
         }
     }
@@ -291,9 +327,19 @@ public final class StreamingContext implements AutoCloseable {
 
     // ---------------------------------------------------------------- accessors
 
-    /** Returns the current lifecycle state. */
-    public State state() {
+    /** Returns where the context is in its lifecycle. */
+    public Lifecycle lifecycle() {
         return state.get();
+    }
+
+    /**
+     * Returns where the context is in its lifecycle.
+     *
+     * @deprecated use {@link #lifecycle()}
+     */
+    @Deprecated
+    public State state() {
+        return State.valueOf(state.get().name());
     }
 
     /** Returns the batch engine that runs each batch's jobs. */

@@ -8,6 +8,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.core.Dataset;
 import dev.sluice.core.Pair;
+import dev.sluice.streaming.dstream.DStreamNode;
+import dev.sluice.streaming.dstream.OperatorKind;
+import dev.sluice.streaming.dstream.SingleParentNode;
 import dev.sluice.streaming.testing.BatchOutput;
 import dev.sluice.streaming.testing.StreamingTestKit;
 import java.time.Duration;
@@ -121,7 +124,7 @@ class DStreamOperationsTest {
     void union_differentSlides_failsNamingBothStreams() {
         try (StreamingTestKit kit = StreamingTestKit.create(Duration.ofSeconds(1))) {
             DStream<Integer> fast = kit.input(List.<List<Integer>>of()).setName("fast");
-            DStream<Integer> slow = new SlideDStream<>(kit.input(List.<List<Integer>>of()), Duration.ofSeconds(2))
+            DStream<Integer> slow = withSlide(kit.input(List.<List<Integer>>of()), Duration.ofSeconds(2))
                     .setName("slow");
 
             assertThatThrownBy(() -> fast.union(slow)).isInstanceOf(IllegalArgumentException.class)
@@ -144,13 +147,16 @@ class DStreamOperationsTest {
     }
 
     /** Passes the parent's datasets through with another slide: the only way to get two slides before windows. */
-    static final class SlideDStream<T> extends DStream<T> {
-        private final DStream<T> parent;
+    static <T> DStream<T> withSlide(DStream<T> parent, Duration slide) {
+        return new DStream<>(parent.context(), new SlideNode<>(parent.node(), slide));
+    }
+
+    /** The node behind {@link #withSlide}. */
+    static final class SlideNode<T> extends SingleParentNode<T, T> {
         private final Duration slide;
 
-        SlideDStream(DStream<T> parent, Duration slide) {
-            super(parent.context());
-            this.parent = parent;
+        SlideNode(DStreamNode<T> parent, Duration slide) {
+            super(parent, OperatorKind.TRANSFORM);
             this.slide = slide;
         }
 
@@ -160,13 +166,8 @@ class DStreamOperationsTest {
         }
 
         @Override
-        public List<DStream<?>> dependencies() {
-            return List.of(parent);
-        }
-
-        @Override
         protected Optional<Dataset<T>> compute(Time time) {
-            return parent.datasetAt(time);
+            return parent().datasetAt(time);
         }
     }
 

@@ -43,7 +43,7 @@ class StateLongRunIT {
             PairDStream<String, Long> updated = in.updateStateByKey((List<Integer> values, Optional<Long> state) ->
                     Optional.of(state.orElse(0L) + values.size())).checkpoint(Duration.ofSeconds(5));
             DStream<?> mapState = mapped.dependencies().get(0);
-            DStream<?> updateState = updated.dependencies().get(0);
+            DStream<?> updateState = updated; // the keyed handle is on the state node itself
             PairDStream<String, Long> snapshots = mapped.stateSnapshots();
             BatchOutput<Pair<String, Long>> finalState = kit.collect(snapshots);
             List<Footprint> footprints = new CopyOnWriteArrayList<>();
@@ -52,7 +52,7 @@ class StateLongRunIT {
             updated.foreachBatch((ds, t) -> {
                 ds.count();
                 String lineage = ds.lineage();
-                String mapLineage = mapState.datasetAt(t).orElseThrow().lineage();
+                String mapLineage = mapState.node().datasetAt(t).orElseThrow().lineage();
                 if (lineages.isEmpty()) {
                     lineages.add(lineage);
                 } else {

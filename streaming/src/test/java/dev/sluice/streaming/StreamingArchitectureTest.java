@@ -17,15 +17,27 @@ import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The streaming API's public signatures use only API and JDK types, and every internal package
- * says it is internal (see STYLE.md, "Layout").
+ * The streaming API's public signatures use only API and JDK types, every internal package
+ * says it is internal, and the internal packages have no dependency cycles (see STYLE.md,
+ * "Layout").
  */
 class StreamingArchitectureTest {
     private static final Set<String> API_PACKAGES = Set.of("dev.sluice.core", "dev.sluice.core.function",
@@ -33,6 +45,10 @@ class StreamingArchitectureTest {
     private static final List<String> CHECKED_PACKAGES = List.of("dev.sluice.streaming",
             "dev.sluice.streaming.function", "dev.sluice.streaming.testing");
     private static final Path SOURCES = Path.of("src/main/java/dev/sluice/streaming");
+
+    /** A qualified type name in code: group 1 is its package (the lower-case segments before the type). */
+    private static final Pattern QUALIFIED_TYPE = Pattern.compile("\\b((?:[a-z][a-z0-9_]*\\.)+[a-z][a-z0-9_]*)\\.[A-Z]");
+    private static final Pattern COMMENT = Pattern.compile("//[^\\n]*|/\\*.*?\\*/", Pattern.DOTALL);
 
     @Test
     void publicSignatures_ofApiClasses_useOnlyApiAndJdkTypes() throws Exception {
@@ -63,6 +79,104 @@ class StreamingArchitectureTest {
         assertThat(internal).extracting(d -> d.getFileName().toString()).contains("dstream", "input", "scheduler");
         assertThat(internal).allSatisfy(d -> assertThat(d.resolve("package-info.java")).exists()
                 .content().contains("Not API; may change."));
+    }
+
+    @Test
+    void internalPackages_haveNoDependencyCycles() throws IOException {
+        assertThat(internalPackageCycles(Path.of("src/main/java"), API_PACKAGES::contains))
+                .as("cycles among streaming's internal packages (each a list of packages that reach each other)")
+                .isEmpty();
+    }
+
+    @Test
+    void internalPackageCycles_twoPackagesImportingEachOther_isFound(@TempDir Path root) throws IOException {
+        write(root, "x/api/Api.java", "package x.api; import x.a.A; public class Api { }");
+        write(root, "x/a/A.java", "package x.a; import x.b.B; import x.api.Api; public class A { }");
+        write(root, "x/b/B.java", "package x.b;\n// x.c.C in a comment is no reference\n"
+                + "public class B { x.a.A back; }");
+        write(root, "x/c/C.java", "package x.c; import x.a.A; import x.api.Api; public class C { }");
+
+        assertThat(packageDependencies(root)).containsEntry("x.b", Set.of("x.a"))
+                .containsEntry("x.a", Set.of("x.b", "x.api"));
+        assertThat(internalPackageCycles(root, "x.api"::equals)).containsExactly(List.of("x.a", "x.b"));
+        assertThat(internalPackageCycles(root, pkg -> pkg.equals("x.api") || pkg.equals("x.b"))).isEmpty();
+    }
+
+    private static void write(Path root, String file, String text) throws IOException {
+        Path path = root.resolve(file);
+        Files.createDirectories(path.getParent());
+        Files.writeString(path, text);
+    }
+
+    /**
+     * Returns, for every package with sources under {@code sourceRoot}, the other such packages
+     * it refers to: by imports (static ones included) and by qualified names in code; comments
+     * are ignored, and so are packages without sources there (the JDK, other modules).
+     */
+    static Map<String, Set<String>> packageDependencies(Path sourceRoot) throws IOException {
+        Map<String, Set<String>> deps = new TreeMap<>();
+        List<Path> files;
+        try (Stream<Path> walk = Files.walk(sourceRoot)) {
+            files = walk.filter(f -> f.toString().endsWith(".java")).toList();
+        }
+        for (Path f : files) {
+            String pkg = sourceRoot.relativize(f.getParent()).toString().replace(File.separatorChar, '.');
+            Set<String> used = deps.computeIfAbsent(pkg, k -> new TreeSet<>());
+            Matcher m = QUALIFIED_TYPE.matcher(COMMENT.matcher(Files.readString(f)).replaceAll(" "));
+            while (m.find()) {
+                used.add(m.group(1));
+            }
+        }
+        deps.forEach((pkg, used) -> {
+            used.retainAll(deps.keySet());
+            used.remove(pkg);
+        });
+        return deps;
+    }
+
+    /**
+     * Returns the dependency cycles among the internal packages under {@code sourceRoot}: each
+     * strongly connected set of two or more packages, sorted. API packages (those
+     * {@code isApiPackage} accepts) are left out of the graph, since an API package and its
+     * internals may refer to each other; a cycle through an API package is not reported.
+     */
+    static List<List<String>> internalPackageCycles(Path sourceRoot, Predicate<String> isApiPackage)
+            throws IOException {
+        Map<String, Set<String>> graph = new TreeMap<>();
+        packageDependencies(sourceRoot).forEach((pkg, used) -> {
+            if (!isApiPackage.test(pkg)) {
+                graph.put(pkg, used.stream().filter(u -> !isApiPackage.test(u)).collect(Collectors.toCollection(TreeSet::new)));
+            }
+        });
+        List<List<String>> cycles = new ArrayList<>();
+        for (String pkg : graph.keySet()) {
+            Set<String> component = new TreeSet<>();
+            for (String other : graph.keySet()) {
+                if (reaches(graph, pkg, other) && reaches(graph, other, pkg)) {
+                    component.add(other);
+                }
+            }
+            List<String> cycle = List.copyOf(component);
+            if (cycle.size() > 1 && !cycles.contains(cycle)) {
+                cycles.add(cycle);
+            }
+        }
+        return cycles;
+    }
+
+    private static boolean reaches(Map<String, Set<String>> graph, String from, String to) {
+        Deque<String> todo = new ArrayDeque<>(graph.getOrDefault(from, Set.of()));
+        Set<String> seen = new HashSet<>();
+        while (!todo.isEmpty()) {
+            String next = todo.pop();
+            if (next.equals(to)) {
+                return true;
+            }
+            if (seen.add(next)) {
+                todo.addAll(graph.getOrDefault(next, Set.of()));
+            }
+        }
+        return false;
     }
 
     private static void checkParameters(Executable e, List<String> violations) {

@@ -130,7 +130,7 @@ public final class StateScaleBench {
     }
 
     private static Boolean add(String key, Optional<Long> value, State<Long> state) {
-        state.update(state.getOption().orElse(0L) + value.orElse(0L));
+        state.update(state.toOptional().orElse(0L) + value.orElse(0L));
         return Boolean.TRUE;
     }
 

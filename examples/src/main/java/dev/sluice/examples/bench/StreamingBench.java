@@ -81,7 +81,7 @@ public final class StreamingBench {
     }
 
     private static Pair<String, Integer> countWord(String word, Optional<Integer> one, State<Integer> state) {
-        int count = state.getOption().orElse(0) + one.orElse(0);
+        int count = state.toOptional().orElse(0) + one.orElse(0);
         state.update(count);
         return Pair.of(word, count);
     }

@@ -4,7 +4,6 @@ import static com.google.common.base.Preconditions.checkArgument;
 
 import dev.sluice.core.Dataset;
 import dev.sluice.core.dataset.UserCodeException;
-import dev.sluice.streaming.DStream;
 import dev.sluice.streaming.Time;
 import java.io.Serializable;
 import java.time.Duration;
@@ -12,9 +11,9 @@ import java.util.List;
 import java.util.Optional;
 
 /** A per-batch operator over two streams of the same slide (joins, cogroup): one dataset from both. */
-public final class CombinedDStream<A, B, R> extends DStream<R> {
-    private final DStream<A> left;
-    private final DStream<B> right;
+public final class CombinedDStream<A, B, R> extends DStreamNode<R> {
+    private final DStreamNode<A> left;
+    private final DStreamNode<B> right;
     private final Combiner<A, B, R> combiner;
 
     /** Makes this batch's dataset from both parents' datasets of the batch. */
@@ -25,20 +24,23 @@ public final class CombinedDStream<A, B, R> extends DStream<R> {
     }
 
     /**
-     * Creates the operator.
+     * Creates the operator of {@code kind}.
      *
-     * @throws IllegalArgumentException if the slides differ
+     * @throws IllegalArgumentException if the slides differ or the streams belong to different contexts
      */
-    public CombinedDStream(DStream<A> left, DStream<B> right, Combiner<A, B, R> combiner, String operation) {
-        super(left.context());
-        checkArgument(left.slideDuration().equals(right.slideDuration()),
-                "cannot %s stream %s (slide %s) with stream %s (slide %s): slides must be equal", operation, left,
-                left.slideDuration(), right, right.slideDuration());
-        checkArgument(left.context() == right.context(), "stream %s belongs to another context", right);
+    public CombinedDStream(DStreamNode<A> left, DStreamNode<B> right, OperatorKind kind, Combiner<A, B, R> combiner) {
+        super(checkCombinable(left, right, kind).graph(), kind);
         this.left = left;
         this.right = right;
         this.combiner = combiner;
-        setName(operation);
+    }
+
+    private static <A> DStreamNode<A> checkCombinable(DStreamNode<A> left, DStreamNode<?> right, OperatorKind kind) {
+        checkArgument(left.slideDuration().equals(right.slideDuration()),
+                "cannot %s stream %s (slide %s) with stream %s (slide %s): slides must be equal", kind.operation(),
+                left, left.slideDuration(), right, right.slideDuration());
+        checkArgument(left.graph() == right.graph(), "stream %s belongs to another context", right);
+        return left;
     }
 
     @Override
@@ -47,7 +49,7 @@ public final class CombinedDStream<A, B, R> extends DStream<R> {
     }
 
     @Override
-    public List<DStream<?>> dependencies() {
+    public List<DStreamNode<?>> parents() {
         return List.of(left, right);
     }
 

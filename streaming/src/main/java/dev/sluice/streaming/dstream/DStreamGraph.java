@@ -1,88 +1,141 @@
 package dev.sluice.streaming.dstream;
 
-import dev.sluice.streaming.DStream;
+import dev.sluice.core.Engine;
 import dev.sluice.streaming.Time;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * All streams of one context: the inputs, which receive or read data, and the outputs, which turn
- * each batch into jobs.
+ * All nodes of one context, in the order they were made (a node's id is its index): the inputs,
+ * which receive or read data, the outputs, which turn each batch into jobs, and everything in
+ * between. Handles ({@code DStream}, {@code PairDStream}) are not nodes: a second handle on a
+ * node adds nothing here.
  *
- * <p>Threading: built on the user's thread before start; afterwards read by the generator thread
- * and cleared by the job thread (the lists are copy-on-write; streams guard their own state).
+ * <p>Threading: built on the user's thread before start; afterwards read by the generator
+ * thread, and by the job thread, which alone releases old batches (through
+ * {@link BatchRetention}). The lists are copy-on-write; nodes guard their own state.
  */
 public final class DStreamGraph {
-    private final AtomicInteger streamIds = new AtomicInteger();
+    private final Engine engine;
+    private final Duration batchInterval;
+    private final Runnable checkCanAddOperation;
+    private final List<DStreamNode<?>> nodes = new CopyOnWriteArrayList<>();
     private final List<InputDStream<?>> inputs = new CopyOnWriteArrayList<>();
-    private final List<ForEachDStream<?>> outputs = new CopyOnWriteArrayList<>();
+    private final List<OutputDStream<?>> outputs = new CopyOnWriteArrayList<>();
+    private final BatchRetention retention = new BatchRetention(this);
 
-    /** Registers a new stream and returns its id. */
-    public int register(DStream<?> stream) {
-        if (stream instanceof InputDStream<?> input) {
+    /**
+     * Creates the graph of a context whose batches run on {@code engine};
+     * {@code checkCanAddOperation} throws once the context has started or stopped.
+     */
+    public DStreamGraph(Engine engine, Duration batchInterval, Runnable checkCanAddOperation) {
+        this.engine = engine;
+        this.batchInterval = batchInterval;
+        this.checkCanAddOperation = checkCanAddOperation;
+    }
+
+    /**
+     * Registers a new node and returns its id.
+     *
+     * @throws IllegalStateException if the context has already started or stopped
+     */
+    synchronized int register(DStreamNode<?> node) {
+        checkCanAddOperation.run();
+        nodes.add(node);
+        if (node instanceof InputDStream<?> input) {
             inputs.add(input);
         }
-        return streamIds.getAndIncrement();
+        return nodes.size() - 1;
     }
 
     /** Adds an output operation. */
-    public void addOutput(ForEachDStream<?> output) {
+    void addOutput(OutputDStream<?> output) {
         outputs.add(output);
     }
 
-    /** Returns the input streams. */
+    /** Returns the engine batches run on. */
+    public Engine engine() {
+        return engine;
+    }
+
+    /** Returns the batch interval: the slide of every input. */
+    public Duration batchInterval() {
+        return batchInterval;
+    }
+
+    /** Returns every node, by id. */
+    public List<DStreamNode<?>> nodes() {
+        return List.copyOf(nodes);
+    }
+
+    /** Returns the input nodes. */
     public List<InputDStream<?>> inputs() {
         return List.copyOf(inputs);
     }
 
-    /** Returns the output streams. */
-    public List<ForEachDStream<?>> outputs() {
+    /** Returns the output nodes. */
+    public List<OutputDStream<?>> outputs() {
         return List.copyOf(outputs);
     }
 
     /**
      * Checks the graph before start.
      *
-     * @throws IllegalStateException if there is no output or a stream's settings are invalid
+     * @throws IllegalStateException if there is no output, or a node an output reads must
+     *                               checkpoint and the context has no checkpoint directory
      */
     public void validate() {
         if (outputs.isEmpty()) {
             throw new IllegalStateException("cannot start: no output operation is defined; call print(), "
                     + "foreachBatch(...) or saveAsTextFiles(...) on a stream before start()");
         }
-        for (ForEachDStream<?> output : outputs) {
-            output.validateAtStart();
+        for (OutputDStream<?> output : outputs) {
+            validate(output);
         }
     }
 
-    /** Sets the zero time of every stream. */
+    private void validate(DStreamNode<?> node) {
+        if (node.mustCheckpoint() && engine.checkpointDir().isEmpty()) {
+            throw new IllegalStateException(String.format("stream %s needs periodic checkpoints, but the context "
+                    + "has no checkpoint directory; set one with StreamingContext.builder().checkpointDir("
+                    + "\"file:///path\")", node));
+        }
+        for (DStreamNode<?> parent : node.parents()) {
+            validate(parent);
+        }
+    }
+
+    /** Sets the zero time and remember durations of every node; on the starting thread, before any batch. */
     public void initialize(Time zero) {
-        for (InputDStream<?> input : inputs) {
-            input.initialize(zero);
-        }
-        for (ForEachDStream<?> output : outputs) {
-            output.initialize(zero);
-        }
+        retention.initialize(zero);
     }
 
     /** Returns the jobs of batch {@code time}, one per output that has data at that time. */
     public List<BatchJob> generateJobs(Time time) {
         List<BatchJob> jobs = new ArrayList<>(outputs.size());
-        for (ForEachDStream<?> output : outputs) {
+        for (OutputDStream<?> output : outputs) {
             output.jobAt(time).ifPresent(jobs::add);
         }
         return jobs;
     }
 
-    /** Forgets what no stream needs after batch {@code time} completed. */
-    public void clearMetadata(Time time) {
-        for (ForEachDStream<?> output : outputs) {
-            output.clearMetadata(time);
-        }
+    /** Returns how many records the inputs took in for batch {@code time}. */
+    public long inputRecords(Time time) {
+        long n = 0;
         for (InputDStream<?> input : inputs) {
-            input.clearMetadata(time);
+            n += input.recordsAt(time);
         }
+        return n;
+    }
+
+    /**
+     * Releases what no node needs any more once batch {@code time} completed: datasets older
+     * than each node's remember duration (uncached), their blocks, old checkpoint files and
+     * shuffle outputs. Job thread only.
+     */
+    public void releaseOldBatches(Time time) {
+        retention.release(time);
     }
 }

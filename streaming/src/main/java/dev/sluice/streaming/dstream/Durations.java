@@ -1,6 +1,5 @@
 package dev.sluice.streaming.dstream;
 
-import dev.sluice.streaming.DStream;
 import java.time.Duration;
 
 /** Checks and arithmetic on stream durations, with error messages that say how to fix them. */
@@ -28,7 +27,7 @@ public final class Durations {
      *
      * @throws IllegalArgumentException naming the stream, both durations and the nearest valid values
      */
-    public static void checkMultiple(String what, Duration value, DStream<?> stream) {
+    public static void checkMultiple(String what, Duration value, DStreamNode<?> stream) {
         Duration slide = stream.slideDuration();
         if (value.isNegative() || value.isZero() || value.toMillis() % slide.toMillis() != 0) {
             throw new IllegalArgumentException(String.format(
@@ -44,13 +43,13 @@ public final class Durations {
      * @throws IllegalArgumentException naming the operation, the stream, the three durations and
      *                                  the nearest valid values
      */
-    public static void checkWindow(String operation, Duration length, Duration slide, DStream<?> parent) {
+    public static void checkWindow(String operation, Duration length, Duration slide, DStreamNode<?> parent) {
         checkWindowPart("window length", length, operation, length, slide, parent);
         checkWindowPart("window slide", slide, operation, length, slide, parent);
     }
 
     private static void checkWindowPart(String what, Duration value, String operation, Duration length,
-                                        Duration slide, DStream<?> parent) {
+                                        Duration slide, DStreamNode<?> parent) {
         Duration parentSlide = parent.slideDuration();
         if (value.isNegative() || value.isZero() || value.toMillis() % parentSlide.toMillis() != 0) {
             throw new IllegalArgumentException(String.format(

@@ -4,7 +4,6 @@ import dev.sluice.core.Dataset;
 import dev.sluice.core.SluiceException;
 import dev.sluice.core.dataset.TextFileDataset;
 import dev.sluice.core.scheduler.EngineRuntime;
-import dev.sluice.streaming.StreamingContext;
 import dev.sluice.streaming.Time;
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -34,15 +33,21 @@ public final class FileInputDStream extends InputDStream<String> {
     private final Set<String> seen = ConcurrentHashMap.newKeySet();
 
     /** Creates the input watching {@code directory}. */
-    public FileInputDStream(StreamingContext context, String directory) {
-        super(context);
+    public FileInputDStream(DStreamGraph graph, String directory) {
+        super(graph, OperatorKind.FILE_INPUT);
         this.directory = directory;
         setName("textFileStream " + directory);
     }
 
+    /** Not counted: the records of new files are known only once a job reads them. */
+    @Override
+    public long recordsAt(Time time) {
+        return 0;
+    }
+
     @Override
     protected Optional<Dataset<String>> compute(Time time) {
-        Configuration conf = EngineRuntime.of(context().engine()).hadoopConf();
+        Configuration conf = EngineRuntime.of(engine()).hadoopConf();
         List<String> fresh = new ArrayList<>();
         try {
             Path dir = new Path(directory);
@@ -70,6 +75,6 @@ public final class FileInputDStream extends InputDStream<String> {
             throw new SluiceException("batch " + time.millis() + ": cannot list " + directory + ": " + e.getMessage(), e);
         }
         log.debug("batch {}: {} new file(s) in {}", time.millis(), fresh.size(), directory);
-        return Optional.of(new TextFileDataset(context().engine(), conf, fresh, name()));
+        return Optional.of(new TextFileDataset(engine(), conf, fresh, name()));
     }
 }

@@ -1,30 +1,36 @@
 package dev.sluice.streaming.dstream;
 
-import dev.sluice.streaming.DStream;
-import dev.sluice.streaming.StreamingContext;
+import dev.sluice.streaming.Time;
 import java.time.Duration;
 import java.util.List;
 
 /**
- * A stream whose data comes from outside: a queue, files, a receiver. Its slide is the batch
- * interval; it may have work to do when the context starts and stops.
+ * A node whose data comes from outside: a queue, files, a receiver. Its slide is the batch
+ * interval; it may have work to do when the context starts and stops, and it says how many
+ * records it took in for a batch.
  */
-public abstract class InputDStream<T> extends DStream<T> {
+public abstract class InputDStream<T> extends DStreamNode<T> {
 
-    /** Creates the input and registers it with the context's graph. */
-    protected InputDStream(StreamingContext context) {
-        super(context);
+    /** Creates the input of {@code kind} and registers it with {@code graph}. */
+    protected InputDStream(DStreamGraph graph, OperatorKind kind) {
+        super(graph, kind);
     }
 
     @Override
-    public Duration slideDuration() {
-        return context().batchInterval();
+    public final Duration slideDuration() {
+        return graph().batchInterval();
     }
 
     @Override
-    public List<DStream<?>> dependencies() {
+    public final List<DStreamNode<?>> parents() {
         return List.of();
     }
+
+    /**
+     * Returns how many records this input took in for batch {@code time}, for the batch's
+     * {@code BatchInfo}; asked by the generator once the batch's datasets are built.
+     */
+    public abstract long recordsAt(Time time);
 
     /** Called when the context starts; receivers start receiving here. */
     public void start() {

@@ -1,9 +1,7 @@
 package dev.sluice.streaming.dstream;
 
 import dev.sluice.core.Dataset;
-import dev.sluice.streaming.StreamingContext;
 import dev.sluice.streaming.Time;
-import dev.sluice.streaming.scheduler.StreamingRuntime;
 import java.util.List;
 import java.util.Optional;
 
@@ -14,19 +12,29 @@ import java.util.Optional;
  */
 public final class ListInputDStream<T> extends InputDStream<T> {
     private final List<List<T>> batches;
+    private final TakenCounts taken = new TakenCounts();
 
     /** Creates the input of {@code batches}. */
-    public ListInputDStream(StreamingContext context, List<List<T>> batches) {
-        super(context);
+    public ListInputDStream(DStreamGraph graph, List<List<T>> batches) {
+        super(graph, OperatorKind.LIST_INPUT);
         this.batches = List.copyOf(batches);
-        setName("testInput");
     }
 
     @Override
     protected Optional<Dataset<T>> compute(Time time) {
         long index = (time.millis() - zeroTime().millis()) / slideDuration().toMillis() - 1;
         List<T> data = index >= 0 && index < batches.size() ? batches.get((int) index) : List.of();
-        StreamingRuntime.of(context()).inputInfo().report(time, data.size());
-        return Optional.of(context().engine().parallelize(data, context().engine().parallelism()));
+        taken.took(time, data.size());
+        return Optional.of(engine().parallelize(data, engine().parallelism()));
+    }
+
+    @Override
+    public long recordsAt(Time time) {
+        return taken.at(time);
+    }
+
+    @Override
+    protected void releaseBatch(Time time) {
+        taken.forget(time);
     }
 }

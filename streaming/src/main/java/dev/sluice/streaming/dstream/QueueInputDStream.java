@@ -1,9 +1,7 @@
 package dev.sluice.streaming.dstream;
 
 import dev.sluice.core.Dataset;
-import dev.sluice.streaming.StreamingContext;
 import dev.sluice.streaming.Time;
-import dev.sluice.streaming.scheduler.StreamingRuntime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -16,13 +14,13 @@ import java.util.Queue;
 public final class QueueInputDStream<T> extends InputDStream<T> {
     private final Queue<List<T>> queue;
     private final boolean oneAtATime;
+    private final TakenCounts taken = new TakenCounts();
 
     /** Creates the input over {@code queue}. */
-    public QueueInputDStream(StreamingContext context, Queue<List<T>> queue, boolean oneAtATime) {
-        super(context);
+    public QueueInputDStream(DStreamGraph graph, Queue<List<T>> queue, boolean oneAtATime) {
+        super(graph, OperatorKind.QUEUE_INPUT);
         this.queue = queue;
         this.oneAtATime = oneAtATime;
-        setName("queueStream");
     }
 
     @Override
@@ -37,7 +35,17 @@ public final class QueueInputDStream<T> extends InputDStream<T> {
                 data.addAll(next);
             }
         }
-        StreamingRuntime.of(context()).inputInfo().report(time, data.size());
-        return Optional.of(context().engine().parallelize(data, context().engine().parallelism()));
+        taken.took(time, data.size());
+        return Optional.of(engine().parallelize(data, engine().parallelism()));
+    }
+
+    @Override
+    public long recordsAt(Time time) {
+        return taken.at(time);
+    }
+
+    @Override
+    protected void releaseBatch(Time time) {
+        taken.forget(time);
     }
 }

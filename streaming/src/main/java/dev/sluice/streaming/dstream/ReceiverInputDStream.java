@@ -1,29 +1,30 @@
 package dev.sluice.streaming.dstream;
 
 import dev.sluice.core.Dataset;
-import dev.sluice.streaming.StreamingContext;
 import dev.sluice.streaming.Time;
 import dev.sluice.streaming.input.BlockDataset;
 import dev.sluice.streaming.input.ReceiverSupervisor;
 import dev.sluice.streaming.input.ReceiverTracker;
-import dev.sluice.streaming.scheduler.StreamingRuntime;
+import java.time.Duration;
 import java.util.Optional;
+import java.util.function.IntFunction;
 
-/** The batches of a receiver: the blocks the tracker allocated to each batch time. */
+/**
+ * The batches of a receiver: the blocks the tracker allocated to each batch time. Its record
+ * count per batch is the tracker's allocation, whether or not a dataset was built for the batch.
+ */
 public final class ReceiverInputDStream<T> extends InputDStream<T> {
+    private final ReceiverTracker tracker;
     private final ReceiverSupervisor<T> supervisor;
 
-    /** Creates the input, its receiver's supervisor (given this stream's id), and registers it with the tracker. */
-    public ReceiverInputDStream(StreamingContext context, java.util.function.IntFunction<ReceiverSupervisor<T>> supervisorFactory,
-                                String name) {
-        super(context);
+    /** Creates the input, its receiver's supervisor (given this stream's id), and registers it with {@code tracker}. */
+    public ReceiverInputDStream(DStreamGraph graph, ReceiverTracker tracker,
+                                IntFunction<ReceiverSupervisor<T>> supervisorFactory, String name) {
+        super(graph, OperatorKind.RECEIVER_INPUT);
+        this.tracker = tracker;
         this.supervisor = supervisorFactory.apply(id());
-        tracker().add(id(), this.supervisor);
+        tracker.add(id(), this.supervisor);
         setName(name);
-    }
-
-    private ReceiverTracker tracker() {
-        return StreamingRuntime.of(context()).receiverTracker();
     }
 
     /** Returns the supervisor of this stream's receiver. */
@@ -43,20 +44,23 @@ public final class ReceiverInputDStream<T> extends InputDStream<T> {
 
     @Override
     protected Optional<Dataset<T>> compute(Time time) {
-        ReceiverTracker.Allocation allocation = tracker().blocksOf(id(), time);
-        StreamingRuntime.of(context()).inputInfo().report(time, allocation.records());
-        return Optional.of(new BlockDataset<>(context().engine(), allocation.blocks(), time.millis()));
+        ReceiverTracker.Allocation allocation = tracker.blocksOf(id(), time);
+        return Optional.of(new BlockDataset<>(engine(), allocation.blocks(), time.millis()));
+    }
+
+    @Override
+    public long recordsAt(Time time) {
+        return tracker.blocksOf(id(), time).records();
     }
 
     /** Releases the blocks of every batch this stream no longer remembers, built or not. */
     @Override
-    public void clearMetadata(Time time) {
-        super.clearMetadata(time);
-        tracker().releaseUpTo(id(), time.minus(rememberDurationBefore(time)));
+    protected void afterRelease(Time time) {
+        tracker.releaseUpTo(id(), time.minus(rememberDurationBefore(time)));
     }
 
-    private java.time.Duration rememberDurationBefore(Time time) {
+    private Duration rememberDurationBefore(Time time) {
         // Nothing to release while the remember duration reaches back before time 0.
-        return rememberDuration().toMillis() < time.millis() ? rememberDuration() : java.time.Duration.ofMillis(time.millis());
+        return rememberDuration().toMillis() < time.millis() ? rememberDuration() : Duration.ofMillis(time.millis());
     }
 }

@@ -2,46 +2,31 @@ package dev.sluice.streaming.dstream;
 
 import dev.sluice.core.Dataset;
 import dev.sluice.core.dataset.UserCodeException;
-import dev.sluice.streaming.DStream;
 import dev.sluice.streaming.Time;
-import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 
 /**
  * Every per-batch operator that is one dataset transformation of one parent (map, filter,
- * flatMap, mapToPair, reduceByKey, join's per-batch half, transform, ...).
+ * flatMap, mapToPair, reduceByKey, transform, ...): which one is its {@link OperatorKind}.
  *
  * <p>Why one class and not one per operator: each of these is literally "the parent's dataset of
- * this batch, transformed"; the operator logic lives in the core {@code Dataset} operation, and
- * a class per operator would repeat the same 40 lines a dozen times. Operators with their own
- * logic (windows, state, unions, outputs) have their own classes.
+ * this batch, transformed"; the operator logic lives in the core {@code Dataset} operation (one
+ * small physical operator each), and a node class per operator would repeat the same lines a
+ * dozen times. Operators with their own logic (windows, state, unions, outputs) have their own
+ * classes.
  */
-public final class TransformedDStream<T, R> extends DStream<R> {
-    private final DStream<T> parent;
+public final class TransformedDStream<T, R> extends SingleParentNode<T, R> {
     private final DatasetTransform<T, R> transform;
 
-    /** Creates the operator {@code operation} over {@code parent}. */
-    public TransformedDStream(DStream<T> parent, DatasetTransform<T, R> transform, String operation) {
-        super(parent.context());
-        this.parent = parent;
+    /** Creates the operator of {@code kind} over {@code parent}. */
+    public TransformedDStream(DStreamNode<T> parent, OperatorKind kind, DatasetTransform<T, R> transform) {
+        super(parent, kind);
         this.transform = transform;
-        setName(operation);
-    }
-
-    @Override
-    public Duration slideDuration() {
-        return parent.slideDuration();
-    }
-
-    @Override
-    public List<DStream<?>> dependencies() {
-        return List.of(parent);
     }
 
     @Override
     protected Optional<Dataset<R>> compute(Time time) {
-        Optional<Dataset<T>> in = parent.datasetAt(time);
+        Optional<Dataset<T>> in = parent().datasetAt(time);
         if (in.isEmpty()) {
             return Optional.empty();
         }

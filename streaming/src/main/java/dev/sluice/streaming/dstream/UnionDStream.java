@@ -3,7 +3,6 @@ package dev.sluice.streaming.dstream;
 import static com.google.common.base.Preconditions.checkArgument;
 
 import dev.sluice.core.Dataset;
-import dev.sluice.streaming.DStream;
 import dev.sluice.streaming.Time;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,30 +10,31 @@ import java.util.List;
 import java.util.Optional;
 
 /** The union of streams with the same slide: per batch, the union of their datasets. */
-public final class UnionDStream<T> extends DStream<T> {
-    private final List<DStream<T>> parents;
+public final class UnionDStream<T> extends DStreamNode<T> {
+    private final List<DStreamNode<T>> parents;
 
     /**
      * Creates the union.
      *
-     * @throws IllegalArgumentException if {@code parents} is empty or their slides differ
+     * @throws IllegalArgumentException if {@code parents} is empty, their slides differ or they
+     *                                  belong to different contexts
      */
-    public UnionDStream(List<? extends DStream<T>> parents) {
-        super(first(parents).context());
+    public UnionDStream(List<DStreamNode<T>> parents) {
+        super(checkUnionable(parents).graph(), OperatorKind.UNION);
         this.parents = List.copyOf(parents);
-        Duration slide = this.parents.get(0).slideDuration();
-        for (DStream<T> p : this.parents) {
-            checkArgument(p.slideDuration().equals(slide),
-                    "cannot union stream %s (slide %s) with stream %s (slide %s): slides must be equal",
-                    p, p.slideDuration(), this.parents.get(0), slide);
-            checkArgument(p.context() == this.parents.get(0).context(), "stream %s belongs to another context", p);
-        }
-        setName("union");
     }
 
-    private static <T> DStream<T> first(List<? extends DStream<T>> parents) {
+    private static <T> DStreamNode<T> checkUnionable(List<DStreamNode<T>> parents) {
         checkArgument(!parents.isEmpty(), "union needs at least one stream");
-        return parents.get(0);
+        DStreamNode<T> first = parents.get(0);
+        Duration slide = first.slideDuration();
+        for (DStreamNode<T> p : parents) {
+            checkArgument(p.slideDuration().equals(slide),
+                    "cannot union stream %s (slide %s) with stream %s (slide %s): slides must be equal",
+                    p, p.slideDuration(), first, slide);
+            checkArgument(p.graph() == first.graph(), "stream %s belongs to another context", p);
+        }
+        return first;
     }
 
     @Override
@@ -43,19 +43,19 @@ public final class UnionDStream<T> extends DStream<T> {
     }
 
     @Override
-    public List<DStream<?>> dependencies() {
+    public List<DStreamNode<?>> parents() {
         return List.copyOf(parents);
     }
 
     @Override
     protected Optional<Dataset<T>> compute(Time time) {
         List<Dataset<T>> datasets = new ArrayList<>(parents.size());
-        for (DStream<T> p : parents) {
+        for (DStreamNode<T> p : parents) {
             p.datasetAt(time).ifPresent(datasets::add);
         }
         if (datasets.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(datasets.size() == 1 ? datasets.get(0) : context().engine().union(datasets));
+        return Optional.of(datasets.size() == 1 ? datasets.get(0) : engine().union(datasets));
     }
 }

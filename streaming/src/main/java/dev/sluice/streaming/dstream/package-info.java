@@ -1,7 +1,11 @@
 /**
- * The stream operators behind {@link dev.sluice.streaming.DStream}'s methods, the inputs that
- * turn received or queued data into per-batch datasets, the output stream, and the graph that
- * holds them all.
+ * The logical plan of a streaming program: the graph of nodes behind the public
+ * {@link dev.sluice.streaming.DStream} handles. One node per operator, named by a typed
+ * {@link dev.sluice.streaming.dstream.OperatorDescriptor}; the inputs that turn received or
+ * queued data into per-batch datasets; the outputs that make one job per batch; and
+ * {@link dev.sluice.streaming.dstream.BatchRetention}, which decides how long each node keeps its
+ * batches and releases them. A node turns a batch time into a {@code Dataset} lineage; the core
+ * scheduler turns that lineage into stages and tasks.
  *
  * <p>Not API; may change.
  */

@@ -12,9 +12,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The generator thread: waits on the clock for each batch time, allocates received blocks to the
- * batch, builds the batch's datasets and jobs, and queues them on the job scheduler. Building a
- * batch only builds lineage (no records are touched), so the generator stays on time even when
- * jobs run behind.
+ * batch, builds the batch's datasets and jobs, takes the batch's input record counts from the
+ * inputs (a receiver's from the tracker's allocation), and queues the batch on the job scheduler.
+ *
+ * <p>Building a batch mostly builds lineage without touching records, so the generator stays on
+ * time even when jobs run behind. The exception is user code that runs a job while the lineage
+ * is built: a {@code transform} function that calls an action, or that calls {@code sortByKey},
+ * which samples its input to choose the range bounds, runs that job here, on the generator
+ * thread, and the batch is queued only when it finishes.
  */
 final class JobGenerator {
     private static final Logger log = LoggerFactory.getLogger(JobGenerator.class);
@@ -23,20 +28,18 @@ final class JobGenerator {
     private final Duration interval;
     private final DStreamGraph graph;
     private final ReceiverTracker tracker;
-    private final InputInfo inputInfo;
     private final JobScheduler scheduler;
     private volatile boolean stopped;
     private volatile long lastBatchMillis = Long.MAX_VALUE;
     private volatile long generatedMillis = -1;
     private Thread thread;
 
-    JobGenerator(Clock clock, Duration interval, DStreamGraph graph, ReceiverTracker tracker, InputInfo inputInfo,
+    JobGenerator(Clock clock, Duration interval, DStreamGraph graph, ReceiverTracker tracker,
                  JobScheduler scheduler) {
         this.clock = clock;
         this.interval = interval;
         this.graph = graph;
         this.tracker = tracker;
-        this.inputInfo = inputInfo;
         this.scheduler = scheduler;
     }
 
@@ -74,7 +77,7 @@ final class JobGenerator {
         } catch (RuntimeException e) {
             error = dev.sluice.core.dataset.UserCodeException.unwrap(e);
         }
-        scheduler.submit(new JobSet(time, jobs, inputInfo.take(time), clock.millis(), submittedNanos, error));
+        scheduler.submit(new JobSet(time, jobs, graph.inputRecords(time), clock.millis(), submittedNanos, error));
     }
 
     /** Stops at once, generating nothing more. */

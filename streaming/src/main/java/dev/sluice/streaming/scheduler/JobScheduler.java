@@ -106,7 +106,7 @@ final class JobScheduler {
         log.debug("batch {}: done in {} µs (waited {} µs)", time.millis(), (end - start) / 1000,
                 (start - set.submittedNanos()) / 1000);
         try {
-            graph.clearMetadata(time);
+            graph.releaseOldBatches(time);
         } catch (RuntimeException e) {
             log.warn("batch {}: could not release old data", time.millis(), e);
         }
@@ -149,7 +149,7 @@ final class JobScheduler {
      */
     private void releaseRemembered() {
         try {
-            graph.clearMetadata(new Time(Long.MAX_VALUE));
+            graph.releaseOldBatches(new Time(Long.MAX_VALUE));
         } catch (RuntimeException e) {
             log.warn("stopped, but could not release the data of remembered batches", e);
         }

@@ -10,9 +10,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Backpressure: keeps receivers from taking in more than the engine processes, by additive
- * increase and multiplicative decrease of a per-receiver quota of records per batch. After each
- * batch:
+ * Backpressure: keeps receivers from taking in more than the engine processes, by a
+ * per-receiver quota of records per batch that is cut hard and grows back by a few percent per
+ * batch (both multiplicative: no step is a fixed number of records). After each batch:
  * <ul>
  *   <li>too big (its processing took longer than the batch interval): the quota drops to 90% of
  *       what the engine showed it processes in one interval (or of the current quota, if lower),

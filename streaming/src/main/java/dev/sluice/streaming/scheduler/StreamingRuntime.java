@@ -4,7 +4,6 @@ import dev.sluice.core.Engine;
 import dev.sluice.core.scheduler.EngineRuntime;
 import dev.sluice.streaming.Clock;
 import dev.sluice.streaming.ReceiverStatus;
-import dev.sluice.streaming.StreamingContext;
 import dev.sluice.streaming.Time;
 import dev.sluice.streaming.dstream.DStreamGraph;
 import dev.sluice.streaming.dstream.InputDStream;
@@ -14,41 +13,33 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
-import java.util.function.Function;
 
 /**
- * The machinery behind one {@link StreamingContext}: graph, listener bus, receiver tracker,
- * generator and job scheduler. The context owns the lifecycle; this class does the work.
+ * The machinery behind one {@code StreamingContext}: graph, listener bus, receiver tracker,
+ * generator and job scheduler, wired here by their constructors. The context creates it, owns
+ * the lifecycle and hands the graph and tracker to the nodes it makes; this class does the work.
  */
 public final class StreamingRuntime {
-    private static volatile Function<StreamingContext, StreamingRuntime> accessor;
-
     private final Clock clock;
     private final Duration batchInterval;
-    private final DStreamGraph graph = new DStreamGraph();
+    private final DStreamGraph graph;
     private final ListenerBus bus = new ListenerBus();
-    private final InputInfo inputInfo = new InputInfo();
     private final ReceiverTracker receiverTracker;
     private final JobScheduler jobScheduler;
     private final JobGenerator jobGenerator;
 
-    /** Creates the runtime; {@code onBatchFailure} is called with each failed batch's first error. */
-    public StreamingRuntime(Engine engine, Clock clock, Duration batchInterval, Consumer<Throwable> onBatchFailure) {
+    /**
+     * Creates the runtime; {@code onBatchFailure} is called with each failed batch's first error,
+     * and {@code checkCanAddOperation} before each new stream (it throws once the context started).
+     */
+    public StreamingRuntime(Engine engine, Clock clock, Duration batchInterval, Consumer<Throwable> onBatchFailure,
+                            Runnable checkCanAddOperation) {
         this.clock = clock;
         this.batchInterval = batchInterval;
+        this.graph = new DStreamGraph(engine, batchInterval, checkCanAddOperation);
         this.receiverTracker = new ReceiverTracker(EngineRuntime.of(engine).blockStore(), engine.parallelism());
         this.jobScheduler = new JobScheduler(graph, bus, onBatchFailure);
-        this.jobGenerator = new JobGenerator(clock, batchInterval, graph, receiverTracker, inputInfo, jobScheduler);
-    }
-
-    /** Lets {@link StreamingContext} hand out its runtime; called once by its static initializer. */
-    public static void installAccessor(Function<StreamingContext, StreamingRuntime> contextToRuntime) {
-        accessor = contextToRuntime;
-    }
-
-    /** Returns the runtime of {@code context}. */
-    public static StreamingRuntime of(StreamingContext context) {
-        return accessor.apply(context);
+        this.jobGenerator = new JobGenerator(clock, batchInterval, graph, receiverTracker, jobScheduler);
     }
 
     /** Returns the stream graph. */
@@ -59,11 +50,6 @@ public final class StreamingRuntime {
     /** Returns the listener bus. */
     public ListenerBus bus() {
         return bus;
-    }
-
-    /** Returns the input record counter. */
-    public InputInfo inputInfo() {
-        return inputInfo;
     }
 
     /** Returns the receiver tracker. */

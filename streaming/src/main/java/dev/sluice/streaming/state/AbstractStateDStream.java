@@ -6,9 +6,10 @@ import dev.sluice.core.PairDataset;
 import dev.sluice.core.Partitioner;
 import dev.sluice.core.StorageLevel;
 import dev.sluice.core.scheduler.EngineRuntime;
-import dev.sluice.streaming.DStream;
 import dev.sluice.streaming.Time;
-import java.time.Duration;
+import dev.sluice.streaming.dstream.DStreamNode;
+import dev.sluice.streaming.dstream.OperatorKind;
+import dev.sluice.streaming.dstream.SingleParentNode;
 import java.util.List;
 import java.util.Optional;
 
@@ -23,16 +24,13 @@ import java.util.Optional;
  * @param <V> the value type of the input
  * @param <T> the record type of the state datasets
  */
-public abstract class AbstractStateDStream<K, V, T> extends DStream<T> {
-    private final DStream<Pair<K, V>> parent;
+public abstract class AbstractStateDStream<K, V, T> extends SingleParentNode<Pair<K, V>, T> {
     private final Partitioner partitioner;
 
-    /** Creates the state stream {@code operation} over {@code parent}, partitioned by {@code partitioner}. */
-    protected AbstractStateDStream(DStream<Pair<K, V>> parent, Partitioner partitioner, String operation) {
-        super(parent.context());
-        this.parent = parent;
+    /** Creates the state node of {@code kind} over {@code parent}, partitioned by {@code partitioner}. */
+    protected AbstractStateDStream(DStreamNode<Pair<K, V>> parent, Partitioner partitioner, OperatorKind kind) {
+        super(parent, kind);
         this.partitioner = partitioner;
-        setName(operation);
         persist(StorageLevel.MEMORY);
     }
 
@@ -50,16 +48,6 @@ public abstract class AbstractStateDStream<K, V, T> extends DStream<T> {
     }
 
     @Override
-    public Duration slideDuration() {
-        return parent.slideDuration();
-    }
-
-    @Override
-    public List<DStream<?>> dependencies() {
-        return List.of(parent);
-    }
-
-    @Override
     protected boolean mustCheckpoint() {
         return true;
     }
@@ -68,8 +56,8 @@ public abstract class AbstractStateDStream<K, V, T> extends DStream<T> {
     protected Optional<Dataset<T>> compute(Time time) {
         Time before = time.minus(slideDuration());
         Optional<Dataset<T>> previous = before.isAfter(zeroTime()) ? datasetAt(before) : Optional.empty();
-        Dataset<Pair<K, V>> in = parent.datasetAt(time).orElseGet(
-                () -> context().engine().parallelize(List.of(), partitioner.numPartitions()));
+        Dataset<Pair<K, V>> in = parent().datasetAt(time).orElseGet(
+                () -> engine().parallelize(List.of(), partitioner.numPartitions()));
         return Optional.of(nextState(previous, PairDataset.of(in).partitionBy(partitioner), time));
     }
 
@@ -81,11 +69,10 @@ public abstract class AbstractStateDStream<K, V, T> extends DStream<T> {
      * (two checkpoint intervals' worth), which for a large state is most of the heap.
      */
     @Override
-    public void clearMetadata(Time time) {
-        super.clearMetadata(time);
+    protected void afterRelease(Time time) {
         Time keepAfter = time.millis() > childRememberDuration().toMillis() ? time.minus(childRememberDuration())
                 : new Time(0);
-        EngineRuntime runtime = EngineRuntime.of(context().engine());
+        EngineRuntime runtime = EngineRuntime.of(engine());
         for (Time t : rememberedTimes()) {
             if (!t.isAfter(keepAfter)) {
                 rememberedAt(t).filter(ds -> ds.storageLevel() != StorageLevel.NONE).ifPresent(ds -> {

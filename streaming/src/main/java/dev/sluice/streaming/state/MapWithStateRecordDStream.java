@@ -5,9 +5,10 @@ import dev.sluice.core.Pair;
 import dev.sluice.core.PairDataset;
 import dev.sluice.core.Partitioner;
 import dev.sluice.core.dataset.MapPartitionsDataset;
-import dev.sluice.streaming.DStream;
 import dev.sluice.streaming.StateSpec;
 import dev.sluice.streaming.Time;
+import dev.sluice.streaming.dstream.DStreamNode;
+import dev.sluice.streaming.dstream.OperatorKind;
 import dev.sluice.streaming.function.StateMappingFunction;
 import java.time.Duration;
 import java.util.Iterator;
@@ -16,8 +17,8 @@ import java.util.Optional;
 
 /**
  * The state stream of mapWithState: one {@link StateRecord} per partition per batch (see
- * {@link MapWithStateDataset}). The public {@code MapWithStateDStream} and its state snapshots
- * are views of it ({@link #mapped}, {@link #snapshots}).
+ * {@link MapWithStateDataset}). The public {@code MapWithStateDStream}'s node and its state snapshots
+ * read it ({@link #mapped}, {@link #snapshots}).
  */
 public final class MapWithStateRecordDStream<K, V, S, R> extends AbstractStateDStream<K, V, StateRecord<K, S, R>> {
     private final StateMappingFunction<K, V, S, R> function;
@@ -25,8 +26,8 @@ public final class MapWithStateRecordDStream<K, V, S, R> extends AbstractStateDS
     private final long timeoutMillis;
 
     /** Creates the state stream of {@code spec} over {@code parent}. */
-    public MapWithStateRecordDStream(DStream<Pair<K, V>> parent, StateSpec<K, V, S, R> spec, Partitioner partitioner) {
-        super(parent, partitioner, "mapWithState");
+    public MapWithStateRecordDStream(DStreamNode<Pair<K, V>> parent, StateSpec<K, V, S, R> spec, Partitioner partitioner) {
+        super(parent, partitioner, OperatorKind.MAP_WITH_STATE);
         this.function = spec.function();
         this.initialState = spec.initialState().orElse(null);
         this.timeoutMillis = spec.timeout().map(Duration::toMillis).orElse(0L);

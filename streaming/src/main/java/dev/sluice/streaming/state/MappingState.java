@@ -38,13 +38,13 @@ final class MappingState<S> implements State<S> {
     public S get() {
         if (!exists) {
             throw new NoSuchElementException("this key has no state" + (removed ? " (it was removed in this call)" : "")
-                    + "; check exists() first or use getOption()");
+                    + "; check exists() first or use toOptional() (getOption() before it was renamed)");
         }
         return state;
     }
 
     @Override
-    public Optional<S> getOption() {
+    public Optional<S> toOptional() {
         return exists ? Optional.of(state) : Optional.empty();
     }
 

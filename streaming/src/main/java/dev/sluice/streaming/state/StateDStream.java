@@ -4,8 +4,9 @@ import dev.sluice.core.Dataset;
 import dev.sluice.core.Pair;
 import dev.sluice.core.PairDataset;
 import dev.sluice.core.Partitioner;
-import dev.sluice.streaming.DStream;
 import dev.sluice.streaming.Time;
+import dev.sluice.streaming.dstream.DStreamNode;
+import dev.sluice.streaming.dstream.OperatorKind;
 import dev.sluice.streaming.function.UpdateStateFunction;
 import java.util.List;
 import java.util.Optional;
@@ -22,9 +23,9 @@ public final class StateDStream<K, V, S> extends AbstractStateDStream<K, V, Pair
     private final Dataset<Pair<K, S>> initialState;
 
     /** Creates the state stream; {@code initialState} may be {@code null}. */
-    public StateDStream(DStream<Pair<K, V>> parent, UpdateStateFunction<V, S> function, Partitioner partitioner,
+    public StateDStream(DStreamNode<Pair<K, V>> parent, UpdateStateFunction<V, S> function, Partitioner partitioner,
                         Dataset<Pair<K, S>> initialState) {
-        super(parent, partitioner, "updateStateByKey");
+        super(parent, partitioner, OperatorKind.UPDATE_STATE_BY_KEY);
         this.function = function;
         this.initialState = initialState;
     }

@@ -12,7 +12,6 @@ import dev.sluice.streaming.PairDStream;
 import dev.sluice.streaming.StreamingContext;
 import dev.sluice.streaming.StreamingListener;
 import dev.sluice.streaming.Time;
-import dev.sluice.streaming.dstream.ListInputDStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -80,7 +79,7 @@ public final class StreamingTestKit implements AutoCloseable {
     /** Returns a stream whose batch {@code i + 1} holds {@code batches.get(i)}; later batches are empty. */
     public <T> DStream<T> input(List<List<T>> batches) {
         checkNotNull(batches, "batches");
-        return new ListInputDStream<>(context, batches);
+        return context.listStream(batches);
     }
 
     /** Returns a keyed stream whose batch {@code i + 1} holds {@code batches.get(i)}. */
@@ -106,7 +105,7 @@ public final class StreamingTestKit implements AutoCloseable {
      */
     public void run(int batches) {
         checkArgument(batches >= 0, "batches must be >= 0, got %s", batches);
-        if (context.state() == StreamingContext.State.INITIALIZED) {
+        if (context.lifecycle() == StreamingContext.Lifecycle.INITIALIZED) {
             context.addListener(completionListener());
             context.start();
         }
@@ -196,6 +195,12 @@ public final class StreamingTestKit implements AutoCloseable {
          */
         public Builder engine(Engine existing) {
             contextSettings.engine(existing);
+            return this;
+        }
+
+        /** Caps each receiver at {@code recordsPerSecond}, as a quota per batch (see {@code StreamingContext.Builder}). */
+        public Builder receiverMaxRate(long recordsPerSecond) {
+            contextSettings.receiverMaxRate(recordsPerSecond);
             return this;
         }
 

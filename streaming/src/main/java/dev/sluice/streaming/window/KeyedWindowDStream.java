@@ -5,8 +5,9 @@ import dev.sluice.core.Pair;
 import dev.sluice.core.Partitioner;
 import dev.sluice.core.dataset.ZippedPartitionsDataset;
 import dev.sluice.core.function.ReduceFunction;
-import dev.sluice.streaming.DStream;
 import dev.sluice.streaming.Time;
+import dev.sluice.streaming.dstream.DStreamNode;
+import dev.sluice.streaming.dstream.OperatorKind;
 import java.util.List;
 import java.util.Optional;
 
@@ -25,27 +26,27 @@ public final class KeyedWindowDStream<K, V> extends WindowOperator<Pair<K, V>, P
      * partitioned by {@code partitioner}; {@code merge} merges two values of a key (it must not
      * modify its arguments: they may be cached).
      */
-    public KeyedWindowDStream(DStream<Pair<K, V>> perBatch, Window window, ReduceFunction<V> merge,
-                              Partitioner partitioner, String operation) {
-        super(perBatch, window, window.overlaps(), operation);
+    public KeyedWindowDStream(DStreamNode<Pair<K, V>> perBatch, Window window, ReduceFunction<V> merge,
+                              Partitioner partitioner) {
+        super(perBatch, window, window.overlaps(), OperatorKind.KEYED_WINDOW);
         this.merge = merge;
         this.partitioner = partitioner;
     }
 
     /** Returns the window of {@code perBatch}'s per-batch groups, concatenated per key in time order. */
-    public static <K, V> KeyedWindowDStream<K, List<V>> grouping(DStream<Pair<K, List<V>>> perBatch, Window window,
-                                                                 Partitioner partitioner, String operation) {
-        return new KeyedWindowDStream<>(perBatch, window, KeyedMerges::concat, partitioner, operation);
+    public static <K, V> KeyedWindowDStream<K, List<V>> grouping(DStreamNode<Pair<K, List<V>>> perBatch,
+                                                                 Window window, Partitioner partitioner) {
+        return new KeyedWindowDStream<>(perBatch, window, KeyedMerges::concat, partitioner);
     }
 
     @Override
     protected Optional<Dataset<Pair<K, V>>> compute(Time time) {
-        List<Dataset<Pair<K, V>>> batches = window.datasetsEndingAt(parent, time);
+        List<Dataset<Pair<K, V>>> batches = window.datasetsEndingAt(parent(), time);
         if (batches.isEmpty()) {
             return Optional.empty();
         }
         ReduceFunction<V> f = merge;
-        return Optional.of(new ZippedPartitionsDataset<Pair<K, V>, Pair<K, V>>(context().engine(), batches,
+        return Optional.of(new ZippedPartitionsDataset<Pair<K, V>, Pair<K, V>>(engine(), batches,
                 parts -> KeyedMerges.pairs(KeyedMerges.reduce(parts, f)), partitioner, name()));
     }
 }

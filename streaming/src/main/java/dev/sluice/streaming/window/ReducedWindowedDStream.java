@@ -7,8 +7,9 @@ import dev.sluice.core.StorageLevel;
 import dev.sluice.core.dataset.ZippedPartitionsDataset;
 import dev.sluice.core.function.FilterFunction;
 import dev.sluice.core.function.ReduceFunction;
-import dev.sluice.streaming.DStream;
 import dev.sluice.streaming.Time;
+import dev.sluice.streaming.dstream.DStreamNode;
+import dev.sluice.streaming.dstream.OperatorKind;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -35,10 +36,10 @@ public final class ReducedWindowedDStream<K, V> extends WindowOperator<Pair<K, V
      * Creates the window over {@code perBatch}, whose every dataset must be reduced per key with
      * {@code f} and partitioned by {@code partitioner}; {@code filter} may be null (keep all).
      */
-    public ReducedWindowedDStream(DStream<Pair<K, V>> perBatch, Window window, ReduceFunction<V> f,
+    public ReducedWindowedDStream(DStreamNode<Pair<K, V>> perBatch, Window window, ReduceFunction<V> f,
                                   ReduceFunction<V> invF, Partitioner partitioner,
-                                  FilterFunction<? super Pair<K, V>> filter, String operation) {
-        super(perBatch, window, true, operation);
+                                  FilterFunction<? super Pair<K, V>> filter) {
+        super(perBatch, window, true, OperatorKind.INCREMENTAL_WINDOW);
         this.f = f;
         this.invF = invF;
         this.partitioner = partitioner;
@@ -59,9 +60,9 @@ public final class ReducedWindowedDStream<K, V> extends WindowOperator<Pair<K, V
         Optional<Dataset<Pair<K, V>>> previous = now - slide > zeroTime().millis()
                 ? datasetAt(new Time(now - slide)) : Optional.empty();
         // previous window: (now - slide - length, now - slide]; this one: (now - length, now]
-        List<Dataset<Pair<K, V>>> leaving = Window.datasets(parent, now - slide - length,
+        List<Dataset<Pair<K, V>>> leaving = Window.datasets(parent(), now - slide - length,
                 Math.min(now - slide, now - length));
-        List<Dataset<Pair<K, V>>> entering = Window.datasets(parent, Math.max(now - slide, now - length), now);
+        List<Dataset<Pair<K, V>>> entering = Window.datasets(parent(), Math.max(now - slide, now - length), now);
         List<Dataset<Pair<K, V>>> parts = new ArrayList<>(1 + leaving.size() + entering.size());
         previous.ifPresent(parts::add);
         parts.addAll(leaving);
@@ -71,6 +72,6 @@ public final class ReducedWindowedDStream<K, V> extends WindowOperator<Pair<K, V
         }
         SlideMerge<K, V> merge = new SlideMerge<>(previous.isPresent(), leaving.size(), f, invF, filter,
                 name() + " at " + time);
-        return Optional.of(new ZippedPartitionsDataset<>(context().engine(), parts, merge, partitioner, name()));
+        return Optional.of(new ZippedPartitionsDataset<>(engine(), parts, merge, partitioner, name()));
     }
 }

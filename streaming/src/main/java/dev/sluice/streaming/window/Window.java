@@ -3,8 +3,8 @@ package dev.sluice.streaming.window;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.sluice.core.Dataset;
-import dev.sluice.streaming.DStream;
 import dev.sluice.streaming.Time;
+import dev.sluice.streaming.dstream.DStreamNode;
 import dev.sluice.streaming.dstream.Durations;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,7 +34,7 @@ public record Window(Duration length, Duration slide) {
      *                                  slide; the message names {@code operation}, the stream and
      *                                  the three durations
      */
-    public static Window of(String operation, DStream<?> parent, Duration length, Duration slide) {
+    public static Window of(String operation, DStreamNode<?> parent, Duration length, Duration slide) {
         checkNotNull(length, "length");
         checkNotNull(slide, "slide");
         Durations.checkWindow(operation, length, slide, parent);
@@ -45,7 +45,7 @@ public record Window(Duration length, Duration slide) {
      * Returns {@code parent}'s datasets of the batch times in {@code (afterMillis, upToMillis]}
      * that exist (after its zero time), oldest first.
      */
-    static <T> List<Dataset<T>> datasets(DStream<T> parent, long afterMillis, long upToMillis) {
+    static <T> List<Dataset<T>> datasets(DStreamNode<T> parent, long afterMillis, long upToMillis) {
         long step = parent.slideDuration().toMillis();
         long floor = Math.max(afterMillis, parent.zeroTime().millis());
         List<Dataset<T>> out = new ArrayList<>();
@@ -57,7 +57,7 @@ public record Window(Duration length, Duration slide) {
     }
 
     /** Returns {@code parent}'s datasets of the whole window ending at {@code end}. */
-    <T> List<Dataset<T>> datasetsEndingAt(DStream<T> parent, Time end) {
+    <T> List<Dataset<T>> datasetsEndingAt(DStreamNode<T> parent, Time end) {
         return datasets(parent, end.millis() - length.toMillis(), end.millis());
     }
 

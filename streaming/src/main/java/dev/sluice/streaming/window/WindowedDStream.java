@@ -1,8 +1,9 @@
 package dev.sluice.streaming.window;
 
 import dev.sluice.core.Dataset;
-import dev.sluice.streaming.DStream;
 import dev.sluice.streaming.Time;
+import dev.sluice.streaming.dstream.DStreamNode;
+import dev.sluice.streaming.dstream.OperatorKind;
 import java.util.List;
 import java.util.Optional;
 
@@ -14,16 +15,16 @@ import java.util.Optional;
 public final class WindowedDStream<T> extends WindowOperator<T, T> {
 
     /** Creates the window {@code window} (checked against {@code parent} by {@link Window#of}). */
-    public WindowedDStream(DStream<T> parent, Window window, String operation) {
-        super(parent, window, window.overlaps(), operation);
+    public WindowedDStream(DStreamNode<T> parent, Window window) {
+        super(parent, window, window.overlaps(), OperatorKind.WINDOW);
     }
 
     @Override
     protected Optional<Dataset<T>> compute(Time time) {
-        List<Dataset<T>> batches = window.datasetsEndingAt(parent, time);
+        List<Dataset<T>> batches = window.datasetsEndingAt(parent(), time);
         if (batches.isEmpty()) {
-            return Optional.of(context().engine().emptyDataset());
+            return Optional.of(engine().emptyDataset());
         }
-        return Optional.of(context().engine().union(batches));
+        return Optional.of(engine().union(batches));
     }
 }

@@ -115,9 +115,9 @@ class ReceiverStreamIT {
     @Test
     void batchQuota_fasterSource_eachBatchTakesAtMostTheQuotaAndNothingIsLost() throws Exception {
         TestReceiver receiver = new TestReceiver();
-        try (StreamingTestKit kit = StreamingTestKit.create(Duration.ofSeconds(1))) {
+        try (StreamingTestKit kit = StreamingTestKit.builder().batchInterval(Duration.ofSeconds(1))
+                .receiverMaxRate(100).build()) { // 100 records/s at 1 s batches: a quota of 100 per batch
             DStream<String> stream = kit.context().receiverStream(receiver);
-            ((dev.sluice.streaming.dstream.ReceiverInputDStream<String>) stream).supervisor().setMaxBatchQuota(100);
             BatchOutput<String> out = kit.collect(stream);
             kit.run(1);
             Thread source = new Thread(() -> {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.core.SluiceException;
+import dev.sluice.core.Engine;
 import dev.sluice.streaming.BatchInfo;
 import dev.sluice.streaming.StreamingContext;
 import dev.sluice.streaming.StreamingListener;
@@ -45,6 +46,7 @@ class JobSchedulerIT {
     private final CountDownLatch release = new CountDownLatch(1);
     private final Map<Long, CompletableFuture<BatchInfo>> done = new ConcurrentHashMap<>();
     private JobScheduler scheduler;
+    private Engine engine;
 
     @BeforeEach
     void setUp() {
@@ -56,13 +58,15 @@ class JobSchedulerIT {
                 future(info.batchTime().millis()).complete(info);
             }
         });
-        scheduler = new JobScheduler(new DStreamGraph(), bus, failures::add);
+        engine = Engine.local(1);
+        scheduler = new JobScheduler(new DStreamGraph(engine, Duration.ofSeconds(1), () -> { }), bus, failures::add);
     }
 
     @AfterEach
     void tearDown() {
         release.countDown();
         scheduler.stop(false, Duration.ofSeconds(WAIT_SECONDS));
+        engine.close();
     }
 
     private CompletableFuture<BatchInfo> future(long millis) {
