@@ -14,7 +14,7 @@ import dev.sluice.core.function.MapMultiFunction;
 import dev.sluice.core.function.MapPartitionsFunction;
 import dev.sluice.core.function.PairFunction;
 import dev.sluice.core.function.ReduceFunction;
-import dev.sluice.core.scheduler.EngineRuntime;
+import dev.sluice.core.spi.EngineServices;
 import dev.sluice.streaming.dstream.Batches;
 import dev.sluice.streaming.dstream.Durations;
 import dev.sluice.streaming.dstream.ForEachDStream;
@@ -300,10 +300,10 @@ public abstract class DStream<T> {
         if (storageLevel == StorageLevel.NONE) {
             return;
         }
-        EngineRuntime runtime = EngineRuntime.of(context.engine());
+        EngineServices services = EngineServices.of(context.engine());
         for (Map.Entry<Time, Dataset<T>> e : generated.entrySet()) {
             if (!shufflesReleased.contains(e.getKey()) && e.getValue().isFullyCached()) {
-                runtime.releaseShuffleOutputs(e.getValue());
+                services.releaseShuffleOutputs(e.getValue());
                 shufflesReleased.add(e.getKey());
             }
         }
@@ -317,7 +317,7 @@ public abstract class DStream<T> {
     private void deleteOldCheckpoints(Time time) {
         while (forgottenCheckpoints.size() > 1) {
             Map.Entry<Time, String> oldest = forgottenCheckpoints.pollFirstEntry();
-            EngineRuntime.of(context.engine()).checkpointFiles().delete(oldest.getValue());
+            EngineServices.of(context.engine()).deleteCheckpoint(oldest.getValue());
             log.debug("batch {}: deleted old checkpoint {} of stream {}", time.millis(), oldest.getValue(), this);
         }
     }

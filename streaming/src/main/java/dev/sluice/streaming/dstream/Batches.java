@@ -84,8 +84,7 @@ public final class Batches {
     /** Saves {@code ds} to {@code prefix-<ms>.suffix}, unless a previous run already did. */
     public static void save(Dataset<?> ds, String prefix, String suffix, Time time) {
         String dir = prefix + "-" + time.millis() + (suffix.isEmpty() ? "" : "." + suffix);
-        if (dev.sluice.core.dataset.TextOutput.exists(
-                dev.sluice.core.scheduler.EngineRuntime.of(ds.engine()).hadoopConf(), dir)) {
+        if (dev.sluice.core.spi.EngineServices.of(ds.engine()).exists(dir)) {
             log.debug("batch {}: {} already exists, not writing it again", time.millis(), dir);
             return;
         }

@@ -45,7 +45,7 @@ public final class ReceiverInputDStream<T> extends InputDStream<T> {
     protected Optional<Dataset<T>> compute(Time time) {
         ReceiverTracker.Allocation allocation = tracker().blocksOf(id(), time);
         StreamingRuntime.of(context()).inputInfo().report(time, allocation.records());
-        return Optional.of(new BlockDataset<>(context().engine(), allocation.blocks(), time.millis()));
+        return Optional.of(new BlockDataset<T>(context().engine(), allocation.blocks(), time.millis()).toDataset());
     }
 
     /** Releases the blocks of every batch this stream no longer remembers, built or not. */

@@ -5,7 +5,7 @@ import dev.sluice.core.Pair;
 import dev.sluice.core.PairDataset;
 import dev.sluice.core.Partitioner;
 import dev.sluice.core.StorageLevel;
-import dev.sluice.core.scheduler.EngineRuntime;
+import dev.sluice.core.spi.EngineServices;
 import dev.sluice.streaming.DStream;
 import dev.sluice.streaming.Time;
 import java.time.Duration;
@@ -85,13 +85,13 @@ public abstract class AbstractStateDStream<K, V, T> extends DStream<T> {
         super.clearMetadata(time);
         Time keepAfter = time.millis() > childRememberDuration().toMillis() ? time.minus(childRememberDuration())
                 : new Time(0);
-        EngineRuntime runtime = EngineRuntime.of(context().engine());
+        EngineServices services = EngineServices.of(context().engine());
         for (Time t : rememberedTimes()) {
             if (!t.isAfter(keepAfter)) {
                 rememberedAt(t).filter(ds -> ds.storageLevel() != StorageLevel.NONE).ifPresent(ds -> {
                     ds.unpersist();
                     // Its batch's shuffle output (every raw record of the batch) is no longer read either.
-                    runtime.releaseShuffleOutputs(ds);
+                    services.releaseShuffleOutputs(ds);
                 });
             }
         }

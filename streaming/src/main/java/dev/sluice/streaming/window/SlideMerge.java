@@ -1,7 +1,7 @@
 package dev.sluice.streaming.window;
 
 import dev.sluice.core.Pair;
-import dev.sluice.core.dataset.ZippedPartitionsDataset.ZipFunction;
+import dev.sluice.core.spi.ZippedPartitionsDataset.ZipFunction;
 import dev.sluice.core.function.FilterFunction;
 import dev.sluice.core.function.ReduceFunction;
 import java.util.ArrayList;
