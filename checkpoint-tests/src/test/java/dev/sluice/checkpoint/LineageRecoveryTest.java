@@ -3,8 +3,8 @@ package dev.sluice.checkpoint;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.core.Engine;
-import dev.sluice.core.spi.EngineServices;
 import dev.sluice.core.shuffle.ShuffleRegistry;
+import dev.sluice.core.spi.EngineServices;
 import dev.sluice.core.storage.BlockStore;
 import java.nio.file.Path;
 import java.util.List;

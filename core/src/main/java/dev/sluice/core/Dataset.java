@@ -9,7 +9,6 @@ import dev.sluice.core.dataset.Iterators;
 import dev.sluice.core.dataset.MapPartitionsDataset;
 import dev.sluice.core.dataset.NodeDependency;
 import dev.sluice.core.dataset.TextOutput;
-import dev.sluice.core.failure.UserCodeException;
 import dev.sluice.core.dataset.ZeroValues;
 import dev.sluice.core.failure.UserCodeException;
 import dev.sluice.core.function.FilterFunction;

@@ -103,7 +103,7 @@ public final class Engine implements AutoCloseable {
      */
     public Dataset<String> textFile(String uri) {
         checkNotNull(uri, "uri");
-        return wrap(new TextFileDataset(runtime.nodes(), runtime.hadoopConf(), uri));
+        return wrap(new TextFileDataset(runtime.nodes(), runtime.nodes().hadoopConf(), uri));
     }
 
     /** Returns a dataset with no partitions. */

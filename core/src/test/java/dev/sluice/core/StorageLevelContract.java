@@ -2,7 +2,6 @@ package dev.sluice.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sluice.core.scheduler.EngineRuntime;
 import dev.sluice.core.shuffle.ShuffleRegistry;
 import dev.sluice.core.storage.BlockId;
 import dev.sluice.core.storage.BlockStore;

@@ -33,11 +33,8 @@ import org.apache.hadoop.conf.Configuration;
  * also unpersists old batches eagerly.
  */
 public final class EngineRuntime implements AutoCloseable {
-    private final KryoSerializer serializer = new KryoSerializer();
     private final ShuffleRegistry shuffleRegistry = new ShuffleRegistry();
     private final BlockStore blockStore;
-    private final Configuration hadoopConf;
-    private final CheckpointFiles checkpointFiles;
     private final NodeServices nodes;
     private final DagScheduler scheduler;
     private final CheckpointCompletion checkpoints;
@@ -54,10 +51,11 @@ public final class EngineRuntime implements AutoCloseable {
     /** Creates the runtime running its tasks on {@code backend}. */
     public EngineRuntime(ExecutorBackend backend, int maxTaskAttempts, Path localDir,
                          Map<String, String> hadoopProperties, String checkpointRunDir) {
+        KryoSerializer serializer = new KryoSerializer();
         this.blockStore = new BlockStore(serializer, localDir);
-        this.hadoopConf = new Configuration();
+        Configuration hadoopConf = new Configuration();
         hadoopProperties.forEach(hadoopConf::set);
-        this.checkpointFiles = new CheckpointFiles(serializer, hadoopConf);
+        CheckpointFiles checkpointFiles = new CheckpointFiles(serializer, hadoopConf);
         this.nodes = new NodeServices(serializer, blockStore, checkpointFiles, hadoopConf, checkpointRunDir);
         this.scheduler = new DagScheduler(backend, shuffleRegistry, maxTaskAttempts);
         this.checkpoints = new CheckpointCompletion(scheduler, checkpointFiles);
@@ -99,14 +97,9 @@ public final class EngineRuntime implements AutoCloseable {
         }
     }
 
-    /** Returns the services every node of this engine is built with. */
+    /** Returns the services every node of this engine is built with (serializer, files, configuration). */
     public NodeServices nodes() {
         return nodes;
-    }
-
-    /** Returns the serializer. */
-    public KryoSerializer serializer() {
-        return serializer;
     }
 
     /** Returns the weak registry of shuffles by id. */
@@ -117,16 +110,6 @@ public final class EngineRuntime implements AutoCloseable {
     /** Returns the block store. */
     public BlockStore blockStore() {
         return blockStore;
-    }
-
-    /** Returns the Hadoop configuration for file systems. */
-    public Configuration hadoopConf() {
-        return hadoopConf;
-    }
-
-    /** Returns the checkpoint file reader and writer. */
-    public CheckpointFiles checkpointFiles() {
-        return checkpointFiles;
     }
 
     /** Returns the scheduler. */

@@ -1,13 +1,13 @@
 package dev.sluice.core.shuffle;
 
-import dev.sluice.core.dataset.DatasetNode;
-import dev.sluice.core.dataset.IndexPartition;
-import dev.sluice.core.dataset.NodeDependency;
-import dev.sluice.core.dataset.OneToOneDependency;
 import dev.sluice.core.Pair;
 import dev.sluice.core.Partition;
 import dev.sluice.core.Partitioner;
 import dev.sluice.core.TaskContext;
+import dev.sluice.core.dataset.DatasetNode;
+import dev.sluice.core.dataset.IndexPartition;
+import dev.sluice.core.dataset.NodeDependency;
+import dev.sluice.core.dataset.OneToOneDependency;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;

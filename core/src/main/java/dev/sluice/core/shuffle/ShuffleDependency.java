@@ -1,9 +1,9 @@
 package dev.sluice.core.shuffle;
 
-import dev.sluice.core.dataset.DatasetNode;
-import dev.sluice.core.dataset.NodeDependency;
 import dev.sluice.core.Pair;
 import dev.sluice.core.Partitioner;
+import dev.sluice.core.dataset.DatasetNode;
+import dev.sluice.core.dataset.NodeDependency;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;

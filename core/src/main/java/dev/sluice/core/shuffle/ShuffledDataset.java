@@ -1,14 +1,14 @@
 package dev.sluice.core.shuffle;
 
+import dev.sluice.core.Pair;
+import dev.sluice.core.Partition;
+import dev.sluice.core.Partitioner;
+import dev.sluice.core.TaskContext;
 import dev.sluice.core.dataset.DatasetNode;
 import dev.sluice.core.dataset.IndexPartition;
 import dev.sluice.core.dataset.Iterators;
 import dev.sluice.core.dataset.NodeDependency;
 import dev.sluice.core.dataset.ZeroValues;
-import dev.sluice.core.Pair;
-import dev.sluice.core.Partition;
-import dev.sluice.core.Partitioner;
-import dev.sluice.core.TaskContext;
 import dev.sluice.core.serializer.KryoSerializer;
 import java.util.Comparator;
 import java.util.Iterator;
@@ -70,7 +70,7 @@ public final class ShuffledDataset<K, V, C> extends DatasetNode<Pair<K, C>> {
     }
 
     /**
-     * Map outputs stay in the shuffle manager and are read again by later jobs and retries, so a
+     * Map outputs stay in the shuffle dependency and are read again by later jobs and retries, so a
      * combiner taken from one must not become the accumulator that mergeCombiners may mutate: the
      * first combiner of a key is copied (Kryo) when it is mutable and another map output may still
      * merge into it. Immutable JDK values (the reduceByKey hot path) are never copied.

@@ -45,17 +45,17 @@ public final class EngineServices {
 
     /** Returns the Hadoop configuration every file system access of the engine uses. */
     public Configuration hadoopConf() {
-        return runtime.hadoopConf();
+        return runtime.nodes().hadoopConf();
     }
 
     /** Returns true if {@code uri} exists on its file system (a directory an earlier run wrote, say). */
     public boolean exists(String uri) {
-        return TextOutput.exists(runtime.hadoopConf(), uri);
+        return TextOutput.exists(runtime.nodes().hadoopConf(), uri);
     }
 
     /** Deletes the checkpoint directory {@code uri} of a dataset nothing reads any more. */
     public void deleteCheckpoint(String uri) {
-        runtime.checkpointFiles().delete(uri);
+        runtime.nodes().checkpointFiles().delete(uri);
     }
 
     /**
@@ -69,7 +69,7 @@ public final class EngineServices {
 
     /** Returns the lines of exactly {@code files} (URIs), one partition per file. */
     public Dataset<String> textFiles(List<String> files, String name) {
-        return Handles.ACCESS.handle(engine, new TextFileDataset(runtime.nodes(), runtime.hadoopConf(), files, name));
+        return Handles.ACCESS.handle(engine, new TextFileDataset(runtime.nodes(), runtime.nodes().hadoopConf(), files, name));
     }
 
     /**

@@ -1,8 +1,8 @@
 package dev.sluice.streaming.window;
 
 import dev.sluice.core.Pair;
-import dev.sluice.core.spi.UserExceptions;
 import dev.sluice.core.function.ReduceFunction;
+import dev.sluice.core.spi.UserExceptions;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;

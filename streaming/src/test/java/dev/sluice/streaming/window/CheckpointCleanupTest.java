@@ -3,8 +3,8 @@ package dev.sluice.streaming.window;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.core.Pair;
-import dev.sluice.core.spi.EngineServices;
 import dev.sluice.core.shuffle.ShuffleRegistry;
+import dev.sluice.core.spi.EngineServices;
 import dev.sluice.streaming.testing.BatchOutput;
 import dev.sluice.streaming.testing.StreamingTestKit;
 import java.io.IOException;
