@@ -26,8 +26,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Threading.</b> Runs on the thread that ran the job. Two jobs may finish concurrently over
  * the same node: the node's monitor makes the completion happen once (the second finds it no
- * longer pending). Tasks never take a node's monitor while a job runs (only the one-time lazy
- * computation of its partitions does, before the job is planned).
+ * longer pending). The monitor is otherwise taken only for the one-time lazy computation of a
+ * node's partitions and dependencies, which for this node is done before its protocol runs a
+ * job, so the tasks of that job never wait for it.
  *
  * <p><b>The parents lock.</b> {@link DatasetNode#completeCheckpoint} publishes the checkpoint data
  * first, then takes the node's {@code parentsLock} write lock to release the parents. Tasks hold
