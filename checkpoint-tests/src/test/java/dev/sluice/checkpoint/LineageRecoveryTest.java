@@ -3,8 +3,8 @@ package dev.sluice.checkpoint;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.core.Engine;
-import dev.sluice.core.scheduler.EngineRuntime;
-import dev.sluice.core.shuffle.ShuffleManager;
+import dev.sluice.core.shuffle.ShuffleRegistry;
+import dev.sluice.core.spi.EngineServices;
 import dev.sluice.core.storage.BlockStore;
 import java.nio.file.Path;
 import java.util.List;
@@ -48,12 +48,12 @@ class LineageRecoveryTest {
         return new WordScores(engine, seed, scenario, false);
     }
 
-    private ShuffleManager shuffles() {
-        return EngineRuntime.of(engine).shuffleManager();
+    private ShuffleRegistry shuffles() {
+        return EngineServices.of(engine).runtime().shuffleRegistry();
     }
 
     private BlockStore blocks() {
-        return EngineRuntime.of(engine).blockStore();
+        return EngineServices.of(engine).runtime().blockStore();
     }
 
     @ParameterizedTest(name = "seed {0}")

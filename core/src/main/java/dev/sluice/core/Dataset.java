@@ -2,16 +2,15 @@ package dev.sluice.core;
 
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
-import static com.google.common.base.Preconditions.checkState;
 
 import dev.sluice.core.dataset.CoalescedDataset;
+import dev.sluice.core.dataset.DatasetNode;
 import dev.sluice.core.dataset.Iterators;
 import dev.sluice.core.dataset.MapPartitionsDataset;
-import dev.sluice.core.dataset.OneToOneDependency;
+import dev.sluice.core.dataset.NodeDependency;
 import dev.sluice.core.dataset.TextOutput;
-import dev.sluice.core.dataset.UnionDataset;
-import dev.sluice.core.dataset.UserCodeException;
 import dev.sluice.core.dataset.ZeroValues;
+import dev.sluice.core.failure.UserCodeException;
 import dev.sluice.core.function.FilterFunction;
 import dev.sluice.core.function.FlatMapFunction;
 import dev.sluice.core.function.ForeachFunction;
@@ -21,17 +20,12 @@ import dev.sluice.core.function.MapMultiFunction;
 import dev.sluice.core.function.MapPartitionsFunction;
 import dev.sluice.core.function.PairFunction;
 import dev.sluice.core.function.ReduceFunction;
-import dev.sluice.core.scheduler.EngineRuntime;
-import dev.sluice.core.storage.BlockId;
-import dev.sluice.core.storage.DatasetBlockId;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.Random;
-import java.util.concurrent.locks.Lock;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * An immutable, partitioned collection that knows how it was computed from its parents (its
@@ -42,67 +36,38 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * submit a job to the {@link Engine} and block until it ends. Narrow transformations are fused
  * into one pass per partition; keyed operations on {@link PairDataset} shuffle.
  *
+ * <p>A dataset is a handle: a thin view of one node of the engine's lineage graph. Two handles
+ * on the same node (a dataset and its {@link PairDataset} view) are equal and share everything:
+ * id, partitions, persistence and checkpoint.
+ *
  * <p>Thread-safety: a dataset may be shared between threads and its actions called
  * concurrently. {@link #persist} and {@link #checkpoint} change how later jobs compute it, not
  * what it contains.
  *
- * <p>Extending: subclasses live in the engine; users build datasets through {@link Engine} and
- * transformations only.
+ * <p>Extending: datasets are made by {@link Engine} and by transformations only.
  *
  * @param <T> the element type
  */
-public abstract class Dataset<T> {
+public sealed class Dataset<T> permits PairDataset {
     final Engine engine;
-    private final int id;
-    private volatile String name;
-    private volatile List<Partition> partitions;
-    private volatile List<Dependency> dependencies;
-    private volatile StorageLevel storageLevel = StorageLevel.NONE;
-    private volatile boolean checkpointRequested;
-    private volatile Dataset<T> checkpointData;
-    /**
-     * Read-held while {@link #compute} builds an iterator from the parents; write-held while
-     * {@link #releaseParents} drops them, so a task that started before a checkpoint completed
-     * never sees its parents vanish. Held per call, not per record.
-     */
-    private final ReentrantReadWriteLock parentsLock = new ReentrantReadWriteLock();
+    final DatasetNode<T> node;
 
-    /** Creates a dataset of {@code engine} with a fresh id. */
-    protected Dataset(Engine engine) {
-        this.engine = checkNotNull(engine, "engine");
-        this.id = EngineRuntime.of(engine).nextDatasetId();
+    /** Creates the handle of {@code node}, a node of {@code engine}. */
+    Dataset(Engine engine, DatasetNode<T> node) {
+        this.engine = engine;
+        this.node = node;
     }
 
-    /** Creates a view that shares {@code base}'s engine and id; see {@link PairDataset}. */
-    Dataset(Dataset<?> base) {
-        this.engine = base.engine;
-        this.id = base.id;
-    }
-
-    // ---------------------------------------------------------------- what subclasses provide
-
-    /** Returns this dataset's partitions; called once. */
-    protected abstract List<Partition> computePartitions();
-
-    /** Returns this dataset's dependencies on its parents; called once. */
-    protected abstract List<Dependency> computeDependencies();
-
-    /**
-     * Computes the records of one partition from the parents. Called by the engine; users call
-     * actions instead.
-     */
-    public abstract Iterator<T> compute(Partition partition, TaskContext context);
-
-    /** Returns how this dataset's records are spread over partitions by key, if known. */
-    public Optional<Partitioner> partitioner() {
-        return Optional.empty();
+    /** Returns a handle of {@code node}; transformations wrap the nodes they make with it. */
+    <R> Dataset<R> wrap(DatasetNode<R> child) {
+        return new Dataset<>(engine, child);
     }
 
     // ---------------------------------------------------------------- identity and lineage
 
     /** Returns this dataset's id, unique within its engine. */
     public int id() {
-        return id;
+        return node.id();
     }
 
     /** Returns the engine this dataset belongs to. */
@@ -110,40 +75,25 @@ public abstract class Dataset<T> {
         return engine;
     }
 
-    /** Returns the name given with {@link #setName}, or the class's simple name. */
+    /** Returns the name given with {@link #setName}, or the kind of operation that made it. */
     public String name() {
-        String n = name;
-        return n != null ? n : getClass().getSimpleName();
+        return node.name();
     }
 
     /** Names this dataset, for lineage printouts and error messages; returns this dataset. */
     public Dataset<T> setName(String newName) {
-        this.name = checkNotNull(newName, "name");
+        node.setName(newName);
         return this;
     }
 
     /** Returns the partitions; after a checkpoint, those of the checkpoint files. */
     public List<Partition> partitions() {
-        Dataset<T> checkpointed = checkpointData;
-        if (checkpointed != null) {
-            return checkpointed.partitions();
-        }
-        List<Partition> p = partitions;
-        if (p == null) {
-            synchronized (this) {
-                p = partitions;
-                if (p == null) {
-                    p = List.copyOf(computePartitions());
-                    partitions = p;
-                }
-            }
-        }
-        return p;
+        return node.partitions();
     }
 
     /** Returns the number of partitions. */
     public int numPartitions() {
-        return partitions().size();
+        return node.numPartitions();
     }
 
     /**
@@ -151,103 +101,61 @@ public abstract class Dataset<T> {
      * files, which is what truncates the lineage.
      */
     public List<Dependency> dependencies() {
-        Dataset<T> checkpointed = checkpointData;
-        if (checkpointed != null) {
-            return List.of(new OneToOneDependency(checkpointed));
+        List<NodeDependency> deps = node.dependencies();
+        List<Dependency> out = new ArrayList<>(deps.size());
+        for (NodeDependency dep : deps) {
+            out.add(new LineageEdge(wrap(dep.parent()), dep));
         }
-        List<Dependency> d = dependencies;
-        if (d == null) {
-            synchronized (this) {
-                d = dependencies;
-                if (d == null) {
-                    d = List.copyOf(computeDependencies());
-                    dependencies = d;
-                }
-            }
-        }
-        return d;
+        return out;
+    }
+
+    /** Returns how this dataset's records are spread over partitions by key, if known. */
+    public Optional<Partitioner> partitioner() {
+        return node.partitioner();
     }
 
     /** Returns the lineage as an indented tree, one dataset per line, for debugging. */
     public String lineage() {
         StringBuilder out = new StringBuilder();
-        appendLineage(this, out, "", false);
+        appendLineage(node, out, "", false);
         return out.toString();
     }
 
-    private static void appendLineage(Dataset<?> ds, StringBuilder out, String indent, boolean viaShuffle) {
+    private static void appendLineage(DatasetNode<?> n, StringBuilder out, String indent, boolean viaShuffle) {
         out.append(indent).append(viaShuffle ? "+-(shuffle) " : (indent.isEmpty() ? "" : "+- "))
-                .append(ds.describe()).append('\n');
-        for (Dependency dep : ds.dependencies()) {
+                .append(describe(n)).append('\n');
+        for (NodeDependency dep : n.dependencies()) {
             appendLineage(dep.parent(), out, indent + "   ", dep.isShuffle());
         }
     }
 
-    private String describe() {
-        StringBuilder s = new StringBuilder().append('(').append(numPartitions()).append(") ")
-                .append(name()).append(" [").append(id).append(']');
-        if (storageLevel() != StorageLevel.NONE) {
-            s.append(" persisted ").append(storageLevel());
+    private static String describe(DatasetNode<?> n) {
+        StringBuilder s = new StringBuilder().append('(').append(n.numPartitions()).append(") ")
+                .append(n.name()).append(" [").append(n.id()).append(']');
+        if (n.storageLevel() != StorageLevel.NONE) {
+            s.append(" persisted ").append(n.storageLevel());
         }
-        if (isCheckpointed()) {
+        if (n.isCheckpointed()) {
             s.append(" checkpointed");
         }
-        partitioner().ifPresent(p -> s.append(" partitioner=").append(p));
+        n.partitioner().ifPresent(p -> s.append(" partitioner=").append(p));
         return s.toString();
+    }
+
+    /** Two handles are equal when they show the same dataset (a dataset and its pair view are). */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Dataset<?> other && other.node == node;
+    }
+
+    @Override
+    public int hashCode() {
+        return System.identityHashCode(node);
     }
 
     @Override
     public String toString() {
-        return name() + " [" + id + "]";
-    }
-
-    // ---------------------------------------------------------------- computing partitions
-
-    /**
-     * Returns the records of {@code partition}: from the block store if persisted and present,
-     * else from checkpoint files if checkpointed, else computed from the parents. Called by the
-     * engine.
-     */
-    public Iterator<T> iterator(Partition partition, TaskContext context) {
-        if (storageLevel != StorageLevel.NONE) {
-            return cachedOrCompute(partition, context);
-        }
-        return computeOrReadCheckpoint(partition, context);
-    }
-
-    private Iterator<T> cachedOrCompute(Partition partition, TaskContext context) {
-        EngineRuntime runtime = EngineRuntime.of(engine);
-        BlockId blockId = new DatasetBlockId(id, partition.index());
-        Optional<List<T>> cached = runtime.blockStore().get(blockId);
-        if (cached.isPresent()) {
-            return cached.get().iterator();
-        }
-        List<T> values = Iterators.toList(computeOrReadCheckpoint(partition, context));
-        StorageLevel level = storageLevel;
-        if (level != StorageLevel.NONE) {
-            runtime.blockStore().put(blockId, values, level);
-        }
-        return values.iterator();
-    }
-
-    private Iterator<T> computeOrReadCheckpoint(Partition partition, TaskContext context) {
-        Lock lock = parentsLock.readLock();
-        lock.lock();
-        try {
-            Dataset<T> checkpointed = checkpointData;
-            if (checkpointed != null) {
-                return checkpointed.iterator(partition, context);
-            }
-            if (checkpointRequested) {
-                List<T> values = Iterators.toList(compute(partition, context));
-                EngineRuntime.of(engine).checkpointFiles()
-                        .writePartition(checkpointPath(), partition.index(), values.iterator());
-                return values.iterator();
-            }
-            return compute(partition, context);
-        } finally {
-            lock.unlock();
-        }
+        return node.toString();
     }
 
     // ---------------------------------------------------------------- persistence and checkpoints
@@ -259,14 +167,7 @@ public abstract class Dataset<T> {
      * @throws IllegalStateException if a different level was already set; unpersist first
      */
     public Dataset<T> persist(StorageLevel level) {
-        checkNotNull(level, "level");
-        StorageLevel current = storageLevel;
-        checkState(current == StorageLevel.NONE || current == level,
-                "dataset %s already persisted at %s; call unpersist() before persisting at %s", this, current, level);
-        if (current == StorageLevel.NONE && level != StorageLevel.NONE) {
-            storageLevel = level;
-            EngineRuntime.of(engine).registerPersisted(this);
-        }
+        node.persist(level);
         return this;
     }
 
@@ -277,28 +178,18 @@ public abstract class Dataset<T> {
 
     /** Drops the kept partitions and stops keeping new ones; returns this dataset. */
     public Dataset<T> unpersist() {
-        storageLevel = StorageLevel.NONE;
-        EngineRuntime.of(engine).removeBlocksOf(id);
+        node.unpersist();
         return this;
     }
 
     /** Returns the level set by {@link #persist}, or {@link StorageLevel#NONE}. */
     public StorageLevel storageLevel() {
-        return storageLevel;
+        return node.storageLevel();
     }
 
     /** Returns true if every partition is held in the block store right now. */
     public boolean isFullyCached() {
-        if (storageLevel == StorageLevel.NONE) {
-            return false;
-        }
-        EngineRuntime runtime = EngineRuntime.of(engine);
-        for (int p = 0; p < numPartitions(); p++) {
-            if (!runtime.blockStore().contains(new DatasetBlockId(id, p))) {
-                return false;
-            }
-        }
-        return true;
+        return node.isFullyCached();
     }
 
     /**
@@ -312,55 +203,18 @@ public abstract class Dataset<T> {
      * @throws IllegalStateException if the engine has no checkpoint directory
      */
     public Dataset<T> checkpoint() {
-        checkState(engine.checkpointDir().isPresent(),
-                "cannot checkpoint dataset %s: the engine has no checkpoint directory; set one with "
-                        + "Engine.builder().checkpointDir(\"file:///path/to/dir\") (any Hadoop FileSystem URI)", this);
-        checkpointRequested = true;
+        node.requestCheckpoint();
         return this;
     }
 
     /** Returns true once the checkpoint has been written and the lineage truncated. */
     public boolean isCheckpointed() {
-        return checkpointData != null;
+        return node.isCheckpointed();
     }
 
     /** Returns the URI of this dataset's checkpoint directory, if it has been checkpointed. */
     public Optional<String> checkpointFile() {
-        return isCheckpointed() ? Optional.of(checkpointPath()) : Optional.empty();
-    }
-
-    boolean isCheckpointPending() {
-        return checkpointRequested && checkpointData == null;
-    }
-
-    String checkpointPath() {
-        return engine.checkpointRunDir() + "/" + id;
-    }
-
-    void completeCheckpoint(Dataset<T> data) {
-        checkpointData = data;
-        // Forget the pre-checkpoint parents, so that they (and their shuffle outputs) can be freed.
-        dependencies = null;
-        Lock lock = parentsLock.writeLock();
-        lock.lock();
-        try {
-            releaseParents();
-        } finally {
-            lock.unlock();
-        }
-        EngineRuntime.of(engine).logCheckpoint(this, checkpointPath());
-    }
-
-    /**
-     * Drops this dataset's references to its parents (and anything it owns that only they fed,
-     * such as its shuffle outputs): called once its checkpoint is complete, after which it is read
-     * from the checkpoint files and never computed from its parents again. Without this, a chain
-     * of datasets that each read the previous one (running state, incremental windows) would keep
-     * every earlier dataset reachable, checkpoint or not. Subclasses that hold parents override it;
-     * their {@link #compute} must take from the parents everything the returned iterator needs
-     * before returning (it runs under a lock this method waits for), not read them lazily later.
-     */
-    protected void releaseParents() {
+        return isCheckpointed() ? Optional.of(node.checkpointPath()) : Optional.empty();
     }
 
     // ---------------------------------------------------------------- narrow transformations
@@ -368,19 +222,19 @@ public abstract class Dataset<T> {
     /** Returns a dataset of {@code f} applied to each element. */
     public <R> Dataset<R> map(MapFunction<? super T, ? extends R> f) {
         checkNotNull(f, "f");
-        return new MapPartitionsDataset<T, R>(this, (ctx, p, it) -> Iterators.map(it, f), false, "map");
+        return wrap(new MapPartitionsDataset<T, R>(node, (ctx, p, it) -> Iterators.map(it, f), false, "map"));
     }
 
     /** Returns a dataset of the elements for which {@code f} returns true. */
     public Dataset<T> filter(FilterFunction<? super T> f) {
         checkNotNull(f, "f");
-        return new MapPartitionsDataset<T, T>(this, (ctx, p, it) -> Iterators.filter(it, f), true, "filter");
+        return wrap(new MapPartitionsDataset<T, T>(node, (ctx, p, it) -> Iterators.filter(it, f), true, "filter"));
     }
 
     /** Returns a dataset of the elements of the iterables {@code f} returns. */
     public <R> Dataset<R> flatMap(FlatMapFunction<? super T, ? extends R> f) {
         checkNotNull(f, "f");
-        return new MapPartitionsDataset<T, R>(this, (ctx, p, it) -> Iterators.flatMap(it, f), false, "flatMap");
+        return wrap(new MapPartitionsDataset<T, R>(node, (ctx, p, it) -> Iterators.flatMap(it, f), false, "flatMap"));
     }
 
     /**
@@ -389,13 +243,13 @@ public abstract class Dataset<T> {
      */
     public <R> Dataset<R> mapMulti(MapMultiFunction<? super T, ? extends R> f) {
         checkNotNull(f, "f");
-        return new MapPartitionsDataset<T, R>(this, (ctx, p, it) -> Iterators.mapMulti(it, f), false, "mapMulti");
+        return wrap(new MapPartitionsDataset<T, R>(node, (ctx, p, it) -> Iterators.mapMulti(it, f), false, "mapMulti"));
     }
 
     /** Returns a dataset of {@code f} applied to each whole partition's iterator. */
     public <R> Dataset<R> mapPartitions(MapPartitionsFunction<? super T, ? extends R> f) {
         checkNotNull(f, "f");
-        return new MapPartitionsDataset<T, R>(this, (ctx, p, it) -> callPartition(f, it), false, "mapPartitions");
+        return wrap(new MapPartitionsDataset<T, R>(node, (ctx, p, it) -> callPartition(f, it), false, "mapPartitions"));
     }
 
     @SuppressWarnings("unchecked")
@@ -410,9 +264,8 @@ public abstract class Dataset<T> {
     /** Returns a keyed dataset of the pairs {@code f} makes of each element. */
     public <K, V> PairDataset<K, V> mapToPair(PairFunction<? super T, ? extends K, ? extends V> f) {
         checkNotNull(f, "f");
-        Dataset<Pair<K, V>> mapped = new MapPartitionsDataset<T, Pair<K, V>>(
-                this, (ctx, p, it) -> Iterators.map(it, t -> (Pair<K, V>) f.call(t)), false, "mapToPair");
-        return PairDataset.of(mapped);
+        return new PairDataset<>(engine, new MapPartitionsDataset<T, Pair<K, V>>(
+                node, (ctx, p, it) -> Iterators.map(it, t -> (Pair<K, V>) f.call(t)), false, "mapToPair"));
     }
 
     /** Returns a keyed dataset of {@code (f(element), element)}. */
@@ -423,8 +276,8 @@ public abstract class Dataset<T> {
 
     /** Returns a dataset with one element per partition: the partition's elements as a list. */
     public Dataset<List<T>> glom() {
-        return new MapPartitionsDataset<T, List<T>>(
-                this, (ctx, p, it) -> List.<List<T>>of(Iterators.toList(it)).iterator(), false, "glom");
+        return wrap(new MapPartitionsDataset<T, List<T>>(
+                node, (ctx, p, it) -> List.<List<T>>of(Iterators.toList(it)).iterator(), false, "glom"));
     }
 
     /**
@@ -435,16 +288,16 @@ public abstract class Dataset<T> {
      */
     public Dataset<T> sample(double fraction, long seed) {
         checkArgument(fraction >= 0 && fraction <= 1, "fraction must be in [0, 1], got %s", fraction);
-        return new MapPartitionsDataset<T, T>(this, (ctx, p, it) -> {
+        return wrap(new MapPartitionsDataset<T, T>(node, (ctx, p, it) -> {
             Random random = new Random(seed * 31 + p);
             return Iterators.filter(it, t -> random.nextDouble() < fraction);
-        }, true, "sample");
+        }, true, "sample"));
     }
 
     /** Returns the elements of this dataset followed by those of {@code other}. */
     public Dataset<T> union(Dataset<T> other) {
         checkNotNull(other, "other");
-        return new UnionDataset<>(engine, List.of(this, other));
+        return engine.union(List.of(this, other));
     }
 
     /** Returns the distinct elements (by {@code equals}), shuffled into the same partition count. */
@@ -463,11 +316,12 @@ public abstract class Dataset<T> {
     /** Returns the elements spread evenly over {@code numPartitions} partitions by a shuffle. */
     public Dataset<T> repartition(int numPartitions) {
         checkPositive(numPartitions);
-        Dataset<Pair<Integer, T>> keyed = new MapPartitionsDataset<T, Pair<Integer, T>>(this, (ctx, p, it) -> {
+        PairDataset<Integer, T> keyed = new PairDataset<>(engine, new MapPartitionsDataset<T, Pair<Integer, T>>(
+                node, (ctx, p, it) -> {
             int[] next = {p * 7919};
             return Iterators.map(it, t -> Pair.of(next[0]++, t));
-        }, false, "repartition");
-        return PairDataset.of(keyed).partitionBy(new HashPartitioner(numPartitions)).values();
+        }, false, "repartition"));
+        return keyed.partitionBy(new HashPartitioner(numPartitions)).values();
     }
 
     /**
@@ -479,7 +333,7 @@ public abstract class Dataset<T> {
         if (numPartitions >= numPartitions()) {
             return this;
         }
-        return new CoalescedDataset<>(this, numPartitions);
+        return wrap(new CoalescedDataset<>(node, numPartitions));
     }
 
     static void checkPositive(int numPartitions) {
@@ -490,7 +344,7 @@ public abstract class Dataset<T> {
 
     /** Returns all elements, in partition order. Runs a job. */
     public List<T> collect() {
-        List<List<T>> parts = engine.runJob(this, (ctx, it) -> Iterators.toList(it));
+        List<List<T>> parts = engine.runJob(node, (ctx, it) -> Iterators.toList(it));
         List<T> out = new ArrayList<>();
         parts.forEach(out::addAll);
         return out;
@@ -498,7 +352,7 @@ public abstract class Dataset<T> {
 
     /** Returns the number of elements. Runs a job. */
     public long count() {
-        List<Long> counts = engine.runJob(this, (ctx, it) -> {
+        List<Long> counts = engine.runJob(node, (ctx, it) -> {
             long n = 0;
             while (it.hasNext()) {
                 it.next();
@@ -520,7 +374,7 @@ public abstract class Dataset<T> {
      */
     public T reduce(ReduceFunction<T> f) {
         checkNotNull(f, "f");
-        List<Optional<T>> parts = engine.runJob(this, (ctx, it) -> reducePartition(it, f));
+        List<Optional<T>> parts = engine.runJob(node, (ctx, it) -> reducePartition(it, f));
         Optional<T> result = reducePartition(parts.stream().flatMap(Optional::stream).iterator(), f);
         return result.orElseThrow(() -> new NoSuchElementException(
                 "reduce of empty dataset " + this + "; use fold(zero, f) to get a value for empty datasets"));
@@ -548,8 +402,8 @@ public abstract class Dataset<T> {
     public T fold(T zero, ReduceFunction<T> f) {
         checkNotNull(f, "f");
         // Each partition, and the merge, starts from its own copy: f may mutate a mutable zero.
-        ZeroValues<T> zeros = ZeroValues.of(engine, zero);
-        List<T> parts = engine.runJob(this, (ctx, it) -> {
+        ZeroValues<T> zeros = ZeroValues.of(node.services().serializer(), zero);
+        List<T> parts = engine.runJob(node, (ctx, it) -> {
             T acc = zeros.fresh();
             while (it.hasNext()) {
                 acc = f.call(acc, it.next());
@@ -584,7 +438,7 @@ public abstract class Dataset<T> {
                 which.add(p);
             }
             int want = n - out.size();
-            List<List<T>> parts = engine.runJob(this, which, (ctx, it) -> {
+            List<List<T>> parts = engine.runJob(node, which, (ctx, it) -> {
                 List<T> got = new ArrayList<>();
                 while (got.size() < want && it.hasNext()) {
                     got.add(it.next());
@@ -620,7 +474,7 @@ public abstract class Dataset<T> {
     /** Calls {@code f} on every element, on worker threads. Runs a job. */
     public void foreach(ForeachFunction<? super T> f) {
         checkNotNull(f, "f");
-        engine.runJob(this, (ctx, it) -> {
+        engine.runJob(node, (ctx, it) -> {
             while (it.hasNext()) {
                 f.call(it.next());
             }
@@ -631,7 +485,7 @@ public abstract class Dataset<T> {
     /** Calls {@code f} once per partition with its iterator, on worker threads. Runs a job. */
     public void foreachPartition(ForeachPartitionFunction<? super T> f) {
         checkNotNull(f, "f");
-        engine.runJob(this, (ctx, it) -> {
+        engine.runJob(node, (ctx, it) -> {
             callForeachPartition(f, it);
             return Boolean.TRUE;
         });
@@ -652,9 +506,9 @@ public abstract class Dataset<T> {
      */
     public void saveAsTextFile(String uri) {
         checkNotNull(uri, "uri");
-        TextOutput output = TextOutput.begin(EngineRuntime.of(engine).hadoopConf(), uri);
+        TextOutput output = TextOutput.begin(node.services().hadoopConf(), uri);
         try {
-            engine.runJob(this, (ctx, it) -> {
+            engine.runJob(node, (ctx, it) -> {
                 output.writePart(ctx.partitionId(), it);
                 return Boolean.TRUE;
             });

@@ -4,8 +4,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 import static com.google.common.base.Preconditions.checkState;
 
-import dev.sluice.core.checkpoint.CheckpointFiles;
-import dev.sluice.core.dataset.CheckpointedDataset;
+import dev.sluice.core.dataset.DatasetNode;
 import dev.sluice.core.dataset.EmptyDataset;
 import dev.sluice.core.dataset.ParallelCollectionDataset;
 import dev.sluice.core.dataset.TextFileDataset;
@@ -13,15 +12,11 @@ import dev.sluice.core.dataset.UnionDataset;
 import dev.sluice.core.scheduler.EngineRuntime;
 import dev.sluice.core.scheduler.TaskFunction;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,14 +39,9 @@ import org.slf4j.LoggerFactory;
 public final class Engine implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Engine.class);
 
-    static {
-        EngineRuntime.installAccessor(engine -> engine.runtime);
-    }
-
     private final String appName;
     private final int parallelism;
     private final String checkpointDir;
-    private final String checkpointRunDir;
     private final EngineRuntime runtime;
     private volatile boolean closed;
 
@@ -59,10 +49,11 @@ public final class Engine implements AutoCloseable {
         this.appName = b.appName;
         this.parallelism = b.parallelism;
         this.checkpointDir = b.checkpointDir;
-        this.checkpointRunDir = b.checkpointDir == null ? null : b.checkpointDir + "/run-" + UUID.randomUUID();
+        String checkpointRunDir = b.checkpointDir == null ? null : b.checkpointDir + "/run-" + UUID.randomUUID();
         Path localDir = b.localDir != null ? b.localDir
                 : Path.of(System.getProperty("java.io.tmpdir"), "sluice-" + UUID.randomUUID());
-        this.runtime = new EngineRuntime(this, parallelism, b.maxTaskAttempts, localDir, b.hadoopProperties);
+        this.runtime = new EngineRuntime(parallelism, b.maxTaskAttempts, localDir, b.hadoopProperties,
+                checkpointRunDir);
         log.info("engine '{}' started with {} worker threads{}", appName, parallelism,
                 checkpointDir == null ? "" : ", checkpoints in " + checkpointDir);
     }
@@ -91,7 +82,7 @@ public final class Engine implements AutoCloseable {
     public <T> Dataset<T> parallelize(List<T> data, int numPartitions) {
         checkNotNull(data, "data");
         checkArgument(numPartitions > 0, "numPartitions must be > 0, got %s", numPartitions);
-        return new ParallelCollectionDataset<>(this, data, numPartitions);
+        return wrap(new ParallelCollectionDataset<>(runtime.nodes(), data, numPartitions));
     }
 
     /** Returns a dataset of {@code data} in {@link #parallelism()} slices. */
@@ -112,23 +103,25 @@ public final class Engine implements AutoCloseable {
      */
     public Dataset<String> textFile(String uri) {
         checkNotNull(uri, "uri");
-        return new TextFileDataset(this, runtime.hadoopConf(), uri);
+        return wrap(new TextFileDataset(runtime.nodes(), runtime.nodes().hadoopConf(), uri));
     }
 
     /** Returns a dataset with no partitions. */
     public <T> Dataset<T> emptyDataset() {
-        return new EmptyDataset<>(this);
+        return wrap(new EmptyDataset<>(runtime.nodes()));
     }
 
     /** Returns the union of {@code datasets}: their partitions side by side, no data moved. */
     public <T> Dataset<T> union(List<? extends Dataset<T>> datasets) {
         checkNotNull(datasets, "datasets");
         checkArgument(!datasets.isEmpty(), "datasets must not be empty; use emptyDataset() for no data");
+        List<DatasetNode<T>> parents = new ArrayList<>(datasets.size());
         for (Dataset<T> d : datasets) {
             checkNotNull(d, "datasets must not contain null");
             checkArgument(d.engine() == this, "dataset %s belongs to another engine", d);
+            parents.add(d.node);
         }
-        return new UnionDataset<>(this, datasets);
+        return wrap(new UnionDataset<>(runtime.nodes(), parents));
     }
 
     // ---------------------------------------------------------------- settings
@@ -146,11 +139,6 @@ public final class Engine implements AutoCloseable {
     /** Returns the checkpoint directory URI, if one was set. */
     public Optional<String> checkpointDir() {
         return Optional.ofNullable(checkpointDir);
-    }
-
-    /** This engine's own directory under the checkpoint directory (dataset ids restart per engine). */
-    String checkpointRunDir() {
-        return checkpointRunDir;
     }
 
     /** Returns true once {@link #close()} has been called. */
@@ -171,76 +159,28 @@ public final class Engine implements AutoCloseable {
 
     // ---------------------------------------------------------------- running jobs
 
-    <T, U> List<U> runJob(Dataset<T> dataset, TaskFunction<T, U> function) {
-        List<Integer> all = new ArrayList<>(dataset.numPartitions());
-        for (int p = 0; p < dataset.numPartitions(); p++) {
+    /** Returns the handle of {@code node}, a node of this engine. */
+    <T> Dataset<T> wrap(DatasetNode<T> node) {
+        return new Dataset<>(this, node);
+    }
+
+    /** Returns the runtime this engine created and owns. */
+    EngineRuntime runtime() {
+        return runtime;
+    }
+
+    <T, U> List<U> runJob(DatasetNode<T> node, TaskFunction<T, U> function) {
+        int n = node.numPartitions();
+        List<Integer> all = new ArrayList<>(n);
+        for (int p = 0; p < n; p++) {
             all.add(p);
         }
-        return runJob(dataset, all, function);
+        return runJob(node, all, function);
     }
 
-    <T, U> List<U> runJob(Dataset<T> dataset, List<Integer> partitions, TaskFunction<T, U> function) {
+    <T, U> List<U> runJob(DatasetNode<T> node, List<Integer> partitions, TaskFunction<T, U> function) {
         checkState(!closed, "engine '%s' is closed; create a new Engine to run more jobs", appName);
-        List<U> results = runtime.scheduler().runJob(dataset, partitions, function);
-        completeCheckpoints(dataset);
-        return results;
-    }
-
-    /**
-     * Finishes the checkpoints of the datasets marked in {@code dataset}'s lineage: writes the
-     * partitions the job did not compute (one more job), then truncates their lineage.
-     */
-    private void completeCheckpoints(Dataset<?> dataset) {
-        List<Dataset<?>> pending = pendingCheckpoints(dataset);
-        for (Dataset<?> d : pending) {
-            completeCheckpoint(d);
-        }
-    }
-
-    private static List<Dataset<?>> pendingCheckpoints(Dataset<?> dataset) {
-        List<Dataset<?>> out = new ArrayList<>();
-        Set<Integer> visited = new HashSet<>();
-        Deque<Dataset<?>> toVisit = new ArrayDeque<>();
-        toVisit.push(dataset);
-        while (!toVisit.isEmpty()) {
-            Dataset<?> current = toVisit.pop();
-            if (!visited.add(current.id()) || current.isCheckpointed()) {
-                continue;
-            }
-            if (current.isCheckpointPending()) {
-                out.add(current);
-            }
-            for (Dependency dep : current.dependencies()) {
-                toVisit.push(dep.parent());
-            }
-        }
-        return out;
-    }
-
-    private <T> void completeCheckpoint(Dataset<T> d) {
-        synchronized (d) {
-            if (!d.isCheckpointPending()) {
-                return;
-            }
-            CheckpointFiles files = runtime.checkpointFiles();
-            String path = d.checkpointPath();
-            List<Integer> missing = new ArrayList<>();
-            for (int p = 0; p < d.numPartitions(); p++) {
-                if (!files.hasPartition(path, p)) {
-                    missing.add(p);
-                }
-            }
-            if (!missing.isEmpty()) {
-                runtime.scheduler().runJob(d, missing, (ctx, it) -> {
-                    if (!files.hasPartition(path, ctx.partitionId())) {
-                        files.writePartition(path, ctx.partitionId(), it);
-                    }
-                    return Boolean.TRUE;
-                });
-            }
-            d.completeCheckpoint(new CheckpointedDataset<>(this, path, d.numPartitions(),
-                    d.partitioner().orElse(null)));
-        }
+        return runtime.runJob(node, partitions, function);
     }
 
     @Override

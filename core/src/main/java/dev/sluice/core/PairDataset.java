@@ -2,21 +2,21 @@ package dev.sluice.core;
 
 import static com.google.common.base.Preconditions.checkNotNull;
 
-import dev.sluice.core.dataset.CoGroupedDataset;
+import dev.sluice.core.dataset.DatasetNode;
 import dev.sluice.core.dataset.Iterators;
 import dev.sluice.core.dataset.MapPartitionsDataset;
 import dev.sluice.core.dataset.RangePartitioner;
-import dev.sluice.core.dataset.ShuffledDataset;
 import dev.sluice.core.dataset.ZeroValues;
 import dev.sluice.core.function.FlatMapFunction;
 import dev.sluice.core.function.Function2;
 import dev.sluice.core.function.MapFunction;
 import dev.sluice.core.function.ReduceFunction;
 import dev.sluice.core.shuffle.Aggregator;
+import dev.sluice.core.shuffle.CoGroupedDataset;
+import dev.sluice.core.shuffle.ShuffledDataset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,9 +25,10 @@ import java.util.Optional;
  * A dataset of key-value {@link Pair}s, with the keyed operations: reductions, grouping, joins,
  * partitioning and sorting.
  *
- * <p>A {@code PairDataset} is a view of a {@code Dataset<Pair<K,V>>}: it shares that dataset's id,
- * partitions, persistence and checkpoint, so {@link #of} costs nothing and adds no step to the
- * lineage.
+ * <p>A {@code PairDataset} is a second handle on the node of a {@code Dataset<Pair<K,V>>}: it is
+ * that dataset (equal to it, same id, partitions, persistence and checkpoint), so {@link #of}
+ * costs nothing and adds no step to the lineage. It adds only the keyed operations; the methods
+ * it overrides only narrow their return type to {@code PairDataset}.
  *
  * <p>All {@code *ByKey} operations are built on {@link #combineByKey}, which combines values on
  * the map side before the shuffle. When this dataset is already partitioned by the partitioner an
@@ -37,11 +38,9 @@ import java.util.Optional;
  * @param <V> the value type
  */
 public final class PairDataset<K, V> extends Dataset<Pair<K, V>> {
-    private final Dataset<Pair<K, V>> base;
 
-    private PairDataset(Dataset<Pair<K, V>> base) {
-        super(base);
-        this.base = base;
+    PairDataset(Engine engine, DatasetNode<Pair<K, V>> node) {
+        super(engine, node);
     }
 
     /** Returns {@code dataset} as a keyed dataset: the same dataset, with the keyed operations. */
@@ -51,119 +50,43 @@ public final class PairDataset<K, V> extends Dataset<Pair<K, V>> {
         if (dataset instanceof PairDataset<?, ?> pairs) {
             return (PairDataset<K, V>) pairs;
         }
-        return new PairDataset<>((Dataset<Pair<K, V>>) dataset);
+        return new PairDataset<>(dataset.engine, (DatasetNode<Pair<K, V>>) dataset.node);
     }
 
-    // ---------------------------------------------------------------- forwarding to the base
-
-    @Override
-    protected List<Partition> computePartitions() {
-        return base.partitions();
+    private <A, B> PairDataset<A, B> wrapPairs(DatasetNode<Pair<A, B>> child) {
+        return new PairDataset<>(engine, child);
     }
 
-    @Override
-    protected List<Dependency> computeDependencies() {
-        return base.dependencies();
-    }
-
-    @Override
-    public List<Partition> partitions() {
-        return base.partitions();
-    }
-
-    @Override
-    public List<Dependency> dependencies() {
-        return base.dependencies();
-    }
-
-    @Override
-    public Iterator<Pair<K, V>> compute(Partition partition, TaskContext context) {
-        return base.compute(partition, context);
-    }
-
-    @Override
-    public Iterator<Pair<K, V>> iterator(Partition partition, TaskContext context) {
-        return base.iterator(partition, context);
-    }
-
-    @Override
-    public Optional<Partitioner> partitioner() {
-        return base.partitioner();
-    }
-
-    @Override
-    public String name() {
-        return base.name();
-    }
+    // ---------------------------------------------------------------- narrower return types only
 
     @Override
     public PairDataset<K, V> setName(String newName) {
-        base.setName(newName);
+        super.setName(newName);
         return this;
     }
 
     @Override
     public PairDataset<K, V> persist(StorageLevel level) {
-        base.persist(level);
+        super.persist(level);
         return this;
     }
 
     @Override
     public PairDataset<K, V> cache() {
-        base.cache();
+        super.cache();
         return this;
     }
 
     @Override
     public PairDataset<K, V> unpersist() {
-        base.unpersist();
+        super.unpersist();
         return this;
-    }
-
-    @Override
-    public StorageLevel storageLevel() {
-        return base.storageLevel();
-    }
-
-    @Override
-    public boolean isFullyCached() {
-        return base.isFullyCached();
     }
 
     @Override
     public PairDataset<K, V> checkpoint() {
-        base.checkpoint();
+        super.checkpoint();
         return this;
-    }
-
-    @Override
-    public boolean isCheckpointed() {
-        return base.isCheckpointed();
-    }
-
-    @Override
-    public Optional<String> checkpointFile() {
-        return base.checkpointFile();
-    }
-
-    @Override
-    boolean isCheckpointPending() {
-        return base.isCheckpointPending();
-    }
-
-    @Override
-    String checkpointPath() {
-        return base.checkpointPath();
-    }
-
-    @Override
-    void completeCheckpoint(Dataset<Pair<K, V>> data) {
-        base.completeCheckpoint(data);
-    }
-
-    /** Returns the dataset this view shows. */
-    Dataset<Pair<K, V>> base() {
-        return base;
     }
 
     // ---------------------------------------------------------------- the combine-by-key family
@@ -211,10 +134,10 @@ public final class PairDataset<K, V> extends Dataset<Pair<K, V>> {
         checkNotNull(partitioner, "partitioner");
         if (partitioner.equals(partitioner().orElse(null))) {
             // Already partitioned this way: every key's values are in one partition; no shuffle.
-            return PairDataset.of(new MapPartitionsDataset<Pair<K, V>, Pair<K, C>>(
-                    this, (ctx, p, it) -> aggregator.combineValues(it), true, "combineByKey"));
+            return wrapPairs(new MapPartitionsDataset<Pair<K, V>, Pair<K, C>>(
+                    node, (ctx, p, it) -> aggregator.combineValues(it), true, "combineByKey"));
         }
-        return PairDataset.of(new ShuffledDataset<>(this, partitioner, aggregator, mapSideCombine, null));
+        return wrapPairs(new ShuffledDataset<>(node, partitioner, aggregator, mapSideCombine, null));
     }
 
     /** Merges the values of each key with {@code f}, combining on the map side first. */
@@ -237,7 +160,7 @@ public final class PairDataset<K, V> extends Dataset<Pair<K, V>> {
     /** Merges the values of each key with {@code f}, starting from {@code zero} (an identity of f). */
     public PairDataset<K, V> foldByKey(V zero, ReduceFunction<V> f) {
         checkNotNull(f, "f");
-        ZeroValues<V> zeros = ZeroValues.of(engine(), zero);
+        ZeroValues<V> zeros = ZeroValues.of(node.services().serializer(), zero);
         return combineByKey(v -> f.call(zeros.fresh(), v), f::call, f::call, defaultPartitioner());
     }
 
@@ -254,7 +177,7 @@ public final class PairDataset<K, V> extends Dataset<Pair<K, V>> {
                                                 Partitioner partitioner) {
         checkNotNull(seqOp, "seqOp");
         checkNotNull(combOp, "combOp");
-        ZeroValues<U> zeros = ZeroValues.of(engine(), zero);
+        ZeroValues<U> zeros = ZeroValues.of(node.services().serializer(), zero);
         return combineByKey(v -> seqOp.call(zeros.fresh(), v), seqOp, combOp, partitioner);
     }
 
@@ -303,15 +226,15 @@ public final class PairDataset<K, V> extends Dataset<Pair<K, V>> {
     /** Applies {@code f} to each value; keeps the keys and the partitioner. */
     public <W> PairDataset<K, W> mapValues(MapFunction<? super V, ? extends W> f) {
         checkNotNull(f, "f");
-        return PairDataset.of(new MapPartitionsDataset<Pair<K, V>, Pair<K, W>>(
-                this, (ctx, p, it) -> Iterators.map(it, kv -> Pair.of(kv.key(), f.call(kv.value()))), true,
+        return wrapPairs(new MapPartitionsDataset<Pair<K, V>, Pair<K, W>>(
+                node, (ctx, p, it) -> Iterators.map(it, kv -> Pair.of(kv.key(), f.call(kv.value()))), true,
                 "mapValues"));
     }
 
     /** Replaces each value by the values {@code f} returns for it; keeps the partitioner. */
     public <W> PairDataset<K, W> flatMapValues(FlatMapFunction<? super V, ? extends W> f) {
         checkNotNull(f, "f");
-        return PairDataset.of(new MapPartitionsDataset<Pair<K, V>, Pair<K, W>>(this, (ctx, p, it) ->
+        return wrapPairs(new MapPartitionsDataset<Pair<K, V>, Pair<K, W>>(node, (ctx, p, it) ->
                 Iterators.flatMap(it, kv -> {
                     Iterable<? extends W> values = f.call(kv.value());
                     List<Pair<K, W>> out = new ArrayList<>();
@@ -342,7 +265,7 @@ public final class PairDataset<K, V> extends Dataset<Pair<K, V>> {
         if (partitioner.equals(partitioner().orElse(null))) {
             return this;
         }
-        return PairDataset.of(new ShuffledDataset<K, V, V>(this, partitioner, null, false, null));
+        return wrapPairs(new ShuffledDataset<K, V, V>(node, partitioner, null, false, null));
     }
 
     /**
@@ -366,7 +289,7 @@ public final class PairDataset<K, V> extends Dataset<Pair<K, V>> {
         checkPositive(numPartitions);
         Comparator<? super K> order = ascending ? comparator : comparator.reversed();
         RangePartitioner<K> partitioner = RangePartitioner.sample(this, numPartitions, order);
-        return PairDataset.of(new ShuffledDataset<K, V, V>(this, partitioner, null, false, order));
+        return wrapPairs(new ShuffledDataset<K, V, V>(node, partitioner, null, false, order));
     }
 
     // ---------------------------------------------------------------- joins
@@ -380,7 +303,7 @@ public final class PairDataset<K, V> extends Dataset<Pair<K, V>> {
     public <W> PairDataset<K, Pair<List<V>, List<W>>> cogroup(PairDataset<K, W> other, Partitioner partitioner) {
         checkNotNull(other, "other");
         checkNotNull(partitioner, "partitioner");
-        return PairDataset.of(new CoGroupedDataset<>(this, other, partitioner));
+        return wrapPairs(new CoGroupedDataset<>(node, other.node, partitioner));
     }
 
     /** Inner join: a pair per combination of matching values, {@code (key, (v, w))}. */

@@ -11,7 +11,4 @@ public interface TaskContext {
 
     /** Returns the attempt number, from 0; greater than 0 when the task is being retried. */
     int attemptNumber();
-
-    /** Returns the engine running this task. */
-    Engine engine();
 }

@@ -50,9 +50,9 @@ class CheckpointReleaseTest {
             assertThat(state.collectAsMap()).isEqualTo(reference);
             WeakReference<Dataset<?>> early = firstStep;
             assertThat(afterGc(() -> early.get() == null)).as("dataset of step 1 is unreachable").isTrue();
-            EngineRuntime runtime = EngineRuntime.of(engine);
-            assertThat(afterGc(() -> runtime.shuffleManager().size() <= CHECKPOINT_EVERY + 1))
-                    .as("shuffles held: %s", runtime.shuffleManager().shuffleIds()).isTrue();
+            EngineRuntime runtime = engine.runtime();
+            assertThat(afterGc(() -> runtime.shuffleRegistry().size() <= CHECKPOINT_EVERY + 1))
+                    .as("shuffles held: %s", runtime.shuffleRegistry().shuffleIds()).isTrue();
             assertThat(state.lineage().lines().count()).isLessThanOrEqualTo(4 * CHECKPOINT_EVERY + 4);
         }
     }

@@ -2,8 +2,7 @@ package dev.sluice.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sluice.core.scheduler.EngineRuntime;
-import dev.sluice.core.shuffle.ShuffleManager;
+import dev.sluice.core.shuffle.ShuffleRegistry;
 import dev.sluice.core.storage.BlockId;
 import dev.sluice.core.storage.BlockStore;
 import dev.sluice.core.storage.DatasetBlockId;
@@ -41,7 +40,7 @@ abstract class StorageLevelContract {
     void start() {
         CALLS.set(0);
         engine = Engine.builder().parallelism(2).localDir(localDir.resolve("blocks")).build();
-        blocks = EngineRuntime.of(engine).blockStore();
+        blocks = engine.runtime().blockStore();
     }
 
     @AfterEach
@@ -116,7 +115,7 @@ abstract class StorageLevelContract {
         PairDataset<Integer, Integer> sums = squares().mapToPair(s -> Pair.of(s.length(), 1))
                 .reduceByKey(Integer::sum).persist(level());
         Map<Integer, Integer> expected = sums.collectAsMap();
-        ShuffleManager shuffles = EngineRuntime.of(engine).shuffleManager();
+        ShuffleRegistry shuffles = engine.runtime().shuffleRegistry();
 
         shuffles.shuffleIds().forEach(shuffles::remove);
 

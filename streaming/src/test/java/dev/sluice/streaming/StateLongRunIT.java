@@ -3,7 +3,7 @@ package dev.sluice.streaming;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.core.Pair;
-import dev.sluice.core.scheduler.EngineRuntime;
+import dev.sluice.core.spi.EngineServices;
 import dev.sluice.streaming.testing.BatchOutput;
 import dev.sluice.streaming.testing.StreamingTestKit;
 import java.nio.file.Path;
@@ -60,7 +60,7 @@ class StateLongRunIT {
                 }
                 footprints.add(new Footprint((int) mapLineage.lines().count(), (int) lineage.lines().count(),
                         Math.max(mapState.rememberedTimes().size(), updateState.rememberedTimes().size()),
-                        EngineRuntime.of(kit.context().engine()).blockStore().size()));
+                        EngineServices.of(kit.context().engine()).runtime().blockStore().size()));
             });
             kit.run(BATCHES);
 
@@ -70,7 +70,7 @@ class StateLongRunIT {
                     Math.max(a.updateStateLineage(), b.updateStateLineage()),
                     Math.max(a.remembered(), b.remembered()), Math.max(a.blocks(), b.blocks()))).orElseThrow();
             System.out.printf("state long run: after 50 batches %s; worst of batches 51-%d %s; shuffles held: %d%n",
-                    early, BATCHES, worst, EngineRuntime.of(kit.context().engine()).shuffleManager().size());
+                    early, BATCHES, worst, EngineServices.of(kit.context().engine()).runtime().shuffleRegistry().size());
             assertThat(worst.mapWithStateLineage()).as("mapWithState lineage lines").isLessThanOrEqualTo(25);
             assertThat(worst.updateStateLineage()).as("updateStateByKey lineage lines, e.g.%n%s",
                     lineages.get(lineages.size() - 1)).isLessThanOrEqualTo(25);

@@ -1,12 +1,8 @@
 package dev.sluice.core.dataset;
 
-import dev.sluice.core.Dataset;
-import dev.sluice.core.Dependency;
-import dev.sluice.core.Engine;
 import dev.sluice.core.Partition;
 import dev.sluice.core.Partitioner;
 import dev.sluice.core.TaskContext;
-import dev.sluice.core.scheduler.EngineRuntime;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
@@ -16,14 +12,14 @@ import java.util.Optional;
  * that is missing, truncated or corrupt fails the task with a {@code CheckpointException} naming
  * the file; it never yields partial data.
  */
-public final class CheckpointedDataset<T> extends Dataset<T> {
+public final class CheckpointedDataset<T> extends DatasetNode<T> {
     private final String directory;
     private final int numPartitions;
     private final Partitioner partitioner;
 
     /** Creates the reader of {@code numPartitions} part files under {@code directory}. */
-    public CheckpointedDataset(Engine engine, String directory, int numPartitions, Partitioner partitioner) {
-        super(engine);
+    public CheckpointedDataset(NodeServices services, String directory, int numPartitions, Partitioner partitioner) {
+        super(services);
         this.directory = directory;
         this.numPartitions = numPartitions;
         this.partitioner = partitioner;
@@ -36,7 +32,7 @@ public final class CheckpointedDataset<T> extends Dataset<T> {
     }
 
     @Override
-    protected List<Dependency> computeDependencies() {
+    protected List<NodeDependency> computeDependencies() {
         return List.of();
     }
 
@@ -46,8 +42,8 @@ public final class CheckpointedDataset<T> extends Dataset<T> {
     }
 
     @Override
-    public Iterator<T> compute(Partition partition, TaskContext context) {
-        List<T> records = EngineRuntime.of(engine()).checkpointFiles().readPartition(directory, partition.index());
+    protected Iterator<T> compute(Partition partition, TaskContext context) {
+        List<T> records = services().checkpointFiles().readPartition(directory, partition.index());
         return records.iterator();
     }
 

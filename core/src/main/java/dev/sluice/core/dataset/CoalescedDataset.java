@@ -1,7 +1,5 @@
 package dev.sluice.core.dataset;
 
-import dev.sluice.core.Dataset;
-import dev.sluice.core.Dependency;
 import dev.sluice.core.Partition;
 import dev.sluice.core.TaskContext;
 import java.util.ArrayList;
@@ -10,13 +8,13 @@ import java.util.Iterator;
 import java.util.List;
 
 /** Merges runs of neighbouring parent partitions into fewer partitions, without a shuffle. */
-public final class CoalescedDataset<T> extends Dataset<T> {
-    private volatile Dataset<T> parent;
+public final class CoalescedDataset<T> extends DatasetNode<T> {
+    private volatile DatasetNode<T> parent;
     private final int numPartitions;
 
     /** Creates the dataset of {@code parent} in {@code numPartitions} partitions. */
-    public CoalescedDataset(Dataset<T> parent, int numPartitions) {
-        super(parent.engine());
+    public CoalescedDataset(DatasetNode<T> parent, int numPartitions) {
+        super(parent.services());
         this.parent = parent;
         this.numPartitions = numPartitions;
         setName("coalesce");
@@ -32,10 +30,10 @@ public final class CoalescedDataset<T> extends Dataset<T> {
     }
 
     @Override
-    protected List<Dependency> computeDependencies() {
-        return List.of(new dev.sluice.core.Dependency() {
+    protected List<NodeDependency> computeDependencies() {
+        return List.of(new NodeDependency() {
             @Override
-            public Dataset<?> parent() {
+            public DatasetNode<?> parent() {
                 return parent;
             }
 
@@ -56,8 +54,8 @@ public final class CoalescedDataset<T> extends Dataset<T> {
     }
 
     @Override
-    public Iterator<T> compute(Partition partition, TaskContext context) {
-        Dataset<T> source = parent;
+    protected Iterator<T> compute(Partition partition, TaskContext context) {
+        DatasetNode<T> source = parent;
         List<Partition> parentPartitions = source.partitions();
         int from = firstParent(partition.index());
         int to = firstParent(partition.index() + 1);

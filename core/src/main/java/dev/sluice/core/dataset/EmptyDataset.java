@@ -1,8 +1,5 @@
 package dev.sluice.core.dataset;
 
-import dev.sluice.core.Dataset;
-import dev.sluice.core.Dependency;
-import dev.sluice.core.Engine;
 import dev.sluice.core.Partition;
 import dev.sluice.core.TaskContext;
 import java.util.Collections;
@@ -10,11 +7,11 @@ import java.util.Iterator;
 import java.util.List;
 
 /** A dataset with no partitions and no records. */
-public final class EmptyDataset<T> extends Dataset<T> {
+public final class EmptyDataset<T> extends DatasetNode<T> {
 
     /** Creates the empty dataset. */
-    public EmptyDataset(Engine engine) {
-        super(engine);
+    public EmptyDataset(NodeServices services) {
+        super(services);
         setName("empty");
     }
 
@@ -24,12 +21,12 @@ public final class EmptyDataset<T> extends Dataset<T> {
     }
 
     @Override
-    protected List<Dependency> computeDependencies() {
+    protected List<NodeDependency> computeDependencies() {
         return List.of();
     }
 
     @Override
-    public Iterator<T> compute(Partition partition, TaskContext context) {
+    protected Iterator<T> compute(Partition partition, TaskContext context) {
         return Collections.emptyIterator();
     }
 }

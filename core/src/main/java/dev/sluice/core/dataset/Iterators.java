@@ -1,5 +1,6 @@
 package dev.sluice.core.dataset;
 
+import dev.sluice.core.failure.UserCodeException;
 import dev.sluice.core.function.FilterFunction;
 import dev.sluice.core.function.FlatMapFunction;
 import dev.sluice.core.function.MapFunction;

@@ -1,7 +1,5 @@
 package dev.sluice.core.dataset;
 
-import dev.sluice.core.Dataset;
-import dev.sluice.core.Dependency;
 import dev.sluice.core.Partition;
 import dev.sluice.core.Partitioner;
 import dev.sluice.core.TaskContext;
@@ -14,8 +12,8 @@ import java.util.Optional;
  * ...): it wraps the parent's iterator for the same partition, so chains of them fuse into a
  * single pass with no intermediate collection.
  */
-public final class MapPartitionsDataset<T, U> extends Dataset<U> {
-    private volatile Dataset<T> parent;
+public final class MapPartitionsDataset<T, U> extends DatasetNode<U> {
+    private volatile DatasetNode<T> parent;
     private volatile PartitionTransform<T, U> transform;
     private final Optional<Partitioner> partitioner;
 
@@ -23,9 +21,9 @@ public final class MapPartitionsDataset<T, U> extends Dataset<U> {
      * Creates the operator; {@code preservesPartitioning} says that keys stay where they were, so
      * the parent's partitioner still holds.
      */
-    public MapPartitionsDataset(Dataset<T> parent, PartitionTransform<T, U> transform,
+    public MapPartitionsDataset(DatasetNode<T> parent, PartitionTransform<T, U> transform,
                                 boolean preservesPartitioning, String operation) {
-        super(parent.engine());
+        super(parent.services());
         this.parent = parent;
         this.transform = transform;
         this.partitioner = preservesPartitioning ? parent.partitioner() : Optional.empty();
@@ -38,12 +36,12 @@ public final class MapPartitionsDataset<T, U> extends Dataset<U> {
     }
 
     @Override
-    protected List<Dependency> computeDependencies() {
+    protected List<NodeDependency> computeDependencies() {
         return List.of(new OneToOneDependency(parent));
     }
 
     @Override
-    public Iterator<U> compute(Partition partition, TaskContext context) {
+    protected Iterator<U> compute(Partition partition, TaskContext context) {
         return transform.apply(context, partition.index(), parent.iterator(partition, context));
     }
 

@@ -1,11 +1,9 @@
 package dev.sluice.core.dataset;
 
-import dev.sluice.core.Dataset;
-import dev.sluice.core.Dependency;
 import java.util.List;
 
 /** Child partition {@code i} reads parent partition {@code i}. */
-public record OneToOneDependency(Dataset<?> parent) implements Dependency {
+public record OneToOneDependency(DatasetNode<?> parent) implements NodeDependency {
 
     @Override
     public boolean isShuffle() {

@@ -1,8 +1,5 @@
 package dev.sluice.core.dataset;
 
-import dev.sluice.core.Dataset;
-import dev.sluice.core.Dependency;
-import dev.sluice.core.Engine;
 import dev.sluice.core.Partition;
 import dev.sluice.core.TaskContext;
 import java.util.ArrayList;
@@ -14,12 +11,12 @@ import java.util.List;
  * holds elements {@code [p*n/P, (p+1)*n/P)}. The list is copied once, so later changes to the
  * caller's list are not seen.
  */
-public final class ParallelCollectionDataset<T> extends Dataset<T> {
+public final class ParallelCollectionDataset<T> extends DatasetNode<T> {
     private final List<List<T>> slices;
 
     /** Creates the dataset of {@code data} in {@code numPartitions} slices. */
-    public ParallelCollectionDataset(Engine engine, List<T> data, int numPartitions) {
-        super(engine);
+    public ParallelCollectionDataset(NodeServices services, List<T> data, int numPartitions) {
+        super(services);
         List<T> copy = new ArrayList<>(data);
         List<List<T>> s = new ArrayList<>(numPartitions);
         int n = copy.size();
@@ -38,12 +35,12 @@ public final class ParallelCollectionDataset<T> extends Dataset<T> {
     }
 
     @Override
-    protected List<Dependency> computeDependencies() {
+    protected List<NodeDependency> computeDependencies() {
         return List.of();
     }
 
     @Override
-    public Iterator<T> compute(Partition partition, TaskContext context) {
+    protected Iterator<T> compute(Partition partition, TaskContext context) {
         return slices.get(partition.index()).iterator();
     }
 }

@@ -1,14 +1,12 @@
 package dev.sluice.core.dataset;
 
-import dev.sluice.core.Dataset;
-import dev.sluice.core.Dependency;
 import java.util.List;
 
 /**
  * Child partitions {@code [outStart, outStart + length)} read parent partitions
  * {@code [inStart, inStart + length)}: how a union sees each of its parents.
  */
-public record RangeDependency(Dataset<?> parent, int inStart, int outStart, int length) implements Dependency {
+public record RangeDependency(DatasetNode<?> parent, int inStart, int outStart, int length) implements NodeDependency {
 
     @Override
     public boolean isShuffle() {

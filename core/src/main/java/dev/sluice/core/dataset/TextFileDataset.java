@@ -2,9 +2,6 @@ package dev.sluice.core.dataset;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
-import dev.sluice.core.Dataset;
-import dev.sluice.core.Dependency;
-import dev.sluice.core.Engine;
 import dev.sluice.core.Partition;
 import dev.sluice.core.SluiceException;
 import dev.sluice.core.TaskContext;
@@ -26,7 +23,7 @@ import org.apache.hadoop.fs.Path;
  * The lines of a text file, or of every visible file in a directory, one partition per file,
  * read through Hadoop's {@link FileSystem} (so any URI scheme it knows works).
  */
-public final class TextFileDataset extends Dataset<String> {
+public final class TextFileDataset extends DatasetNode<String> {
     private final List<String> files;
     private final transient Configuration conf;
 
@@ -38,16 +35,16 @@ public final class TextFileDataset extends Dataset<String> {
      *
      * @throws IllegalArgumentException if {@code uri} does not exist
      */
-    public TextFileDataset(Engine engine, Configuration conf, String uri) {
-        super(engine);
+    public TextFileDataset(NodeServices services, Configuration conf, String uri) {
+        super(services);
         this.conf = conf;
         this.files = list(conf, uri);
         setName("textFile " + uri);
     }
 
     /** Creates the dataset of exactly {@code files}, one partition each. */
-    public TextFileDataset(Engine engine, Configuration conf, List<String> files, String name) {
-        super(engine);
+    public TextFileDataset(NodeServices services, Configuration conf, List<String> files, String name) {
+        super(services);
         this.conf = conf;
         this.files = List.copyOf(files);
         setName(name);
@@ -87,12 +84,12 @@ public final class TextFileDataset extends Dataset<String> {
     }
 
     @Override
-    protected List<Dependency> computeDependencies() {
+    protected List<NodeDependency> computeDependencies() {
         return List.of();
     }
 
     @Override
-    public Iterator<String> compute(Partition partition, TaskContext context) {
+    protected Iterator<String> compute(Partition partition, TaskContext context) {
         String file = files.get(partition.index());
         try {
             Path path = new Path(file);

@@ -1,8 +1,5 @@
 package dev.sluice.core.dataset;
 
-import dev.sluice.core.Dataset;
-import dev.sluice.core.Dependency;
-import dev.sluice.core.Engine;
 import dev.sluice.core.Partition;
 import dev.sluice.core.TaskContext;
 import java.util.ArrayList;
@@ -10,12 +7,12 @@ import java.util.Iterator;
 import java.util.List;
 
 /** The partitions of several datasets side by side; narrow, no data is moved. */
-public final class UnionDataset<T> extends Dataset<T> {
-    private volatile List<Dataset<T>> parents;
+public final class UnionDataset<T> extends DatasetNode<T> {
+    private volatile List<DatasetNode<T>> parents;
 
     /** Creates the union of {@code parents}, in order. */
-    public UnionDataset(Engine engine, List<? extends Dataset<T>> parents) {
-        super(engine);
+    public UnionDataset(NodeServices services, List<? extends DatasetNode<T>> parents) {
+        super(services);
         this.parents = List.copyOf(parents);
         setName("union");
     }
@@ -35,10 +32,10 @@ public final class UnionDataset<T> extends Dataset<T> {
     }
 
     @Override
-    protected List<Dependency> computeDependencies() {
-        List<Dependency> out = new ArrayList<>(parents.size());
+    protected List<NodeDependency> computeDependencies() {
+        List<NodeDependency> out = new ArrayList<>(parents.size());
         int start = 0;
-        for (Dataset<T> parent : parents) {
+        for (DatasetNode<T> parent : parents) {
             int n = parent.numPartitions();
             out.add(new RangeDependency(parent, 0, start, n));
             start += n;
@@ -47,7 +44,7 @@ public final class UnionDataset<T> extends Dataset<T> {
     }
 
     @Override
-    public Iterator<T> compute(Partition partition, TaskContext context) {
+    protected Iterator<T> compute(Partition partition, TaskContext context) {
         UnionPartition up = (UnionPartition) partitions().get(partition.index());
         return parents.get(up.parent()).iterator(up.parentPartition(), context);
     }

@@ -1,7 +1,5 @@
 package dev.sluice.core.dataset;
 
-import dev.sluice.core.Engine;
-import dev.sluice.core.scheduler.EngineRuntime;
 import dev.sluice.core.serializer.KryoSerializer;
 import java.io.Serializable;
 
@@ -21,11 +19,10 @@ public final class ZeroValues<T> implements Serializable {
     }
 
     /** Returns the supplier of copies of {@code zero}. */
-    public static <T> ZeroValues<T> of(Engine engine, T zero) {
+    public static <T> ZeroValues<T> of(KryoSerializer serializer, T zero) {
         if (isImmutable(zero)) {
             return new ZeroValues<>(zero, null, null);
         }
-        KryoSerializer serializer = EngineRuntime.of(engine).serializer();
         return new ZeroValues<>(zero, serializer.serialize(zero), serializer);
     }
 

@@ -1,124 +1,93 @@
 package dev.sluice.core.scheduler;
 
-import dev.sluice.core.Dataset;
-import dev.sluice.core.Dependency;
 import dev.sluice.core.StorageLevel;
-import dev.sluice.core.Engine;
 import dev.sluice.core.checkpoint.CheckpointFiles;
+import dev.sluice.core.dataset.DatasetNode;
+import dev.sluice.core.dataset.NodeDependency;
+import dev.sluice.core.dataset.NodeServices;
 import dev.sluice.core.serializer.KryoSerializer;
 import dev.sluice.core.shuffle.ShuffleDependency;
-import dev.sluice.core.shuffle.ShuffleManager;
+import dev.sluice.core.shuffle.ShuffleRegistry;
 import dev.sluice.core.storage.BlockStore;
-import dev.sluice.core.storage.DatasetBlockId;
-import java.lang.ref.Cleaner;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashSet;
-import java.util.Set;
+import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Function;
+import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Everything one {@link Engine} owns behind its public face: worker pool and scheduler, block
- * store, shuffle manager, serializer, checkpoint files, Hadoop configuration and id counters.
+ * Everything one {@code Engine} owns behind its public face, wired by constructor: the node
+ * services (ids, block store, checkpoint files, serializer, Hadoop configuration), the executor
+ * backend and the scheduler over it, the shuffle registry and the checkpoint protocol. The engine
+ * creates its runtime in its own constructor and passes it down; nothing looks it up.
  *
  * <p>Threading: every member is safe to use from any thread.
  *
  * <p>Release of shuffle outputs and cached blocks: shuffle outputs live in their
- * {@code ShuffleDependency}, so they are garbage as soon as no dataset that reads them is
- * reachable. Cached blocks are tied to their dataset with a {@link Cleaner}, so they are dropped
- * once it is unreachable even if nobody calls {@code unpersist}; the stream engine also
- * unpersists old batches eagerly.
+ * {@code ShuffleDependency}, so they are garbage as soon as no node that reads them is
+ * reachable. Cached blocks are tied to their node with a {@link java.lang.ref.Cleaner}, so they
+ * are dropped once it is unreachable even if nobody calls {@code unpersist}; the stream engine
+ * also unpersists old batches eagerly.
  */
 public final class EngineRuntime implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(EngineRuntime.class);
-    private static final Cleaner CLEANER = Cleaner.create();
-    private static volatile Function<Engine, EngineRuntime> accessor;
-
-    private final Engine engine;
-    private final KryoSerializer serializer = new KryoSerializer();
-    private final ShuffleManager shuffleManager = new ShuffleManager();
+    private final ShuffleRegistry shuffleRegistry = new ShuffleRegistry();
     private final BlockStore blockStore;
-    private final Configuration hadoopConf;
-    private final CheckpointFiles checkpointFiles;
+    private final NodeServices nodes;
     private final DagScheduler scheduler;
-    private final AtomicInteger datasetIds = new AtomicInteger();
-    private final AtomicInteger shuffleIds = new AtomicInteger();
+    private final CheckpointCompletion checkpoints;
 
-    /** Creates the runtime of {@code engine}. */
-    public EngineRuntime(Engine engine, int parallelism, int maxTaskAttempts, Path localDir,
-                         Map<String, String> hadoopProperties) {
-        this.engine = engine;
+    /**
+     * Creates the runtime of an engine; {@code checkpointRunDir} is null when it has no
+     * checkpoint directory.
+     */
+    public EngineRuntime(int parallelism, int maxTaskAttempts, Path localDir, Map<String, String> hadoopProperties,
+                         String checkpointRunDir) {
+        this(new LocalExecutorBackend(parallelism), maxTaskAttempts, localDir, hadoopProperties, checkpointRunDir);
+    }
+
+    /** Creates the runtime running its tasks on {@code backend}. */
+    public EngineRuntime(ExecutorBackend backend, int maxTaskAttempts, Path localDir,
+                         Map<String, String> hadoopProperties, String checkpointRunDir) {
+        KryoSerializer serializer = new KryoSerializer();
         this.blockStore = new BlockStore(serializer, localDir);
-        this.hadoopConf = new Configuration();
+        Configuration hadoopConf = new Configuration();
         hadoopProperties.forEach(hadoopConf::set);
-        this.checkpointFiles = new CheckpointFiles(serializer, hadoopConf);
-        this.scheduler = new DagScheduler(engine, parallelism, maxTaskAttempts);
-    }
-
-    /** Lets {@link Engine} hand out its runtime; called once, by {@code Engine}'s static initializer. */
-    public static void installAccessor(Function<Engine, EngineRuntime> engineToRuntime) {
-        accessor = engineToRuntime;
-    }
-
-    /** Returns the runtime of {@code engine}. */
-    public static EngineRuntime of(Engine engine) {
-        return accessor.apply(engine);
-    }
-
-    /** Returns a fresh dataset id. */
-    public int nextDatasetId() {
-        return datasetIds.getAndIncrement();
-    }
-
-    /** Returns a fresh shuffle id. */
-    public int nextShuffleId() {
-        return shuffleIds.getAndIncrement();
-    }
-
-    /** Registers a shuffle, so it can be found by id; its outputs live as long as {@code dependency}. */
-    public void registerShuffle(ShuffleDependency<?, ?, ?> dependency) {
-        shuffleManager.register(dependency);
-    }
-
-    /** Arranges for {@code dataset}'s cached blocks to be dropped once it is unreachable. */
-    public void registerPersisted(Dataset<?> dataset) {
-        int id = dataset.id();
-        BlockStore blocks = blockStore;
-        CLEANER.register(dataset, () -> removeBlocks(blocks, id));
-    }
-
-    /** Drops the cached blocks of dataset {@code datasetId}. */
-    public void removeBlocksOf(int datasetId) {
-        removeBlocks(blockStore, datasetId);
-    }
-
-    private static void removeBlocks(BlockStore blocks, int datasetId) {
-        blocks.removeIf(b -> b instanceof DatasetBlockId d && d.datasetId() == datasetId);
+        CheckpointFiles checkpointFiles = new CheckpointFiles(serializer, hadoopConf);
+        this.nodes = new NodeServices(serializer, blockStore, checkpointFiles, hadoopConf, checkpointRunDir);
+        this.scheduler = new DagScheduler(backend, shuffleRegistry, maxTaskAttempts);
+        this.checkpoints = new CheckpointCompletion(scheduler, checkpointFiles);
     }
 
     /**
-     * Clears the map outputs of the shuffles that feed {@code dataset}'s own stage: its lineage
-     * through narrow dependencies, not past persisted or checkpointed datasets. For data that is
+     * Runs {@code function} over {@code partitions} of {@code node}, then completes the
+     * checkpoints pending in its lineage.
+     */
+    public <T, U> List<U> runJob(DatasetNode<T> node, List<Integer> partitions, TaskFunction<T, U> function) {
+        List<U> results = scheduler.runJob(node, partitions, function);
+        checkpoints.completeAfterJob(node);
+        return results;
+    }
+
+    /**
+     * Clears the map outputs of the shuffles that feed {@code node}'s own stage: its lineage
+     * through narrow dependencies, not past persisted or checkpointed nodes. For data that is
      * kept for its lineage but no longer read: if it is read again, the missing outputs are
      * recomputed from their parents (the scheduler treats a missing output as lost, not as an
      * error), so this trades memory now for work only in that case.
      */
-    public void releaseShuffleOutputs(Dataset<?> dataset) {
+    public void releaseShuffleOutputs(DatasetNode<?> node) {
         Set<Integer> visited = new HashSet<>();
-        Deque<Dataset<?>> toVisit = new ArrayDeque<>();
-        toVisit.push(dataset);
+        Deque<DatasetNode<?>> toVisit = new ArrayDeque<>();
+        toVisit.push(node);
         while (!toVisit.isEmpty()) {
-            Dataset<?> current = toVisit.pop();
+            DatasetNode<?> current = toVisit.pop();
             if (!visited.add(current.id())) {
                 continue;
             }
-            for (Dependency dep : current.dependencies()) {
+            for (NodeDependency dep : current.dependencies()) {
                 if (dep instanceof ShuffleDependency<?, ?, ?> shuffle) {
                     shuffle.clearOutputs();
                 } else if (dep.parent().storageLevel() == StorageLevel.NONE && !dep.parent().isCheckpointed()) {
@@ -128,39 +97,19 @@ public final class EngineRuntime implements AutoCloseable {
         }
     }
 
-    /** Logs that {@code dataset}'s checkpoint at {@code path} is complete. */
-    public void logCheckpoint(Dataset<?> dataset, String path) {
-        log.debug("checkpointed dataset {} to {}", dataset, path);
+    /** Returns the services every node of this engine is built with (serializer, files, configuration). */
+    public NodeServices nodes() {
+        return nodes;
     }
 
-    /** Returns the engine. */
-    public Engine engine() {
-        return engine;
-    }
-
-    /** Returns the serializer. */
-    public KryoSerializer serializer() {
-        return serializer;
-    }
-
-    /** Returns the shuffle manager. */
-    public ShuffleManager shuffleManager() {
-        return shuffleManager;
+    /** Returns the weak registry of shuffles by id. */
+    public ShuffleRegistry shuffleRegistry() {
+        return shuffleRegistry;
     }
 
     /** Returns the block store. */
     public BlockStore blockStore() {
         return blockStore;
-    }
-
-    /** Returns the Hadoop configuration for file systems. */
-    public Configuration hadoopConf() {
-        return hadoopConf;
-    }
-
-    /** Returns the checkpoint file reader and writer. */
-    public CheckpointFiles checkpointFiles() {
-        return checkpointFiles;
     }
 
     /** Returns the scheduler. */

@@ -1,8 +1,7 @@
 package dev.sluice.core.scheduler;
 
-import dev.sluice.core.Engine;
 import dev.sluice.core.TaskContext;
 
 /** The context of one attempt of one task. */
-record RunningTask(int stageId, int partitionId, int attemptNumber, Engine engine) implements TaskContext {
+record RunningTask(int stageId, int partitionId, int attemptNumber) implements TaskContext {
 }

@@ -1,7 +1,7 @@
 package dev.sluice.core.shuffle;
 
 import dev.sluice.core.Pair;
-import dev.sluice.core.dataset.UserCodeException;
+import dev.sluice.core.failure.UserCodeException;
 import dev.sluice.core.function.Function2;
 import dev.sluice.core.function.MapFunction;
 import dev.sluice.core.function.ReduceFunction;

@@ -1,9 +1,9 @@
 package dev.sluice.core.shuffle;
 
-import dev.sluice.core.Dataset;
-import dev.sluice.core.Dependency;
 import dev.sluice.core.Pair;
 import dev.sluice.core.Partitioner;
+import dev.sluice.core.dataset.DatasetNode;
+import dev.sluice.core.dataset.NodeDependency;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -13,7 +13,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * A dependency through a shuffle: every child partition reads its bucket from every parent
  * partition's map output. Also knows how to write a map output, combining on the map side when
  * it has an aggregator that asks for it, and holds the map outputs themselves (see
- * {@link ShuffleManager} for why here).
+ * {@link ShuffleRegistry} for why here). The scheduler, not the map task, puts an output here once
+ * the task that wrote it has succeeded.
  *
  * <p>Threading: map tasks put and reduce tasks read outputs concurrently; they live in an
  * {@link AtomicReferenceArray}, so a put is visible to every later read. An output, once put, is
@@ -21,16 +22,16 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * Reading with an output missing throws {@link FetchFailedException}, which the scheduler answers
  * by recomputing that output.
  */
-public final class ShuffleDependency<K, V, C> implements Dependency {
-    private final Dataset<Pair<K, V>> parent;
+public final class ShuffleDependency<K, V, C> implements NodeDependency {
+    private final DatasetNode<Pair<K, V>> parent;
     private final Partitioner partitioner;
     private final Aggregator<K, V, C> aggregator;
     private final boolean mapSideCombine;
     private final int shuffleId;
     private final AtomicReferenceArray<MapOutput> outputs;
 
-    /** Creates the dependency; the caller registers it with the engine runtime. */
-    public ShuffleDependency(Dataset<Pair<K, V>> parent, Partitioner partitioner, Aggregator<K, V, C> aggregator,
+    /** Creates the dependency; the scheduler registers it when a job first plans its map stage. */
+    public ShuffleDependency(DatasetNode<Pair<K, V>> parent, Partitioner partitioner, Aggregator<K, V, C> aggregator,
                              boolean mapSideCombine, int shuffleId) {
         this.parent = parent;
         this.partitioner = partitioner;
@@ -98,7 +99,7 @@ public final class ShuffleDependency<K, V, C> implements Dependency {
     }
 
     @Override
-    public Dataset<Pair<K, V>> parent() {
+    public DatasetNode<Pair<K, V>> parent() {
         return parent;
     }
 

@@ -9,7 +9,8 @@ import dev.sluice.core.HashPartitioner;
 import dev.sluice.core.JobFailedException;
 import dev.sluice.core.Pair;
 import dev.sluice.core.PairDataset;
-import dev.sluice.core.shuffle.ShuffleManager;
+import dev.sluice.core.shuffle.ShuffleRegistry;
+import dev.sluice.core.spi.EngineServices;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -134,7 +135,7 @@ class DagSchedulerTest {
         PairDataset<Integer, Integer> sums = PairDataset.of(byLastDigit(engine.parallelize(NUMBERS, 4), test, -1))
                 .reduceByKey(Integer::sum);
         sums.collect();
-        ShuffleManager shuffles = EngineRuntime.of(engine).shuffleManager();
+        ShuffleRegistry shuffles = EngineServices.of(engine).runtime().shuffleRegistry();
         assertThat(shuffles.shuffleIds()).hasSize(1);
 
         shuffles.removeMapOutput(shuffles.shuffleIds().get(0), 2);

@@ -2,7 +2,7 @@ package dev.sluice.streaming.dstream;
 
 import dev.sluice.core.Dataset;
 import dev.sluice.core.StorageLevel;
-import dev.sluice.core.scheduler.EngineRuntime;
+import dev.sluice.core.spi.EngineServices;
 import dev.sluice.streaming.Time;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -166,7 +166,7 @@ final class BatchRetention {
         TreeMap<Time, String> forgotten = forgottenCheckpoints.get(node);
         while (forgotten != null && forgotten.size() > 1) {
             Map.Entry<Time, String> oldest = forgotten.pollFirstEntry();
-            EngineRuntime.of(node.engine()).checkpointFiles().delete(oldest.getValue());
+            EngineServices.of(node.engine()).deleteCheckpoint(oldest.getValue());
             log.debug("batch {}: deleted old checkpoint {} of stream {}", time.millis(), oldest.getValue(), node);
         }
     }
@@ -182,7 +182,7 @@ final class BatchRetention {
             return;
         }
         Set<Time> released = shufflesReleased.computeIfAbsent(node, n -> new HashSet<>());
-        EngineRuntime runtime = EngineRuntime.of(node.engine());
+        EngineServices runtime = EngineServices.of(node.engine());
         for (Time t : node.liveTimes()) {
             if (released.contains(t)) {
                 continue;

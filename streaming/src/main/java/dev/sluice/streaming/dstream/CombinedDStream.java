@@ -3,7 +3,7 @@ package dev.sluice.streaming.dstream;
 import static com.google.common.base.Preconditions.checkArgument;
 
 import dev.sluice.core.Dataset;
-import dev.sluice.core.dataset.UserCodeException;
+import dev.sluice.core.spi.UserExceptions;
 import dev.sluice.streaming.Time;
 import java.io.Serializable;
 import java.time.Duration;
@@ -63,7 +63,7 @@ public final class CombinedDStream<A, B, R> extends DStreamNode<R> {
         try {
             return Optional.of(combiner.apply(a.get(), b.get(), time));
         } catch (Exception e) {
-            throw UserCodeException.wrap(e);
+            throw UserExceptions.wrap(e);
         }
     }
 }

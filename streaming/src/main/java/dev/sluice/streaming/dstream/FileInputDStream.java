@@ -2,8 +2,7 @@ package dev.sluice.streaming.dstream;
 
 import dev.sluice.core.Dataset;
 import dev.sluice.core.SluiceException;
-import dev.sluice.core.dataset.TextFileDataset;
-import dev.sluice.core.scheduler.EngineRuntime;
+import dev.sluice.core.spi.EngineServices;
 import dev.sluice.streaming.Time;
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -47,7 +46,7 @@ public final class FileInputDStream extends InputDStream<String> {
 
     @Override
     protected Optional<Dataset<String>> compute(Time time) {
-        Configuration conf = EngineRuntime.of(engine()).hadoopConf();
+        Configuration conf = EngineServices.of(engine()).hadoopConf();
         List<String> fresh = new ArrayList<>();
         try {
             Path dir = new Path(directory);
@@ -75,6 +74,6 @@ public final class FileInputDStream extends InputDStream<String> {
             throw new SluiceException("batch " + time.millis() + ": cannot list " + directory + ": " + e.getMessage(), e);
         }
         log.debug("batch {}: {} new file(s) in {}", time.millis(), fresh.size(), directory);
-        return Optional.of(new TextFileDataset(engine(), conf, fresh, name()));
+        return Optional.of(EngineServices.of(engine()).textFiles(fresh, name()));
     }
 }

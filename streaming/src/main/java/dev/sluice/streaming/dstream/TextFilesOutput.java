@@ -20,8 +20,7 @@ public final class TextFilesOutput {
     /** Saves {@code ds} as batch {@code time}'s directory, unless a previous run already did. */
     public static void save(Dataset<?> ds, String prefix, String suffix, Time time) {
         String dir = directory(prefix, suffix, time);
-        if (dev.sluice.core.dataset.TextOutput.exists(
-                dev.sluice.core.scheduler.EngineRuntime.of(ds.engine()).hadoopConf(), dir)) {
+        if (dev.sluice.core.spi.EngineServices.of(ds.engine()).exists(dir)) {
             log.debug("batch {}: {} already exists, not writing it again", time.millis(), dir);
             return;
         }

@@ -1,7 +1,7 @@
 package dev.sluice.streaming.dstream;
 
 import dev.sluice.core.Dataset;
-import dev.sluice.core.dataset.UserCodeException;
+import dev.sluice.core.spi.UserExceptions;
 import dev.sluice.streaming.Time;
 import java.util.Optional;
 
@@ -33,7 +33,7 @@ public final class TransformedDStream<T, R> extends SingleParentNode<T, R> {
         try {
             return Optional.of(transform.apply(in.get(), time));
         } catch (Exception e) {
-            throw UserCodeException.wrap(e);
+            throw UserExceptions.wrap(e);
         }
     }
 }

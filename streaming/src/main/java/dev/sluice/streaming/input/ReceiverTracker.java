@@ -1,8 +1,7 @@
 package dev.sluice.streaming.input;
 
-import dev.sluice.core.StorageLevel;
-import dev.sluice.core.storage.BlockStore;
-import dev.sluice.core.storage.InputBlockId;
+import dev.sluice.core.spi.InputBlock;
+import dev.sluice.core.spi.InputBlocks;
 import dev.sluice.streaming.Time;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * thread; {@link #release} on the job thread. State is in concurrent maps.
  */
 public final class ReceiverTracker {
-    private final BlockStore blockStore;
+    private final InputBlocks blockStore;
     private final int parallelism;
     private final Map<Integer, ReceiverSupervisor<?>> supervisors = new ConcurrentHashMap<>();
     private final Map<Integer, ConcurrentSkipListMap<Time, Allocation>> allocations = new ConcurrentHashMap<>();
@@ -29,11 +28,11 @@ public final class ReceiverTracker {
     private final ReceiverGate gate = new ReceiverGate();
 
     /** The blocks of one stream in one batch, and how many records they hold. */
-    public record Allocation(List<InputBlockId> blocks, long records) {
+    public record Allocation(List<InputBlock> blocks, long records) {
     }
 
     /** Creates a tracker putting blocks into {@code blockStore}, cut in up to {@code parallelism} pieces. */
-    public ReceiverTracker(BlockStore blockStore, int parallelism) {
+    public ReceiverTracker(InputBlocks blockStore, int parallelism) {
         this.blockStore = blockStore;
         this.parallelism = parallelism;
     }
@@ -67,13 +66,13 @@ public final class ReceiverTracker {
     }
 
     private Allocation store(int streamId, List<?> records) {
-        List<InputBlockId> blocks = new ArrayList<>();
+        List<InputBlock> blocks = new ArrayList<>();
         int n = records.size();
         int pieces = n == 0 ? 0 : Math.min(parallelism, n);
         for (int p = 0; p < pieces; p++) {
             List<?> piece = records.subList((int) ((long) p * n / pieces), (int) ((long) (p + 1) * n / pieces));
-            InputBlockId id = new InputBlockId(streamId, blockSequence.getAndIncrement());
-            blockStore.put(id, java.util.Collections.unmodifiableList(piece), StorageLevel.MEMORY);
+            InputBlock id = new InputBlock(streamId, blockSequence.getAndIncrement());
+            blockStore.put(id, java.util.Collections.unmodifiableList(piece));
             blocks.add(id);
         }
         return new Allocation(blocks, n);

@@ -1,5 +1,6 @@
 package dev.sluice.streaming.scheduler;
 
+import dev.sluice.core.spi.UserExceptions;
 import dev.sluice.streaming.Clock;
 import dev.sluice.streaming.Time;
 import dev.sluice.streaming.dstream.BatchJob;
@@ -75,7 +76,7 @@ final class JobGenerator {
         try {
             jobs = graph.generateJobs(time);
         } catch (RuntimeException e) {
-            error = dev.sluice.core.dataset.UserCodeException.unwrap(e);
+            error = UserExceptions.unwrap(e);
         }
         scheduler.submit(new JobSet(time, jobs, graph.inputRecords(time), clock.millis(), submittedNanos, error));
     }

@@ -1,6 +1,6 @@
 package dev.sluice.streaming.scheduler;
 
-import dev.sluice.core.dataset.UserCodeException;
+import dev.sluice.core.spi.UserExceptions;
 import dev.sluice.streaming.BatchInfo;
 import dev.sluice.streaming.Time;
 import dev.sluice.streaming.dstream.BatchJob;
@@ -77,7 +77,7 @@ final class JobScheduler {
                 } catch (Throwable e) {
                     // Any Throwable fails this batch only, and the batch still completes below
                     // (released data, listeners, failure handler); only a VM error is rethrown, after.
-                    Throwable cause = UserCodeException.unwrap(e);
+                    Throwable cause = UserExceptions.unwrap(e);
                     log.error("batch {}: output {} failed", time.millis(), job.output(), cause);
                     if (failure == null) {
                         failure = cause;

@@ -1,7 +1,7 @@
 package dev.sluice.streaming.scheduler;
 
 import dev.sluice.core.Engine;
-import dev.sluice.core.scheduler.EngineRuntime;
+import dev.sluice.core.spi.EngineServices;
 import dev.sluice.streaming.Clock;
 import dev.sluice.streaming.ReceiverStatus;
 import dev.sluice.streaming.Time;
@@ -37,7 +37,7 @@ public final class StreamingRuntime {
         this.clock = clock;
         this.batchInterval = batchInterval;
         this.graph = new DStreamGraph(engine, batchInterval, checkCanAddOperation);
-        this.receiverTracker = new ReceiverTracker(EngineRuntime.of(engine).blockStore(), engine.parallelism());
+        this.receiverTracker = new ReceiverTracker(EngineServices.of(engine).inputBlocks(), engine.parallelism());
         this.jobScheduler = new JobScheduler(graph, bus, onBatchFailure);
         this.jobGenerator = new JobGenerator(clock, batchInterval, graph, receiverTracker, jobScheduler);
     }

@@ -5,7 +5,7 @@ import dev.sluice.core.Pair;
 import dev.sluice.core.PairDataset;
 import dev.sluice.core.Partitioner;
 import dev.sluice.core.StorageLevel;
-import dev.sluice.core.scheduler.EngineRuntime;
+import dev.sluice.core.spi.EngineServices;
 import dev.sluice.streaming.Time;
 import dev.sluice.streaming.dstream.DStreamNode;
 import dev.sluice.streaming.dstream.OperatorKind;
@@ -72,7 +72,7 @@ public abstract class AbstractStateDStream<K, V, T> extends SingleParentNode<Pai
     protected void afterRelease(Time time) {
         Time keepAfter = time.millis() > childRememberDuration().toMillis() ? time.minus(childRememberDuration())
                 : new Time(0);
-        EngineRuntime runtime = EngineRuntime.of(engine());
+        EngineServices runtime = EngineServices.of(engine());
         for (Time t : rememberedTimes()) {
             if (!t.isAfter(keepAfter)) {
                 rememberedAt(t).filter(ds -> ds.storageLevel() != StorageLevel.NONE).ifPresent(ds -> {

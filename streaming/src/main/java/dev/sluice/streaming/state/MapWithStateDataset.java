@@ -1,14 +1,12 @@
 package dev.sluice.streaming.state;
 
 import dev.sluice.core.Dataset;
-import dev.sluice.core.Dependency;
 import dev.sluice.core.Pair;
 import dev.sluice.core.Partition;
 import dev.sluice.core.Partitioner;
 import dev.sluice.core.TaskContext;
-import dev.sluice.core.dataset.IndexPartition;
-import dev.sluice.core.dataset.OneToOneDependency;
-import dev.sluice.core.dataset.UserCodeException;
+import dev.sluice.core.spi.NarrowDataset;
+import dev.sluice.core.spi.UserExceptions;
 import dev.sluice.streaming.function.StateMappingFunction;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -22,7 +20,7 @@ import java.util.Optional;
  * key, and returns one record: a new {@link StateMap} level on the previous one, and the
  * outputs. Both dependencies are narrow.
  */
-public final class MapWithStateDataset<K, V, S, R> extends Dataset<StateRecord<K, S, R>> {
+public final class MapWithStateDataset<K, V, S, R> extends NarrowDataset<StateRecord<K, S, R>> {
     private volatile Dataset<StateRecord<K, S, R>> previous;
     private volatile Dataset<Pair<K, V>> batch;
     private final boolean hasPrevious;
@@ -38,7 +36,7 @@ public final class MapWithStateDataset<K, V, S, R> extends Dataset<StateRecord<K
     public MapWithStateDataset(Dataset<StateRecord<K, S, R>> previous, Dataset<Pair<K, V>> batch,
                                Partitioner partitioner, StateMappingFunction<K, V, S, R> function, long batchMillis,
                                long timeoutMillis) {
-        super(batch.engine());
+        super(batch.engine(), "mapWithState");
         this.previous = previous;
         this.hasPrevious = previous != null;
         this.batch = batch;
@@ -46,12 +44,11 @@ public final class MapWithStateDataset<K, V, S, R> extends Dataset<StateRecord<K
         this.function = function;
         this.batchMillis = batchMillis;
         this.timeoutMillis = timeoutMillis;
-        setName("mapWithState");
     }
 
     @Override
     protected List<Partition> computePartitions() {
-        return IndexPartition.range(partitioner.numPartitions());
+        return indexPartitions(partitioner.numPartitions());
     }
 
     /** Drops the previous state and the batch once this state is checkpointed. */
@@ -62,23 +59,22 @@ public final class MapWithStateDataset<K, V, S, R> extends Dataset<StateRecord<K
     }
 
     @Override
-    protected List<Dependency> computeDependencies() {
-        return !hasPrevious ? List.of(new OneToOneDependency(batch))
-                : List.of(new OneToOneDependency(previous), new OneToOneDependency(batch));
+    protected List<Dataset<?>> narrowParents() {
+        return !hasPrevious ? List.of(batch) : List.of(previous, batch);
     }
 
     @Override
-    public Iterator<StateRecord<K, S, R>> compute(Partition partition, TaskContext context) {
+    protected Iterator<StateRecord<K, S, R>> compute(Partition partition, TaskContext context) {
         int i = partition.index();
         Dataset<StateRecord<K, S, R>> prev = previous;
         Dataset<Pair<K, V>> in = batch;
         StateMap<K, S> before = !hasPrevious ? StateMap.empty()
-                : prev.iterator(prev.partitions().get(i), context).next().state();
-        Iterator<Pair<K, V>> records = in.iterator(in.partitions().get(i), context);
+                : read(prev, i, context).next().state();
+        Iterator<Pair<K, V>> records = read(in, i, context);
         try {
             return List.of(update(before, records)).iterator();
         } catch (Exception e) {
-            throw UserCodeException.wrap(e);
+            throw UserExceptions.wrap(e);
         }
     }
 

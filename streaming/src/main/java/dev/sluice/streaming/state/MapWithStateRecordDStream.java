@@ -4,7 +4,6 @@ import dev.sluice.core.Dataset;
 import dev.sluice.core.Pair;
 import dev.sluice.core.PairDataset;
 import dev.sluice.core.Partitioner;
-import dev.sluice.core.dataset.MapPartitionsDataset;
 import dev.sluice.streaming.StateSpec;
 import dev.sluice.streaming.Time;
 import dev.sluice.streaming.dstream.DStreamNode;
@@ -40,16 +39,16 @@ public final class MapWithStateRecordDStream<K, V, S, R> extends AbstractStateDS
         if (before == null && initialState != null) {
             before = initialRecords(time);
         }
-        return new MapWithStateDataset<>(before, batch, partitioner(), function, time.millis(), timeoutMillis);
+        return new MapWithStateDataset<>(before, batch, partitioner(), function, time.millis(), timeoutMillis)
+                .toDataset();
     }
 
     /** The initial state as state records; its keys count as updated at the first batch's time. */
     private Dataset<StateRecord<K, S, R>> initialRecords(Time first) {
         long millis = first.millis();
-        return new MapPartitionsDataset<Pair<K, S>, StateRecord<K, S, R>>(
-                PairDataset.<K, S>of(initialState).partitionBy(partitioner()),
-                (ctx, p, it) -> List.of(new StateRecord<K, S, R>(load(it, millis), List.of())).iterator(),
-                true, "mapWithState initial state");
+        return PairDataset.<K, S>of(initialState).partitionBy(partitioner())
+                .mapPartitions(it -> List.of(new StateRecord<K, S, R>(load(it, millis), List.of())).iterator())
+                .setName("mapWithState initial state");
     }
 
     private static <K, S> StateMap<K, S> load(Iterator<Pair<K, S>> pairs, long millis) {

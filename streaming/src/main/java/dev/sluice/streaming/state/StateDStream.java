@@ -38,6 +38,6 @@ public final class StateDStream<K, V, S> extends AbstractStateDStream<K, V, Pair
         PairDataset<K, Pair<List<S>, List<V>>> grouped = state.isPresent()
                 ? PairDataset.<K, S>of(state.get()).partitionBy(p).cogroup(batch, p)
                 : batch.groupByKey(p).mapValues(values -> Pair.of(List.<S>of(), values));
-        return new UpdateStateDataset<>(grouped, p, function);
+        return new UpdateStateDataset<>(grouped, p, function).toDataset();
     }
 }

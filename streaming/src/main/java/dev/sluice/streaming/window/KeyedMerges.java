@@ -1,8 +1,8 @@
 package dev.sluice.streaming.window;
 
 import dev.sluice.core.Pair;
-import dev.sluice.core.dataset.UserCodeException;
 import dev.sluice.core.function.ReduceFunction;
+import dev.sluice.core.spi.UserExceptions;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -31,7 +31,19 @@ final class KeyedMerges {
 
     /** Returns the entries of {@code map} as pairs. */
     static <K, V> Iterator<Pair<K, V>> pairs(Map<K, V> map) {
-        return dev.sluice.core.shuffle.Aggregator.pairs(map);
+        Iterator<Map.Entry<K, V>> entries = map.entrySet().iterator();
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return entries.hasNext();
+            }
+
+            @Override
+            public Pair<K, V> next() {
+                Map.Entry<K, V> e = entries.next();
+                return new Pair<>(e.getKey(), e.getValue());
+            }
+        };
     }
 
     /** Returns {@code f} as a {@link BiFunction}, rethrowing its checked exceptions unchecked. */
@@ -40,7 +52,7 @@ final class KeyedMerges {
             try {
                 return f.call(a, b);
             } catch (Exception e) {
-                throw UserCodeException.wrap(e);
+                throw UserExceptions.wrap(e);
             }
         };
     }

@@ -3,7 +3,7 @@ package dev.sluice.streaming.window;
 import dev.sluice.core.Dataset;
 import dev.sluice.core.Pair;
 import dev.sluice.core.Partitioner;
-import dev.sluice.core.dataset.ZippedPartitionsDataset;
+import dev.sluice.core.spi.ZippedPartitionsDataset;
 import dev.sluice.core.function.ReduceFunction;
 import dev.sluice.streaming.Time;
 import dev.sluice.streaming.dstream.DStreamNode;
@@ -46,7 +46,7 @@ public final class KeyedWindowDStream<K, V> extends WindowOperator<Pair<K, V>, P
             return Optional.empty();
         }
         ReduceFunction<V> f = merge;
-        return Optional.of(new ZippedPartitionsDataset<Pair<K, V>, Pair<K, V>>(engine(), batches,
+        return Optional.of(ZippedPartitionsDataset.<Pair<K, V>, Pair<K, V>>of(engine(), batches,
                 parts -> KeyedMerges.pairs(KeyedMerges.reduce(parts, f)), partitioner, name()));
     }
 }

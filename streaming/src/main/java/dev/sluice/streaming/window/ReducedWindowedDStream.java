@@ -4,7 +4,7 @@ import dev.sluice.core.Dataset;
 import dev.sluice.core.Pair;
 import dev.sluice.core.Partitioner;
 import dev.sluice.core.StorageLevel;
-import dev.sluice.core.dataset.ZippedPartitionsDataset;
+import dev.sluice.core.spi.ZippedPartitionsDataset;
 import dev.sluice.core.function.FilterFunction;
 import dev.sluice.core.function.ReduceFunction;
 import dev.sluice.streaming.Time;
@@ -72,6 +72,6 @@ public final class ReducedWindowedDStream<K, V> extends WindowOperator<Pair<K, V
         }
         SlideMerge<K, V> merge = new SlideMerge<>(previous.isPresent(), leaving.size(), f, invF, filter,
                 name() + " at " + time);
-        return Optional.of(new ZippedPartitionsDataset<>(engine(), parts, merge, partitioner, name()));
+        return Optional.of(ZippedPartitionsDataset.of(engine(), parts, merge, partitioner, name()));
     }
 }

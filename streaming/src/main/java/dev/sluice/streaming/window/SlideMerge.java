@@ -1,9 +1,9 @@
 package dev.sluice.streaming.window;
 
 import dev.sluice.core.Pair;
-import dev.sluice.core.dataset.ZippedPartitionsDataset.ZipFunction;
 import dev.sluice.core.function.FilterFunction;
 import dev.sluice.core.function.ReduceFunction;
+import dev.sluice.core.spi.ZippedPartitionsDataset.ZipFunction;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.core.Engine;
 import dev.sluice.core.Pair;
-import dev.sluice.core.scheduler.EngineRuntime;
+import dev.sluice.core.spi.EngineServices;
 import dev.sluice.core.storage.BlockId;
 import dev.sluice.streaming.DStream;
 import dev.sluice.streaming.testing.BatchOutput;
@@ -63,7 +63,7 @@ abstract class InputStreamContract {
     }
 
     private Set<BlockId> storedBlocks() {
-        return EngineRuntime.of(engine).blockStore().ids();
+        return EngineServices.of(engine).runtime().blockStore().ids();
     }
 
     @ParameterizedTest(name = "seed {0}")

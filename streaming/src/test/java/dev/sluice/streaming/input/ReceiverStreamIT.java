@@ -2,7 +2,7 @@ package dev.sluice.streaming.input;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sluice.core.scheduler.EngineRuntime;
+import dev.sluice.core.spi.EngineServices;
 import dev.sluice.core.storage.BlockStore;
 import dev.sluice.streaming.BatchInfo;
 import dev.sluice.streaming.DStream;
@@ -10,8 +10,8 @@ import dev.sluice.streaming.ReceiverError;
 import dev.sluice.streaming.ReceiverStatus;
 import dev.sluice.streaming.StreamingContext;
 import dev.sluice.streaming.StreamingListener;
-import dev.sluice.streaming.testing.ManualClock;
 import dev.sluice.streaming.testing.BatchOutput;
+import dev.sluice.streaming.testing.ManualClock;
 import dev.sluice.streaming.testing.StreamingTestKit;
 import java.time.Duration;
 import java.util.List;
@@ -100,7 +100,7 @@ class ReceiverStreamIT {
             // A window of 2 batches every 5: no dataset is ever built for 3 batches out of 5.
             BatchOutput<String> out = kit.collect(kit.context().receiverStream(receiver)
                     .window(Duration.ofSeconds(2), Duration.ofSeconds(5)));
-            BlockStore blocks = EngineRuntime.of(kit.context().engine()).blockStore();
+            BlockStore blocks = EngineServices.of(kit.context().engine()).runtime().blockStore();
             int most = 0;
             for (int b = 1; b <= 40; b++) {
                 receiver.store("r" + b);

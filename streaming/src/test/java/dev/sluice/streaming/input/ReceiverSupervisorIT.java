@@ -2,9 +2,12 @@ package dev.sluice.streaming.input;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sluice.core.serializer.KryoSerializer;
+import dev.sluice.core.Engine;
+import dev.sluice.core.spi.EngineServices;
+import dev.sluice.core.spi.InputBlock;
+import dev.sluice.core.spi.InputBlocks;
 import dev.sluice.core.storage.BlockStore;
-import dev.sluice.core.storage.InputBlockId;
+import dev.sluice.core.storage.BlockId;
 import dev.sluice.streaming.Receiver;
 import dev.sluice.streaming.ReceiverError;
 import dev.sluice.streaming.ReceiverStatus;
@@ -38,14 +41,18 @@ class ReceiverSupervisorIT {
 
     @TempDir
     Path dir;
-    private BlockStore blocks;
+    private Engine engine;
+    private InputBlocks blocks;
+    private BlockStore store;
     private final BlockingQueue<ReceiverError> errors = new LinkedBlockingQueue<>();
     private final Events receiver = new Events();
     private ReceiverSupervisor<String> supervisor;
 
     @BeforeEach
     void setUp() {
-        blocks = new BlockStore(new KryoSerializer(), dir);
+        engine = Engine.builder().parallelism(1).localDir(dir).build();
+        blocks = EngineServices.of(engine).inputBlocks();
+        store = EngineServices.of(engine).runtime().blockStore();
         supervisor = new ReceiverSupervisor<>(receiver, 7, errors::add, Duration.ofMillis(1), Duration.ofMillis(4));
     }
 
@@ -54,7 +61,7 @@ class ReceiverSupervisorIT {
         if (!supervisor.isStopped()) {
             supervisor.stop();
         }
-        blocks.close();
+        engine.close();
     }
 
     @Test
@@ -72,7 +79,7 @@ class ReceiverSupervisorIT {
         for (int b = 0; b < batches.size(); b++) {
             ReceiverTracker.Allocation a = tracker.blocksOf(7, new Time(1000L * (b + 1)));
             List<String> read = new ArrayList<>();
-            for (InputBlockId id : a.blocks()) {
+            for (InputBlock id : a.blocks()) {
                 read.addAll(blocks.<String>get(id).orElseThrow());
             }
             int n = batches.get(b).size();
@@ -82,7 +89,8 @@ class ReceiverSupervisorIT {
         }
         tracker.releaseUpTo(7, new Time(2000));
         assertThat(tracker.blocksOf(7, new Time(1000)).blocks()).isEmpty();
-        assertThat(blocks.ids()).containsExactlyInAnyOrderElementsOf(tracker.blocksOf(7, new Time(4000)).blocks());
+        assertThat(store.ids().stream().map(BlockId::name)).containsExactlyInAnyOrderElementsOf(
+                tracker.blocksOf(7, new Time(4000)).blocks().stream().map(InputBlock::name).toList());
     }
 
     @Test

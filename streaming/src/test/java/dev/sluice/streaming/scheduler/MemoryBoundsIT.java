@@ -3,7 +3,7 @@ package dev.sluice.streaming.scheduler;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.core.Pair;
-import dev.sluice.core.scheduler.EngineRuntime;
+import dev.sluice.core.spi.EngineServices;
 import dev.sluice.core.storage.BlockStore;
 import dev.sluice.streaming.DStream;
 import dev.sluice.streaming.PairDStream;
@@ -50,7 +50,7 @@ class MemoryBoundsIT {
         List<DStream<?>> streams = List.of(in, reduced, counted);
         reduced.foreachBatch((ds, t) -> ds.collect());
         counted.foreachBatch((ds, t) -> ds.collect());
-        BlockStore store = EngineRuntime.of(kit.context().engine()).blockStore();
+        BlockStore store = EngineServices.of(kit.context().engine()).runtime().blockStore();
 
         int maxBlocks = 0;
         int maxRemembered = 0;

@@ -2,8 +2,8 @@ package dev.sluice.streaming.scheduler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sluice.core.serializer.KryoSerializer;
-import dev.sluice.core.storage.BlockStore;
+import dev.sluice.core.Engine;
+import dev.sluice.core.spi.EngineServices;
 import dev.sluice.streaming.BatchInfo;
 import dev.sluice.streaming.Receiver;
 import dev.sluice.streaming.Time;
@@ -33,15 +33,15 @@ class RateControllerRuleTest {
 
     @TempDir
     Path dir;
-    private BlockStore blocks;
+    private Engine engine;
     private ReceiverSupervisor<String> first;
     private ReceiverSupervisor<String> second;
     private RateController controller;
 
     @BeforeEach
     void setUp() {
-        blocks = new BlockStore(new KryoSerializer(), dir);
-        ReceiverTracker tracker = new ReceiverTracker(blocks, 2);
+        engine = Engine.builder().parallelism(1).localDir(dir).build();
+        ReceiverTracker tracker = new ReceiverTracker(EngineServices.of(engine).inputBlocks(), 2);
         first = new ReceiverSupervisor<>(new Idle(), 0, e -> { }, Duration.ofMillis(1), Duration.ofMillis(2));
         second = new ReceiverSupervisor<>(new Idle(), 1, e -> { }, Duration.ofMillis(1), Duration.ofMillis(2));
         tracker.add(0, first);
@@ -51,7 +51,7 @@ class RateControllerRuleTest {
 
     @AfterEach
     void tearDown() {
-        blocks.close();
+        engine.close();
     }
 
     private static BatchInfo batch(long millis, long records, long waitedMillis, long processingMillis) {

@@ -3,7 +3,7 @@ package dev.sluice.streaming.scheduler;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.core.Engine;
-import dev.sluice.core.scheduler.EngineRuntime;
+import dev.sluice.core.spi.EngineServices;
 import dev.sluice.streaming.BatchInfo;
 import dev.sluice.streaming.Receiver;
 import dev.sluice.streaming.Time;
@@ -26,7 +26,7 @@ class RateControllerTest {
     @BeforeEach
     void setUp() {
         engine = Engine.local(1);
-        ReceiverTracker tracker = new ReceiverTracker(EngineRuntime.of(engine).blockStore(), 1);
+        ReceiverTracker tracker = new ReceiverTracker(EngineServices.of(engine).inputBlocks(), 1);
         supervisor = new ReceiverSupervisor<>(new Idle(), 0, e -> { }, Duration.ofMillis(1), Duration.ofMillis(2));
         tracker.add(0, supervisor);
         controller = new RateController(tracker, SECOND);

@@ -3,7 +3,7 @@ package dev.sluice.streaming.state;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.core.Pair;
-import dev.sluice.core.scheduler.EngineRuntime;
+import dev.sluice.core.spi.EngineServices;
 import dev.sluice.core.storage.BlockId;
 import dev.sluice.core.storage.BlockStore;
 import dev.sluice.streaming.MapWithStateDStream;
@@ -59,13 +59,13 @@ class StateCacheTest {
             assertThat(cached.stream().mapToLong(r -> r.mapped().size()).sum()).isEqualTo(RECORDS_PER_BATCH);
             assertThat(counts.dependencies().get(0).rememberedTimes()).as("remembered state datasets").hasSizeGreaterThan(2);
             // Older states are kept for lineage only: their batches' shuffle outputs are cleared too.
-            assertThat(EngineRuntime.of(kit.context().engine()).shuffleManager().size())
+            assertThat(EngineServices.of(kit.context().engine()).runtime().shuffleRegistry().size())
                     .as("shuffles holding outputs").isLessThanOrEqualTo(2);
         }
     }
 
     private static List<StateRecord<?, ?, ?>> cachedStateRecords(StreamingTestKit kit) {
-        BlockStore blocks = EngineRuntime.of(kit.context().engine()).blockStore();
+        BlockStore blocks = EngineServices.of(kit.context().engine()).runtime().blockStore();
         List<StateRecord<?, ?, ?>> cached = new ArrayList<>();
         for (BlockId id : blocks.ids()) {
             blocks.get(id).orElse(List.of()).stream().filter(StateRecord.class::isInstance)

@@ -3,8 +3,8 @@ package dev.sluice.streaming.window;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.core.Pair;
-import dev.sluice.core.scheduler.EngineRuntime;
-import dev.sluice.core.shuffle.ShuffleManager;
+import dev.sluice.core.shuffle.ShuffleRegistry;
+import dev.sluice.core.spi.EngineServices;
 import dev.sluice.streaming.testing.BatchOutput;
 import dev.sluice.streaming.testing.StreamingTestKit;
 import java.io.IOException;
@@ -54,7 +54,7 @@ class CheckpointCleanupTest {
             assertThat(last).isEqualTo(expected);
             // Window results before the last checkpoint, and their batches' shuffles, are unreachable.
             // Cached reduced batches need no shuffle output: only the latest batch's can be held.
-            ShuffleManager shuffles = EngineRuntime.of(kit.context().engine()).shuffleManager();
+            ShuffleRegistry shuffles = EngineServices.of(kit.context().engine()).runtime().shuffleRegistry();
             assertThat(shuffles.size()).as("shuffles holding outputs after %s batches", batches)
                     .isLessThanOrEqualTo(MAX_SHUFFLES);
         }

@@ -1,4 +1,4 @@
-package dev.sluice.core.dataset;
+package dev.sluice.core.failure;
 
 /**
  * Carries a checked exception thrown by a user function through engine code that cannot declare

@@ -12,8 +12,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Finds shuffles by id: a registry of weak references to the {@link ShuffleDependency} objects
- * that own their map outputs.
+ * A weak registry of shuffles by id: it maps a shuffle id to a weak reference to its
+ * {@link ShuffleDependency}, so that a shuffle can be found by id (to drop a lost output, to
+ * clear one, to list those holding outputs) without keeping it alive. It holds no map outputs.
  *
  * <p>Why the outputs live in the dependency, not here: a shuffle's outputs are needed exactly as
  * long as a dataset that reads them is reachable, and the dependency is reachable exactly then.
@@ -25,16 +26,23 @@ import java.util.concurrent.atomic.AtomicInteger;
  * lines, young pauses growing to 40 ms). Explicit removal (after a checkpoint, or in tests)
  * clears a dependency's outputs through this registry.
  *
+ * <p>Registration: the scheduler registers a shuffle when a job first plans its map stage, which
+ * is before any output of it exists; a shuffle no job has run has no outputs to find.
+ *
  * <p>Threading: safe from any thread; see {@link ShuffleDependency} for the outputs themselves.
  */
-public final class ShuffleManager {
+public final class ShuffleRegistry {
     private static final int PURGE_EVERY = 256;
     private final ConcurrentHashMap<Integer, WeakReference<ShuffleDependency<?, ?, ?>>> shuffles =
             new ConcurrentHashMap<>();
     private final AtomicInteger registrations = new AtomicInteger();
 
-    /** Registers {@code dependency} under its shuffle id. */
+    /** Registers {@code dependency} under its shuffle id, unless it is registered already. */
     public void register(ShuffleDependency<?, ?, ?> dependency) {
+        WeakReference<ShuffleDependency<?, ?, ?>> known = shuffles.get(dependency.shuffleId());
+        if (known != null && known.get() == dependency) {
+            return;
+        }
         shuffles.put(dependency.shuffleId(), new WeakReference<>(dependency));
         if (registrations.incrementAndGet() % PURGE_EVERY == 0) {
             shuffles.values().removeIf(ref -> ref.get() == null);

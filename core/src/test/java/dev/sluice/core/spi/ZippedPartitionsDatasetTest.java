@@ -1,4 +1,4 @@
-package dev.sluice.core.dataset;
+package dev.sluice.core.spi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -23,8 +23,8 @@ class ZippedPartitionsDatasetTest {
                     .reduceByKey(Integer::sum, p);
             PairDataset<Integer, Integer> b = engine.parallelizePairs(List.of(Pair.of(1, 10), Pair.of(3, 30)), 2)
                     .reduceByKey(Integer::sum, p);
-            Dataset<Pair<Integer, Integer>> zipped = new ZippedPartitionsDataset<Pair<Integer, Integer>,
-                    Pair<Integer, Integer>>(engine, List.of(a, b), parts -> {
+            Dataset<Pair<Integer, Integer>> zipped = ZippedPartitionsDataset.<Pair<Integer, Integer>,
+                    Pair<Integer, Integer>>of(engine, List.of(a, b), parts -> {
                         List<Pair<Integer, Integer>> out = new ArrayList<>();
                         for (Iterator<Pair<Integer, Integer>> it : parts) {
                             it.forEachRemaining(out::add);
@@ -45,7 +45,7 @@ class ZippedPartitionsDatasetTest {
         try (Engine engine = Engine.local(2)) {
             Dataset<Integer> two = engine.parallelize(List.of(1, 2), 2);
             Dataset<Integer> three = engine.parallelize(List.of(1, 2, 3), 3);
-            assertThatThrownBy(() -> new ZippedPartitionsDataset<Integer, Integer>(engine, List.of(two, three),
+            assertThatThrownBy(() -> ZippedPartitionsDataset.<Integer, Integer>of(engine, List.of(two, three),
                     parts -> parts.get(0), null, "zip"))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("(2 partitions)").hasMessageContaining("(3 partitions)");

@@ -1,14 +1,13 @@
-package dev.sluice.core.dataset;
+package dev.sluice.core.shuffle;
 
-import dev.sluice.core.Dataset;
-import dev.sluice.core.Dependency;
 import dev.sluice.core.Pair;
 import dev.sluice.core.Partition;
 import dev.sluice.core.Partitioner;
 import dev.sluice.core.TaskContext;
-import dev.sluice.core.scheduler.EngineRuntime;
-import dev.sluice.core.shuffle.ShuffleDependency;
-import dev.sluice.core.shuffle.ShuffleManager;
+import dev.sluice.core.dataset.DatasetNode;
+import dev.sluice.core.dataset.IndexPartition;
+import dev.sluice.core.dataset.NodeDependency;
+import dev.sluice.core.dataset.OneToOneDependency;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -20,16 +19,16 @@ import java.util.Optional;
  * Groups two keyed datasets' values by key. A side already partitioned by the target
  * partitioner is read narrowly (no shuffle); the other side is shuffled to match.
  */
-public final class CoGroupedDataset<K, V, W> extends Dataset<Pair<K, Pair<List<V>, List<W>>>> {
-    private volatile Dataset<Pair<K, V>> left;
-    private volatile Dataset<Pair<K, W>> right;
+public final class CoGroupedDataset<K, V, W> extends DatasetNode<Pair<K, Pair<List<V>, List<W>>>> {
+    private volatile DatasetNode<Pair<K, V>> left;
+    private volatile DatasetNode<Pair<K, W>> right;
     private final Partitioner partitioner;
-    private volatile Dependency leftDependency;
-    private volatile Dependency rightDependency;
+    private volatile NodeDependency leftDependency;
+    private volatile NodeDependency rightDependency;
 
     /** Creates the co-group of {@code left} and {@code right} by {@code partitioner}. */
-    public CoGroupedDataset(Dataset<Pair<K, V>> left, Dataset<Pair<K, W>> right, Partitioner partitioner) {
-        super(left.engine());
+    public CoGroupedDataset(DatasetNode<Pair<K, V>> left, DatasetNode<Pair<K, W>> right, Partitioner partitioner) {
+        super(left.services());
         this.left = left;
         this.right = right;
         this.partitioner = partitioner;
@@ -38,15 +37,11 @@ public final class CoGroupedDataset<K, V, W> extends Dataset<Pair<K, Pair<List<V
         setName("cogroup");
     }
 
-    private <X> Dependency dependencyOn(Dataset<Pair<K, X>> side) {
+    private <X> NodeDependency dependencyOn(DatasetNode<Pair<K, X>> side) {
         if (partitioner.equals(side.partitioner().orElse(null))) {
             return new OneToOneDependency(side);
         }
-        EngineRuntime runtime = EngineRuntime.of(engine());
-        ShuffleDependency<K, X, X> dep = new ShuffleDependency<>(side, partitioner, null, false,
-                runtime.nextShuffleId());
-        runtime.registerShuffle(dep);
-        return dep;
+        return new ShuffleDependency<>(side, partitioner, null, false, services().nextShuffleId());
     }
 
     @Override
@@ -55,7 +50,7 @@ public final class CoGroupedDataset<K, V, W> extends Dataset<Pair<K, Pair<List<V
     }
 
     @Override
-    protected List<Dependency> computeDependencies() {
+    protected List<NodeDependency> computeDependencies() {
         return List.of(leftDependency, rightDependency);
     }
 
@@ -65,7 +60,7 @@ public final class CoGroupedDataset<K, V, W> extends Dataset<Pair<K, Pair<List<V
     }
 
     @Override
-    public Iterator<Pair<K, Pair<List<V>, List<W>>>> compute(Partition partition, TaskContext context) {
+    protected Iterator<Pair<K, Pair<List<V>, List<W>>>> compute(Partition partition, TaskContext context) {
         Map<K, Pair<List<V>, List<W>>> groups = new HashMap<>();
         Iterator<Pair<K, V>> lefts = read(left, leftDependency, partition, context);
         while (lefts.hasNext()) {
@@ -80,10 +75,10 @@ public final class CoGroupedDataset<K, V, W> extends Dataset<Pair<K, Pair<List<V
         return dev.sluice.core.shuffle.Aggregator.pairs(groups);
     }
 
-    private <X> Iterator<Pair<K, X>> read(Dataset<Pair<K, X>> side, Dependency dependency, Partition partition,
+    private <X> Iterator<Pair<K, X>> read(DatasetNode<Pair<K, X>> side, NodeDependency dependency, Partition partition,
                                           TaskContext context) {
         if (dependency instanceof ShuffleDependency<?, ?, ?> shuffle) {
-            return ShuffleManager.pairs(shuffle.read(partition.index()));
+            return ShuffleRegistry.pairs(shuffle.read(partition.index()));
         }
         return side.iterator(side.partitions().get(partition.index()), context);
     }
@@ -94,7 +89,7 @@ public final class CoGroupedDataset<K, V, W> extends Dataset<Pair<K, Pair<List<V
         if (leftDependency == null) {
             return;
         }
-        for (Dependency dep : List.of(leftDependency, rightDependency)) {
+        for (NodeDependency dep : List.of(leftDependency, rightDependency)) {
             if (dep instanceof ShuffleDependency<?, ?, ?> shuffle) {
                 shuffle.clearOutputs();
             }

@@ -1,13 +1,13 @@
-package dev.sluice.core.dataset;
+package dev.sluice.core.spi;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
 import dev.sluice.core.Dataset;
-import dev.sluice.core.Dependency;
 import dev.sluice.core.Engine;
 import dev.sluice.core.Partition;
 import dev.sluice.core.Partitioner;
 import dev.sluice.core.TaskContext;
+import dev.sluice.core.failure.UserCodeException;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -20,7 +20,7 @@ import java.util.Optional;
  * partitioner), partition {@code i} of every parent holds the same keys, so a per-key merge of
  * the parents needs no shuffle; this is how windows merge a carried result with new batches.
  */
-public final class ZippedPartitionsDataset<T, R> extends Dataset<R> {
+public final class ZippedPartitionsDataset<T, R> extends NarrowDataset<R> {
     private volatile List<Dataset<T>> parents;
     private final ZipFunction<T, R> function;
     private final Partitioner partitioner;
@@ -32,15 +32,9 @@ public final class ZippedPartitionsDataset<T, R> extends Dataset<R> {
         Iterator<R> apply(List<Iterator<T>> partitions) throws Exception;
     }
 
-    /**
-     * Creates the zip of {@code parents}; {@code partitioner} (may be null) is how the result is
-     * partitioned, when the function keeps keys in place.
-     *
-     * @throws IllegalArgumentException if there are no parents or their partition counts differ
-     */
-    public ZippedPartitionsDataset(Engine engine, List<? extends Dataset<T>> parents, ZipFunction<T, R> function,
-                                   Partitioner partitioner, String operation) {
-        super(engine);
+    private ZippedPartitionsDataset(Engine engine, List<? extends Dataset<T>> parents, ZipFunction<T, R> function,
+                                    Partitioner partitioner, String operation) {
+        super(engine, operation);
         checkArgument(!parents.isEmpty(), "%s needs at least one dataset", operation);
         this.parents = List.copyOf(parents);
         int n = this.parents.get(0).numPartitions();
@@ -51,22 +45,27 @@ public final class ZippedPartitionsDataset<T, R> extends Dataset<R> {
         }
         this.function = function;
         this.partitioner = partitioner;
-        setName(operation);
+    }
+
+    /**
+     * Returns the zip of {@code parents}; {@code partitioner} (may be null) is how the result is
+     * partitioned, when the function keeps keys in place.
+     *
+     * @throws IllegalArgumentException if there are no parents or their partition counts differ
+     */
+    public static <T, R> Dataset<R> of(Engine engine, List<? extends Dataset<T>> parents, ZipFunction<T, R> function,
+                                       Partitioner partitioner, String operation) {
+        return new ZippedPartitionsDataset<>(engine, parents, function, partitioner, operation).toDataset();
     }
 
     @Override
     protected List<Partition> computePartitions() {
-        int n = parents.get(0).numPartitions();
-        return IndexPartition.range(n);
+        return indexPartitions(parents.get(0).numPartitions());
     }
 
     @Override
-    protected List<Dependency> computeDependencies() {
-        List<Dependency> out = new ArrayList<>(parents.size());
-        for (Dataset<T> parent : parents) {
-            out.add(new OneToOneDependency(parent));
-        }
-        return out;
+    protected List<Dataset<?>> narrowParents() {
+        return List.copyOf(parents);
     }
 
     @Override
@@ -75,10 +74,11 @@ public final class ZippedPartitionsDataset<T, R> extends Dataset<R> {
     }
 
     @Override
-    public Iterator<R> compute(Partition partition, TaskContext context) {
-        List<Iterator<T>> inputs = new ArrayList<>(parents.size());
-        for (Dataset<T> parent : parents) {
-            inputs.add(parent.iterator(parent.partitions().get(partition.index()), context));
+    protected Iterator<R> compute(Partition partition, TaskContext context) {
+        List<Dataset<T>> from = parents;
+        List<Iterator<T>> inputs = new ArrayList<>(from.size());
+        for (Dataset<T> parent : from) {
+            inputs.add(read(parent, partition.index(), context));
         }
         try {
             return function.apply(inputs);

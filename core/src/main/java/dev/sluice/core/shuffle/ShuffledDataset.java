@@ -1,16 +1,15 @@
-package dev.sluice.core.dataset;
+package dev.sluice.core.shuffle;
 
-import dev.sluice.core.Dataset;
-import dev.sluice.core.Dependency;
 import dev.sluice.core.Pair;
 import dev.sluice.core.Partition;
 import dev.sluice.core.Partitioner;
 import dev.sluice.core.TaskContext;
-import dev.sluice.core.scheduler.EngineRuntime;
+import dev.sluice.core.dataset.DatasetNode;
+import dev.sluice.core.dataset.IndexPartition;
+import dev.sluice.core.dataset.Iterators;
+import dev.sluice.core.dataset.NodeDependency;
+import dev.sluice.core.dataset.ZeroValues;
 import dev.sluice.core.serializer.KryoSerializer;
-import dev.sluice.core.shuffle.Aggregator;
-import dev.sluice.core.shuffle.ShuffleDependency;
-import dev.sluice.core.shuffle.ShuffleManager;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
@@ -22,20 +21,18 @@ import java.util.function.UnaryOperator;
  * then merges combiners by key (with an aggregator), sorts by key (with an ordering), or just
  * concatenates (a repartitioning).
  */
-public final class ShuffledDataset<K, V, C> extends Dataset<Pair<K, C>> {
+public final class ShuffledDataset<K, V, C> extends DatasetNode<Pair<K, C>> {
     private volatile ShuffleDependency<K, V, C> dependency;
     private final Partitioner partitioner;
     private final Comparator<? super K> keyOrdering;
 
     /** Creates the shuffle of {@code parent} by {@code partitioner}. */
-    public ShuffledDataset(Dataset<Pair<K, V>> parent, Partitioner partitioner, Aggregator<K, V, C> aggregator,
+    public ShuffledDataset(DatasetNode<Pair<K, V>> parent, Partitioner partitioner, Aggregator<K, V, C> aggregator,
                            boolean mapSideCombine, Comparator<? super K> keyOrdering) {
-        super(parent.engine());
-        EngineRuntime runtime = EngineRuntime.of(parent.engine());
+        super(parent.services());
         this.dependency = new ShuffleDependency<>(parent, partitioner, aggregator, mapSideCombine,
-                runtime.nextShuffleId());
+                services().nextShuffleId());
         this.partitioner = partitioner;
-        runtime.registerShuffle(dependency);
         this.keyOrdering = keyOrdering;
         setName(aggregator != null ? "combineByKey" : keyOrdering != null ? "sortByKey" : "partitionBy");
     }
@@ -46,7 +43,7 @@ public final class ShuffledDataset<K, V, C> extends Dataset<Pair<K, C>> {
     }
 
     @Override
-    protected List<Dependency> computeDependencies() {
+    protected List<NodeDependency> computeDependencies() {
         return List.of(dependency);
     }
 
@@ -63,7 +60,7 @@ public final class ShuffledDataset<K, V, C> extends Dataset<Pair<K, C>> {
         if (aggregator != null) {
             return aggregator.mergeBuckets(buckets, dependency.mapSideCombine(), firstCombinerCopier(buckets.size()));
         }
-        Iterator<Pair<K, C>> records = ShuffleManager.pairs(buckets);
+        Iterator<Pair<K, C>> records = ShuffleRegistry.pairs(buckets);
         if (keyOrdering == null) {
             return records;
         }
@@ -73,7 +70,7 @@ public final class ShuffledDataset<K, V, C> extends Dataset<Pair<K, C>> {
     }
 
     /**
-     * Map outputs stay in the shuffle manager and are read again by later jobs and retries, so a
+     * Map outputs stay in the shuffle dependency and are read again by later jobs and retries, so a
      * combiner taken from one must not become the accumulator that mergeCombiners may mutate: the
      * first combiner of a key is copied (Kryo) when it is mutable and another map output may still
      * merge into it. Immutable JDK values (the reduceByKey hot path) are never copied.
@@ -82,7 +79,7 @@ public final class ShuffledDataset<K, V, C> extends Dataset<Pair<K, C>> {
         if (!dependency.mapSideCombine() || mapOutputs < 2) {
             return UnaryOperator.identity();
         }
-        KryoSerializer serializer = EngineRuntime.of(engine()).serializer();
+        KryoSerializer serializer = services().serializer();
         return c -> ZeroValues.isImmutable(c) ? c : serializer.deserialize(serializer.serialize(c));
     }
 

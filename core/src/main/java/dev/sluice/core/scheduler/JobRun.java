@@ -1,0 +1,25 @@
+package dev.sluice.core.scheduler;
+
+import dev.sluice.core.JobFailedException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * One planned run of a job: its map stages' futures, by shuffle id (planning only, on the caller's
+ * thread), and its first failure (set by any worker, read by all).
+ */
+final class JobRun {
+    final int id;
+    final Map<Integer, CompletableFuture<Void>> stages = new HashMap<>();
+    final AtomicReference<JobFailedException> failure = new AtomicReference<>();
+
+    JobRun(int id) {
+        this.id = id;
+    }
+
+    boolean isFailed() {
+        return failure.get() != null;
+    }
+}

@@ -1,0 +1,82 @@
+package dev.sluice.core.spi;
+
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import dev.sluice.core.Dataset;
+import dev.sluice.core.Engine;
+import dev.sluice.core.dataset.TextFileDataset;
+import dev.sluice.core.dataset.TextOutput;
+import dev.sluice.core.scheduler.EngineRuntime;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+
+/**
+ * What the stream engine needs from one {@link Engine} beyond the API: input blocks, Hadoop
+ * configuration, deleting old checkpoints, releasing shuffle outputs, and datasets of exact file
+ * lists. Get it once per engine with {@link #of} and pass it on by constructor.
+ *
+ * <p>Threading: safe from any thread.
+ */
+public final class EngineServices {
+    private final Engine engine;
+    private final EngineRuntime runtime;
+    private final InputBlocks inputBlocks;
+
+    private EngineServices(Engine engine) {
+        this.engine = engine;
+        this.runtime = Handles.ACCESS.runtime(engine);
+        this.inputBlocks = new InputBlocks(runtime.blockStore());
+    }
+
+    /** Returns the services of {@code engine}. */
+    public static EngineServices of(Engine engine) {
+        return new EngineServices(checkNotNull(engine, "engine"));
+    }
+
+    /** Returns the engine. */
+    public Engine engine() {
+        return engine;
+    }
+
+    /** Returns the store of received input blocks. */
+    public InputBlocks inputBlocks() {
+        return inputBlocks;
+    }
+
+    /** Returns the Hadoop configuration every file system access of the engine uses. */
+    public Configuration hadoopConf() {
+        return runtime.nodes().hadoopConf();
+    }
+
+    /** Returns true if {@code uri} exists on its file system (a directory an earlier run wrote, say). */
+    public boolean exists(String uri) {
+        return TextOutput.exists(runtime.nodes().hadoopConf(), uri);
+    }
+
+    /** Deletes the checkpoint directory {@code uri} of a dataset nothing reads any more. */
+    public void deleteCheckpoint(String uri) {
+        runtime.nodes().checkpointFiles().delete(uri);
+    }
+
+    /**
+     * Clears the map outputs of the shuffles that feed {@code dataset}'s own stage (its lineage
+     * through narrow dependencies, not past persisted or checkpointed datasets). For data kept for
+     * its lineage but no longer read: if it is read again, the outputs are recomputed.
+     */
+    public void releaseShuffleOutputs(Dataset<?> dataset) {
+        runtime.releaseShuffleOutputs(Handles.ACCESS.node(dataset));
+    }
+
+    /** Returns the lines of exactly {@code files} (URIs), one partition per file. */
+    public Dataset<String> textFiles(List<String> files, String name) {
+        return Handles.ACCESS.handle(engine, new TextFileDataset(runtime.nodes(), runtime.nodes().hadoopConf(), files, name));
+    }
+
+    /**
+     * Returns the runtime behind the engine, for tests and diagnostics that inspect the block
+     * store or the shuffle registry. Stream code uses the methods above instead.
+     */
+    public EngineRuntime runtime() {
+        return runtime;
+    }
+}
