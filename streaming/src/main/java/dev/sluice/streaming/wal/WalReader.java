@@ -69,7 +69,10 @@ public final class WalReader {
         checkNotNull(after, "after");
         List<WalRecord> records = new ArrayList<>();
         List<TornTail> torn = new ArrayList<>();
+        SegmentFile previous = null;
         for (SegmentFile segment : segments()) {
+            checkNoGap(previous, segment);
+            previous = segment;
             if (segment.sequence() < after.segment()) {
                 continue;
             }
@@ -82,6 +85,18 @@ public final class WalReader {
             }
         }
         return new WalReadResult(records, torn);
+    }
+
+    /**
+     * Deleting old segments only ever removes a prefix of the sequence, so a gap means a segment
+     * was lost; reading past it would silently skip its records.
+     */
+    private static void checkNoGap(SegmentFile previous, SegmentFile segment) {
+        if (previous != null && segment.sequence() != previous.sequence() + 1) {
+            throw new WalCorruptionException(segment.path().toString(), 0, "segment " + (previous.sequence() + 1)
+                    + " is missing between " + previous.path() + " and this one: its records are lost. Restore it"
+                    + " from a copy, or move the older segments away to give up their records, then restart");
+        }
     }
 
     /**

@@ -179,11 +179,13 @@ public final class WriteAheadLog implements AutoCloseable {
     public int deleteOlderThan(long millis) {
         List<SegmentFile> segments = reader.segments();
         List<SegmentFile> doomed = new ArrayList<>();
+        // Only a prefix, even if the clock went back: a gap in the sequence reads as a lost segment.
         for (int i = 0; i + 1 < segments.size(); i++) {
             SegmentFile s = segments.get(i);
-            if (segments.get(i + 1).createdMillis() <= millis && s.sequence() < openSequence) {
-                doomed.add(s);
+            if (segments.get(i + 1).createdMillis() > millis || s.sequence() >= openSequence) {
+                break;
             }
+            doomed.add(s);
         }
         return delete(doomed);
     }
