@@ -237,8 +237,9 @@ public final class WriteAheadLog implements AutoCloseable {
             segment.close();
         } catch (IOException | RuntimeException | Error e) {
             failure = e;
-            log.error("write-ahead log {} failed at segment {}; appends fail from now on", reader.dir(),
-                    segment.file().path(), e);
+            // Once, without the trace: every append gets the exception with this as its cause.
+            log.warn("write-ahead log {} failed at segment {}: {}; appends fail from now on", reader.dir(),
+                    segment.file().path(), e.toString());
             batch.forEach(p -> p.done.completeExceptionally(e));
             closeQuietly();
         } catch (InterruptedException e) {

@@ -75,6 +75,22 @@ public abstract class WriteAheadLogContract {
         }
     }
 
+    /** What a kill -9 right after {@code append} returned would leave: the record is already in the file. */
+    @Test
+    void append_returned_recordIsReadableWhileTheLogIsStillOpen() {
+        long seed = System.nanoTime();
+        List<byte[]> records = randomRecords(new Random(seed), 30, 100);
+        String dir = newDirUri();
+        try (WriteAheadLog wal = open(dir, WalOptions.defaults())) {
+            records.forEach(wal::append);
+
+            WalReadResult read = WalReader.open(dir, conf(), 1 << 20).readAll();
+
+            assertThat(hex(payloads(read))).as("seed %s", seed).isEqualTo(hex(records));
+            assertThat(read.tornTails()).isEmpty();
+        }
+    }
+
     @Test
     void readAfter_aPosition_returnsOnlyTheRecordsAfterIt() {
         long seed = System.nanoTime();
