@@ -24,6 +24,7 @@ public final class Main {
             "batch-wordcount", BatchWordCountBench::main,
             "state-scale", StateScaleBench::main,
             "socket", SocketBench::main,
+            "wal", dev.sluice.examples.bench.WalBench::main,
             "W4", args -> StreamingBench.run("W4", args),
             "baseline", args -> StreamingBench.run("baseline", args)));
 

@@ -50,6 +50,13 @@ class EngineArchitectureTest {
     private static final Set<String> API_PACKAGES = Set.of("dev.sluice.core", "dev.sluice.core.function",
             "dev.sluice.streaming", "dev.sluice.streaming.function", "dev.sluice.streaming.testing");
     private static final Set<String> CORE_SPI_PACKAGES = Set.of("dev.sluice.core.spi");
+    /**
+     * The one benchmark that measures internal building blocks the API does not reach yet (the
+     * write-ahead log and metadata checkpoint of issue 10), with the internal packages it may use.
+     * Remove the entry once the context wires them and the bench can go through the API.
+     */
+    private static final Map<String, Set<String>> INTERNAL_BENCHMARKS = Map.of("WalBench.java",
+            Set.of("dev.sluice.streaming.wal", "dev.sluice.streaming.checkpoint", "dev.sluice.core.storage"));
     private static final Pattern SLUICE_REFERENCE = Pattern.compile("\\bdev\\.sluice(?:\\.[A-Za-z_]\\w*)+");
     private static final Path CORE = Path.of("../core/src/main/java");
     private static final Path STREAMING = Path.of("src/main/java");
@@ -108,6 +115,8 @@ class EngineArchitectureTest {
         for (Path file : javaFiles(EXAMPLES)) {
             referencedPackages(file).stream()
                     .filter(p -> !API_PACKAGES.contains(p) && !p.startsWith("dev.sluice.examples"))
+                    .filter(p -> !INTERNAL_BENCHMARKS.getOrDefault(file.getFileName().toString(), Set.of()).contains(p)
+                            || !file.getParent().endsWith("bench"))
                     .forEach(p -> violations.add(file + " uses internal package " + p));
         }
 

@@ -1,0 +1,250 @@
+package dev.sluice.streaming.checkpoint;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import dev.sluice.core.CheckpointException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocalFileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RawLocalFileSystem;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes one metadata checkpoint file per batch time, {@code metadata-<time>}, in a directory on
+ * any Hadoop {@code FileSystem}, keeps the newest {@code retain}, and reads back the newest valid
+ * one.
+ *
+ * <p>Atomic writes: with {@link CommitMode#RENAME} (HDFS, local disks) a file is written under a
+ * temporary name {@code .metadata-<time>.<uuid>.tmp} and renamed into place, so a reader sees a
+ * whole file or none. With {@link CommitMode#CREATE_IF_ABSENT} (object stores, where rename is a
+ * copy) it is created under its final name; a reader may then see a partial file, which fails the
+ * length/CRC check and is skipped like any damaged one. A crash can leave temporary files; they
+ * are never read and are deleted by the next write or by {@link #deleteStaleTempFiles}.
+ *
+ * <p>Threading: one writer per directory (the driver's checkpoint writer); reading is safe from
+ * any thread.
+ */
+public final class MetadataCheckpointStore {
+    private static final Logger log = LoggerFactory.getLogger(MetadataCheckpointStore.class);
+    private static final Pattern NAME = Pattern.compile("metadata-(\\d{20})");
+    private static final Pattern TEMP = Pattern.compile("\\.metadata-\\d{20}\\..*\\.tmp");
+    /** The default number of checkpoint files kept. */
+    public static final int DEFAULT_RETAIN = 10;
+
+    private final Path dir;
+    private final FileSystem fs;
+    private final int retain;
+    private final CommitMode mode;
+    private final RawLocalFileSystem local;
+    private boolean dirCreated;
+
+    /** How a checkpoint file becomes visible under its final name. */
+    public enum CommitMode {
+        /** Write a temporary file, then rename it: atomic on HDFS and local file systems. */
+        RENAME,
+        /** Create the final file directly: for stores where rename is not atomic. */
+        CREATE_IF_ABSENT
+    }
+
+    public MetadataCheckpointStore(String dirUri, Configuration conf, int retain, CommitMode mode) {
+        checkNotNull(dirUri, "dirUri");
+        checkArgument(retain >= 1, "retain must be >= 1, got %s", retain);
+        this.dir = new Path(dirUri);
+        this.retain = retain;
+        this.mode = checkNotNull(mode, "mode");
+        try {
+            FileSystem f = dir.getFileSystem(checkNotNull(conf, "conf"));
+            // Own CRC in every file: Hadoop's .crc side files would only add a write per checkpoint.
+            this.fs = f instanceof LocalFileSystem l ? l.getRawFileSystem() : f;
+            this.local = fs instanceof RawLocalFileSystem raw ? raw : null;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot reach the file system of checkpoint directory " + dirUri, e);
+        }
+    }
+
+    /** A store keeping {@link #DEFAULT_RETAIN} files, committing by rename. */
+    public static MetadataCheckpointStore of(String dirUri, Configuration conf) {
+        return new MetadataCheckpointStore(dirUri, conf, DEFAULT_RETAIN, CommitMode.RENAME);
+    }
+
+    /**
+     * Writes {@code checkpoint} as the file of its batch time (replacing one of the same time),
+     * then deletes files beyond the newest {@code retain} and stale temporary files.
+     *
+     * @return the path written
+     * @throws CheckpointException if the file cannot be written
+     */
+    public String write(MetadataCheckpoint checkpoint) {
+        Path file = fileOf(checkNotNull(checkpoint, "checkpoint").checkpointTime().millis());
+        byte[] bytes = MetadataCheckpointFormat.toBytes(checkpoint);
+        try {
+            if (mode == CommitMode.RENAME) {
+                Path temp = new Path(dir, "." + file.getName() + "." + UUID.randomUUID() + ".tmp");
+                writeFile(temp, bytes);
+                replace(temp, file);
+            } else {
+                if (fs.exists(file)) {
+                    fs.delete(file, false);
+                }
+                writeFile(file, bytes);
+            }
+        } catch (IOException e) {
+            throw new CheckpointException(file.toString(), "cannot be written: " + e, e);
+        }
+        log.debug("wrote metadata checkpoint {} ({} bytes)", file, bytes.length);
+        prune();
+        return file.toString();
+    }
+
+    private void writeFile(Path path, byte[] bytes) throws IOException {
+        if (!dirCreated) {
+            fs.mkdirs(dir);
+            dirCreated = true;
+        }
+        if (local != null) {
+            // Hadoop's local create sets the file mode by forking chmod when its native library is
+            // absent (the usual case): that made a checkpoint write cost ~4 ms instead of ~0.1 ms.
+            Files.write(local.pathToFile(path).toPath(), bytes, StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE);
+            return;
+        }
+        try (FSDataOutputStream out = fs.create(path, false)) {
+            out.write(bytes);
+        }
+    }
+
+    private void replace(Path temp, Path file) throws IOException {
+        if (local != null) {
+            // rename(2): replaces the target atomically, so a reader never finds neither file.
+            Files.move(local.pathToFile(temp).toPath(), local.pathToFile(file).toPath(),
+                    StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            return;
+        }
+        // A batch re-run after recovery writes its time again; HDFS rename never overwrites.
+        if (fs.exists(file)) {
+            fs.delete(file, false);
+        }
+        if (!fs.rename(temp, file)) {
+            fs.delete(temp, false);
+            throw new IOException("rename of " + temp + " to " + file + " returned false");
+        }
+    }
+
+    /**
+     * Returns the newest checkpoint that reads back valid, with the newer files it skipped, or
+     * empty if the directory holds no checkpoint file.
+     *
+     * @throws CheckpointException if checkpoint files exist but none is valid, naming each and why
+     */
+    public Optional<RecoveredCheckpoint> latest() {
+        List<Path> files = checkpointFiles();
+        List<String> skipped = new ArrayList<>();
+        for (int i = files.size() - 1; i >= 0; i--) {
+            Path file = files.get(i);
+            try {
+                MetadataCheckpoint c = MetadataCheckpointFormat.fromBytes(file.toString(), readFile(file));
+                RecoveredCheckpoint recovered = new RecoveredCheckpoint(c, file.toString(), skipped);
+                if (!skipped.isEmpty()) {
+                    log.warn("using older {}", recovered.describe());
+                }
+                return Optional.of(recovered);
+            } catch (CheckpointException e) {
+                skipped.add(e.getMessage());
+            }
+        }
+        if (!skipped.isEmpty()) {
+            throw new CheckpointException(dir.toString(), "at least one valid metadata checkpoint file",
+                    files.size() + " files, none valid: " + String.join("; ", skipped)
+                            + ". Restore a file from a copy, or start with an empty directory to begin anew");
+        }
+        return Optional.empty();
+    }
+
+    /** Returns the checkpoint files present, oldest first. */
+    public List<Path> checkpointFiles() {
+        return checkpointFiles(list());
+    }
+
+    private static List<Path> checkpointFiles(List<FileStatus> listing) {
+        List<Path> files = new ArrayList<>();
+        for (FileStatus s : listing) {
+            if (NAME.matcher(s.getPath().getName()).matches()) {
+                files.add(s.getPath());
+            }
+        }
+        files.sort(Comparator.comparing(Path::getName));
+        return files;
+    }
+
+    /** Deletes temporary files a crashed write left; returns their paths. */
+    public List<String> deleteStaleTempFiles() {
+        return deleteStaleTempFiles(list());
+    }
+
+    private List<String> deleteStaleTempFiles(List<FileStatus> listing) {
+        List<String> deleted = new ArrayList<>();
+        for (FileStatus s : listing) {
+            if (TEMP.matcher(s.getPath().getName()).matches() && delete(s.getPath())) {
+                deleted.add(s.getPath().toString());
+            }
+        }
+        if (!deleted.isEmpty()) {
+            log.info("deleted {} stale metadata checkpoint temp files in {}: {}", deleted.size(), dir, deleted);
+        }
+        return deleted;
+    }
+
+    private void prune() {
+        List<FileStatus> listing = list();
+        List<Path> files = checkpointFiles(listing);
+        for (int i = 0; i < files.size() - retain; i++) {
+            delete(files.get(i));
+        }
+        deleteStaleTempFiles(listing);
+    }
+
+    private byte[] readFile(Path file) {
+        try (InputStream in = fs.open(file)) {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new CheckpointException(file.toString(), "cannot be read: " + e, e);
+        }
+    }
+
+    private List<FileStatus> list() {
+        try {
+            return fs.exists(dir) ? List.of(fs.listStatus(dir)) : List.of();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list checkpoint directory " + dir, e);
+        }
+    }
+
+    private boolean delete(Path p) {
+        try {
+            return fs.delete(p, false);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + p + " in checkpoint directory " + dir, e);
+        }
+    }
+
+    private Path fileOf(long millis) {
+        return new Path(dir, String.format("metadata-%020d", millis));
+    }
+}

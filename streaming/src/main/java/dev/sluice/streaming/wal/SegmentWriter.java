@@ -1,0 +1,68 @@
+package dev.sluice.streaming.wal;
+
+import java.io.IOException;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileSystem;
+
+/**
+ * The open segment the log appends to. Owned by the log's writer thread.
+ */
+final class SegmentWriter implements AutoCloseable {
+    private final SegmentFile file;
+    private final FSDataOutputStream out;
+    private final byte[] recordHeader = new byte[SegmentFormat.RECORD_HEADER_BYTES];
+    private long length;
+
+    private SegmentWriter(SegmentFile file, FSDataOutputStream out) {
+        this.file = file;
+        this.out = out;
+        this.length = SegmentFormat.SEGMENT_HEADER_BYTES;
+    }
+
+    /** Creates the file of {@code file} (failing if it exists) and writes its header. */
+    static SegmentWriter create(FileSystem fs, SegmentFile file) throws IOException {
+        FSDataOutputStream out = fs.create(file.path(), false);
+        try {
+            out.write(SegmentFormat.segmentHeader(file.sequence(), file.createdMillis()));
+        } catch (IOException e) {
+            out.close();
+            throw e;
+        }
+        return new SegmentWriter(file, out);
+    }
+
+    SegmentFile file() {
+        return file;
+    }
+
+    long length() {
+        return length;
+    }
+
+    boolean hasRecords() {
+        return length > SegmentFormat.SEGMENT_HEADER_BYTES;
+    }
+
+    /** Writes {@code payload} as the next record (not yet flushed) and returns its position. */
+    WalPosition write(byte[] payload) throws IOException {
+        SegmentFormat.recordHeader(payload, recordHeader);
+        WalPosition position = new WalPosition(file.sequence(), length);
+        out.write(recordHeader);
+        out.write(payload);
+        length += recordHeader.length + payload.length;
+        return position;
+    }
+
+    void flush(WalOptions.Durability durability) throws IOException {
+        if (durability == WalOptions.Durability.SYNC) {
+            out.hsync();
+        } else {
+            out.hflush();
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        out.close();
+    }
+}
