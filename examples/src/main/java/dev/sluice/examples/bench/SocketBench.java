@@ -37,7 +37,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * what {@code receivedLinesPerSec} used to be), and the median and p99 total delay (scheduling delay
  * plus processing time) and processing time per batch. Backpressure is on unless
  * {@code --no-backpressure} is given; {@code --max-rate N} caps each receiver at N records/s.
- * {@code --split indexOf|regex} picks the splitter ({@link Splitter}).
+ * {@code --split indexOf|regex} picks the splitter ({@link Splitter}). {@code --port P} reads from
+ * a line server already listening on 127.0.0.1:P instead of starting one.
  *
  * <p>Check: each succeeded batch's output (its distinct words) must be positive exactly when it had input,
  * and at most its words and the vocabulary size; else the run fails with a
@@ -62,9 +63,13 @@ public final class SocketBench {
         List<String> rest = new ArrayList<>(List.of(argv));
         boolean backpressure = !rest.remove("--no-backpressure");
         Args args = Args.parse("bench socket", rest.toArray(String[]::new),
-                Set.of("seconds", "warmup", "split", "max-rate"));
+                Set.of("seconds", "warmup", "split", "max-rate", "port"));
         Options options = new Options(args.integer("seconds", 30), args.integer("warmup", 5), backpressure,
                 args.integer("max-rate", 0), Splitter.parse(args.string("split", "indexOf")));
+        if (args.has("port")) {
+            System.out.println(run(args.integer("port", 0), options));
+            return;
+        }
         int port = freePort();
         Process server = startServer(port);
         try {

@@ -79,7 +79,7 @@ public final class StateScaleBench {
         int checkpointEvery = (int) option(args, "--checkpoint-every", 10);
         int sample = (int) option(args, "--sample", 100_000);
 
-        double heapDeltaBytes = keyAndValueBytesHeapDelta();
+        double heapDeltaBytes = keyAndValueBytesHeapDelta((int) Math.min(200_000, keys));
         Map<String, Object> baseline = hashMapBaseline(keys, batch, repeats, sample);   // first: a clean heap
         long heapBefore = heapUsed();
         Queue<List<KeyRange>> queue = new ArrayDeque<>();
@@ -275,8 +275,7 @@ public final class StateScaleBench {
      * The old estimate of one key string and one non-cached Long: a heap-used difference around
      * allocating many; kept for comparison with {@link ObjectSizes}.
      */
-    private static double keyAndValueBytesHeapDelta() {
-        int n = 200_000;
+    private static double keyAndValueBytesHeapDelta(int n) {
         long before = heapUsed();
         Object[] held = new Object[2 * n];
         long arrayBytes = heapUsed() - before;
