@@ -28,8 +28,8 @@ import java.util.Optional;
  * ({@code bench socket}, see {@link SocketBench}): it needs its own line-server process and
  * a quiet machine.
  *
- * <p>Command (after {@code mvn -B -q -o -DskipTests package -pl examples -am}); about 6 to 12
- * minutes on two shared cores, {@code --quick} about half:
+ * <p>Command (after {@code mvn -B -q -o -DskipTests package -pl examples -am}); at most about 12
+ * minutes on two busy shared cores (a few on a quiet machine), {@code --quick} about half:
  * <pre>
  * java -jar examples/target/sluice-examples.jar bench suite [--quick] [--cases W1-10k,W3mapws] [--split regex]
  * </pre>
@@ -51,28 +51,33 @@ public final class BenchSuite {
     record Case(String name, List<String> full, List<String> quick) {
     }
 
-    /** The README's set. */
+    /** The README's set, sized so that the whole suite takes about 12 minutes on two shared cores. */
     static List<Case> cases() {
         return List.of(
-                new Case("W1-10k", List.of("W1", "--lines", "10000", "--warmup", "30", "--batches", "40"),
-                        List.of("W1", "--lines", "10000", "--warmup", "20", "--batches", "20")),
-                new Case("W1-100k", List.of("W1", "--lines", "100000", "--warmup", "15", "--batches", "20"),
-                        List.of("W1", "--lines", "100000", "--warmup", "8", "--batches", "10")),
-                new Case("W2inv", List.of("W2inv", "--lines", "100000", "--window", "10", "--warmup", "5",
-                        "--batches", "15"), List.of("W2inv", "--lines", "100000", "--window", "10", "--warmup", "5",
-                        "--batches", "10")),
-                new Case("W2noinv", List.of("W2noinv", "--lines", "100000", "--window", "10", "--warmup", "5",
-                        "--batches", "15"), List.of("W2noinv", "--lines", "100000", "--window", "10", "--warmup",
-                        "5", "--batches", "10")),
-                new Case("W3update", List.of("W3update", "--lines", "100000", "--warmup", "5", "--batches", "15"),
-                        List.of("W3update", "--lines", "100000", "--warmup", "5", "--batches", "10")),
-                new Case("W3mapws", List.of("W3mapws", "--lines", "100000", "--warmup", "5", "--batches", "15"),
-                        List.of("W3mapws", "--lines", "100000", "--warmup", "5", "--batches", "10")),
-                new Case("W4", List.of("W4", "--warmup", "20", "--batches", "200"),
-                        List.of("W4", "--warmup", "20", "--batches", "100")),
-                new Case("batch-wordcount", List.of("batch-wordcount", "--lines", "1000000", "--warmup", "6",
-                        "--iterations", "10"), List.of("batch-wordcount", "--lines", "1000000", "--warmup", "3",
-                        "--iterations", "5")));
+                throughput("W1-10k", "W1", 10_000, 20, 30, 10, 10),
+                throughput("W1-100k", "W1", 100_000, 8, 12, 4, 6),
+                throughput("W2inv", "W2inv", 100_000, 5, 10, 3, 6),
+                throughput("W2noinv", "W2noinv", 100_000, 5, 10, 3, 6),
+                throughput("W3update", "W3update", 100_000, 5, 10, 3, 6),
+                throughput("W3mapws", "W3mapws", 100_000, 5, 10, 3, 6),
+                new Case("W4", List.of("W4", "--warmup", "20", "--batches", "100"),
+                        List.of("W4", "--warmup", "10", "--batches", "50")),
+                new Case("batch-wordcount", List.of("batch-wordcount", "--lines", "1000000", "--warmup", "3",
+                        "--iterations", "6"), List.of("batch-wordcount", "--lines", "1000000", "--warmup", "2",
+                        "--iterations", "3")));
+    }
+
+    private static Case throughput(String name, String workload, int lines, int warmup, int batches,
+                                   int quickWarmup, int quickBatches) {
+        List<String> common = new ArrayList<>(List.of(workload, "--lines", String.valueOf(lines)));
+        if (workload.startsWith("W2")) {
+            common.addAll(List.of("--window", "10"));
+        }
+        List<String> full = new ArrayList<>(common);
+        full.addAll(List.of("--warmup", String.valueOf(warmup), "--batches", String.valueOf(batches)));
+        List<String> quick = new ArrayList<>(common);
+        quick.addAll(List.of("--warmup", String.valueOf(quickWarmup), "--batches", String.valueOf(quickBatches)));
+        return new Case(name, List.copyOf(full), List.copyOf(quick));
     }
 
     /** One finished run: case, collector, and its JSON lines by mode. */

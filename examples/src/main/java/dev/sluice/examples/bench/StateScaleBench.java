@@ -148,6 +148,7 @@ public final class StateScaleBench {
             checkState("engine", keys, repeats, stateSize[0], held);
             double objectBytes = ObjectSizes.perEntry(held.stream().map(Pair::key).toList(),
                     held.stream().map(Pair::value).toList());
+            out.put("split", "none");
             out.put("keys", keys);
             out.put("batch", batch);
             out.put("parallelism", parallelism);
