@@ -54,16 +54,16 @@ public final class BenchSuite {
     /** The README's set, sized so that the whole suite takes about 12 minutes on two shared cores. */
     static List<Case> cases() {
         return List.of(
-                throughput("W1-10k", "W1", 10_000, 20, 30, 10, 10),
-                throughput("W1-100k", "W1", 100_000, 8, 12, 4, 6),
-                throughput("W2inv", "W2inv", 100_000, 5, 10, 3, 6),
-                throughput("W2noinv", "W2noinv", 100_000, 5, 10, 3, 6),
-                throughput("W3update", "W3update", 100_000, 5, 10, 3, 6),
-                throughput("W3mapws", "W3mapws", 100_000, 5, 10, 3, 6),
-                new Case("W4", List.of("W4", "--warmup", "20", "--batches", "100"),
+                throughput("W1-10k", "W1", 10_000, 15, 25, 10, 10),
+                throughput("W1-100k", "W1", 100_000, 6, 10, 4, 6),
+                throughput("W2inv", "W2inv", 100_000, 4, 8, 3, 6),
+                throughput("W2noinv", "W2noinv", 100_000, 4, 8, 3, 6),
+                throughput("W3update", "W3update", 100_000, 4, 8, 3, 6),
+                throughput("W3mapws", "W3mapws", 100_000, 4, 8, 3, 6),
+                new Case("W4", List.of("W4", "--warmup", "20", "--batches", "60"),
                         List.of("W4", "--warmup", "10", "--batches", "50")),
-                new Case("batch-wordcount", List.of("batch-wordcount", "--lines", "1000000", "--warmup", "3",
-                        "--iterations", "6"), List.of("batch-wordcount", "--lines", "1000000", "--warmup", "2",
+                new Case("batch-wordcount", List.of("batch-wordcount", "--lines", "1000000", "--warmup", "2",
+                        "--iterations", "5"), List.of("batch-wordcount", "--lines", "1000000", "--warmup", "2",
                         "--iterations", "3")));
     }
 
