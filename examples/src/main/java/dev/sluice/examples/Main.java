@@ -1,6 +1,7 @@
 package dev.sluice.examples;
 
 import dev.sluice.examples.bench.BatchWordCountBench;
+import dev.sluice.examples.bench.BenchSuite;
 import dev.sluice.examples.bench.SocketBench;
 import dev.sluice.examples.bench.StateScaleBench;
 import dev.sluice.examples.bench.StreamingBench;
@@ -26,7 +27,8 @@ public final class Main {
             "socket", SocketBench::main,
             "wal", dev.sluice.examples.bench.WalBench::main,
             "W4", args -> StreamingBench.run("W4", args),
-            "baseline", args -> StreamingBench.run("baseline", args)));
+            "baseline", args -> StreamingBench.run("baseline", args),
+            "suite", BenchSuite::main));
 
     static {
         for (String workload : StreamingBench.workloads()) {

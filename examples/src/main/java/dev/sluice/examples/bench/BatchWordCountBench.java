@@ -5,11 +5,12 @@ import static com.google.common.base.Preconditions.checkArgument;
 import dev.sluice.core.Dataset;
 import dev.sluice.core.Engine;
 import dev.sluice.core.Pair;
+import dev.sluice.examples.Args;
 import dev.sluice.examples.bench.BenchReport.Json;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -21,23 +22,27 @@ import java.util.concurrent.Executors;
  * <p>What it measures: the wall time of one action, {@code count()} of
  * {@code lines.<split>.mapToPair(w -> (w, 1)).reduceByKey(Integer::sum)}, over a dataset made once
  * with {@code engine.parallelize(lines, 2)} (the copy {@code parallelize} makes is not timed; the
- * rest of the pipeline is built anew each run so no shuffle output is reused). Two splitters:
- * {@code flatMap(l -> Arrays.asList(l.split(" ")))} and {@code mapMulti} with the hand
- * {@code indexOf} loop the baselines split with. Baselines: {@link Baselines#singleThread} and
- * {@link Baselines#twoThreads} on a long-lived two-thread pool. The four modes run interleaved
- * (a rotating order each round) so that machine noise spreads over all of them; warm-up rounds
- * are not reported. Every run's result must equal the distinct-word count, or the benchmark
- * fails.
+ * rest of the pipeline is built anew each run so no shuffle output is reused). The splitter is
+ * {@code --split} ({@link Splitter}): {@code indexOf} (the default; mode {@code engine-mapMulti},
+ * {@code mapMulti} with the hand {@code indexOf} loop) or {@code regex} (mode
+ * {@code engine-flatMap}, {@code flatMap(l -> Arrays.asList(l.split(" ")))}); the baselines,
+ * {@link Baselines#singleThread} and {@link Baselines#twoThreads} on a long-lived two-thread
+ * pool, split the same way. The three modes run interleaved (a rotating order each round) so that
+ * machine noise spreads over all of them; warm-up rounds are not reported. Every run's result,
+ * warm-up or measured, must equal the distinct-word count of a plain-Java {@link Reference}, or
+ * the benchmark fails with a {@link BenchCheckException}. Bytes allocated per line by all
+ * threads are summed over each mode's measured runs ({@link Allocation}).
  *
- * <p>Output: one JSON line per mode with {@code procMs} (median, p99, min, max of the measured
- * runs), {@code linesPerSecMedian}, {@code outputCounts}, {@code peakRssMiB} (the process's
- * {@code VmHWM}, so the same for every line) and {@code jvmFlags}; then one summary line with
- * the ratios of the engine's median throughput to the baselines'.
+ * <p>Output: one JSON line per mode with {@code split}, {@code procMs} (median, p99, min, max of
+ * the measured runs), {@code linesPerSecMedian}, {@code allocBytesPerLine}, {@code outputCounts},
+ * {@code peakRssMiB} (the process's {@code VmHWM}, so the same for every line) and
+ * {@code jvmFlags}; then one summary line with the ratios of the engine's median throughput to
+ * the baselines' and {@code allocBytesPerLine} / {@code baselineAllocBytesPerLine}.
  *
- * <p>Command (after {@code mvn -B -q -o -DskipTests package}):
+ * <p>Command (after {@code mvn -B -q -o -DskipTests package -pl examples -am}):
  * <pre>
  * java -Xmx4g -XX:+UseParallelGC -jar examples/target/sluice-examples.jar bench batch-wordcount --lines 1000000 \
- *     [--warmup 10] [--iterations 15]
+ *     [--warmup 10] [--iterations 15] [--split indexOf|regex]
  * </pre>
  */
 public final class BatchWordCountBench {
@@ -51,7 +56,8 @@ public final class BatchWordCountBench {
     public static void main(String[] args) throws Exception {
         Options options = Options.parse(args);
         List<String> lines = WorkloadData.batch(0, options.lines);
-        long expected = Baselines.singleThread(lines);
+        long expected = Reference.of("W1", List.of(lines), 1).expected(0);
+        Splitter split = options.split;
         ExecutorService pool = Executors.newFixedThreadPool(PARALLELISM, r -> {
             Thread t = new Thread(r, "baseline-worker");
             t.setDaemon(true);
@@ -60,10 +66,10 @@ public final class BatchWordCountBench {
         try (Engine engine = Engine.local(PARALLELISM)) {
             Dataset<String> source = engine.parallelize(lines, PARALLELISM);
             List<Mode> modes = List.of(
-                    new Mode("engine-flatMap", () -> wordCountFlatMap(source)),
-                    new Mode("engine-mapMulti", () -> wordCountMapMulti(source)),
-                    new Mode("baseline-1thread", () -> Baselines.singleThread(lines)),
-                    new Mode("baseline-2threads", () -> Baselines.twoThreads(lines, pool)));
+                    new Mode(split == Splitter.REGEX ? "engine-flatMap" : "engine-mapMulti",
+                            () -> wordCount(source, split)),
+                    new Mode("baseline-1thread", () -> Baselines.singleThread(lines, split)),
+                    new Mode("baseline-2threads", () -> Baselines.twoThreads(lines, pool, split)));
             int rounds = options.warmup + options.iterations;
             for (int round = 0; round < rounds; round++) {
                 boolean measured = round >= options.warmup;
@@ -82,31 +88,26 @@ public final class BatchWordCountBench {
         }
     }
 
-    static long wordCountFlatMap(Dataset<String> lines) {
-        return lines.flatMap(line -> Arrays.asList(line.split(" ")))
-                .mapToPair(w -> Pair.of(w, 1))
-                .reduceByKey(Integer::sum)
-                .count();
-    }
-
-    static long wordCountMapMulti(Dataset<String> lines) {
-        return lines.<String>mapMulti(Baselines::forEachWord)
+    static long wordCount(Dataset<String> lines, Splitter split) {
+        return split.words(lines)
                 .mapToPair(w -> Pair.of(w, 1))
                 .reduceByKey(Integer::sum)
                 .count();
     }
 
     private static String summary(Options options, List<Mode> modes) {
-        double single = modes.get(2).linesPerSecMedian(options.lines);
-        double two = modes.get(3).linesPerSecMedian(options.lines);
-        Json j = new Json().put("workload", WORKLOAD).put("mode", "summary")
-                .put("linesPerBatch", options.lines);
-        for (Mode m : modes.subList(0, 2)) {
-            double engine = m.linesPerSecMedian(options.lines);
-            j.put(m.name + "/baseline-1thread", BenchReport.round3(engine / single))
-                    .put(m.name + "/baseline-2threads", BenchReport.round3(engine / two));
-        }
-        return j.put("target", "engine >= 1.2 x baseline-1thread").toString();
+        Mode engine = modes.get(0);
+        Mode single = modes.get(1);
+        double engineRate = engine.linesPerSecMedian(options.lines);
+        return new Json().put("workload", WORKLOAD).put("mode", "summary").put("linesPerBatch", options.lines)
+                .put("split", options.split.label())
+                .put(engine.name + "/baseline-1thread",
+                        BenchReport.round3(engineRate / single.linesPerSecMedian(options.lines)))
+                .put(engine.name + "/baseline-2threads",
+                        BenchReport.round3(engineRate / modes.get(2).linesPerSecMedian(options.lines)))
+                .put("allocBytesPerLine", engine.alloc(options.lines))
+                .put("baselineAllocBytesPerLine", single.alloc(options.lines))
+                .put("target", "engine >= 1.2 x baseline-1thread").toString();
     }
 
     /** A way of counting the words; returns the distinct-word count. */
@@ -121,6 +122,7 @@ public final class BatchWordCountBench {
         final WordCount body;
         final List<Double> millis = new ArrayList<>();
         final List<Long> counts = new ArrayList<>();
+        final Allocation.Meter meter = new Allocation.Meter();
 
         Mode(String name, WordCount body) {
             this.name = name;
@@ -128,11 +130,18 @@ public final class BatchWordCountBench {
         }
 
         void runOnce(long expected, boolean measured) throws Exception {
+            if (measured) {
+                meter.start();
+            }
             long start = System.nanoTime();
             long count = body.run();
             double ms = (System.nanoTime() - start) / 1e6;
+            if (measured) {
+                meter.stop();
+            }
             if (count != expected) {
-                throw new IllegalStateException(name + " counted " + count + " distinct words, expected " + expected);
+                throw new BenchCheckException(WORKLOAD + " " + name + ": run output " + count
+                        + " distinct words, but the plain-Java reference expects " + expected);
             }
             if (measured) {
                 millis.add(ms);
@@ -144,6 +153,10 @@ public final class BatchWordCountBench {
             return BenchReport.percentile(millis, 0.5);
         }
 
+        double alloc(int lines) {
+            return meter.perLine((long) lines * millis.size());
+        }
+
         double linesPerSecMedian(int lines) {
             return lines / (median() / 1000);
         }
@@ -153,32 +166,20 @@ public final class BatchWordCountBench {
             return new Json().put("workload", WORKLOAD).put("mode", name).put("linesPerBatch", options.lines)
                     .put("parallelism", name.endsWith("1thread") ? 1 : PARALLELISM)
                     .put("warmupIterations", options.warmup).put("measuredBatches", millis.size())
+                    .put("split", options.split.label())
                     .put("procMs", proc).put("linesPerSecMedian", Math.round(linesPerSecMedian(options.lines)))
+                    .put("allocBytesPerLine", alloc(options.lines))
                     .put("outputCounts", List.of(expected)).put("peakRssMiB", rss).put("jvmFlags", flags)
                     .toString();
         }
     }
 
     /** The command-line options. */
-    private static final class Options {
-        int lines = 1_000_000;
-        int warmup = 10;
-        int iterations = 15;
-
-        static Options parse(String[] args) {
-            Options o = new Options();
-            for (int i = 0; i < args.length; i++) {
-                String name = args[i];
-                checkArgument(i + 1 < args.length, "option %s needs a value", name);
-                int value = Integer.parseInt(args[++i]);
-                switch (name) {
-                    case "--lines" -> o.lines = value;
-                    case "--warmup" -> o.warmup = value;
-                    case "--iterations" -> o.iterations = value;
-                    default -> throw new IllegalArgumentException(
-                            "unknown option " + name + "; options: --lines N --warmup W --iterations I");
-                }
-            }
+    private record Options(int lines, int warmup, int iterations, Splitter split) {
+        static Options parse(String[] argv) {
+            Args args = Args.parse("bench batch-wordcount", argv, Set.of("lines", "warmup", "iterations", "split"));
+            Options o = new Options(args.integer("lines", 1_000_000), args.integer("warmup", 10),
+                    args.integer("iterations", 15), Splitter.parse(args.string("split", "indexOf")));
             checkArgument(o.lines > 0, "--lines must be > 0, got %s", o.lines);
             checkArgument(o.warmup >= 0, "--warmup must be >= 0, got %s", o.warmup);
             checkArgument(o.iterations > 0, "--iterations must be > 0, got %s", o.iterations);

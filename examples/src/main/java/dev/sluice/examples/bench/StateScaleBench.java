@@ -34,8 +34,19 @@ import java.util.Queue;
  * reported apart and left out of the medians.
  *
  * <p>Heap per key: {@code System.gc()} then {@code MemoryMXBean} heap used before the load and
- * after it (once the datasets of the loading batches have been released), divided by the keys,
- * minus the measured size of one key {@code String} and one state {@code Long}.
+ * after it (once the datasets of the loading batches have been released), divided by the keys
+ * ({@code heapBytesPerKey}); minus the size of the key and value objects
+ * ({@code keyAndValueBytes}), measured with JOL ({@link ObjectSizes}) over a sample of
+ * {@code --sample} (state key, state value) pairs actually held by the state at the end, read
+ * through {@code stateSnapshots()} (the baseline: the same sample of its map's keys and values).
+ * The old estimate, a heap-used difference around allocating keys and {@code Long}s, is still
+ * reported as {@code keyAndValueBytesHeapDelta}: it counted more than the objects.
+ *
+ * <p>Checks: every batch's output count must equal the records the batch fed, and at the end the
+ * state must hold {@code --keys} keys, each sampled key's state must be its index times the number
+ * of batches that touched it, and the baseline map must agree; else the run fails with a
+ * {@link BenchCheckException}. The bytes allocated per record fed (all threads, all
+ * batches of the three phases, {@link Allocation}) are reported as {@code allocBytesPerRecord}.
  *
  * <p>Command (the full run needs about 4 GB of heap; use a quiet machine):
  * <pre>
@@ -43,7 +54,8 @@ import java.util.Queue;
  * java -Xmx6g -XX:+UseParallelGC -jar examples/target/sluice-examples.jar bench state-scale \
  *     --keys 10000000 --batch 1000000
  * </pre>
- * A smoke run: {@code --keys 200000 --batch 50000}.
+ * A smoke run: {@code --keys 200000 --batch 50000}. Options: {@code --keys --batch --repeats 5
+ * --parallelism <cores> --checkpoint-every 10 --sample 100000}.
  */
 public final class StateScaleBench {
     private static final Duration INTERVAL = Duration.ofSeconds(1);
@@ -53,6 +65,9 @@ public final class StateScaleBench {
 
     /** One task's share of a batch: the keys {@code from, from + step, ...} below {@code to}. */
     record KeyRange(long from, long to, long step) {
+        long size() {
+            return from >= to ? 0 : (to - from + step - 1) / step;
+        }
     }
 
     /** Runs the benchmark; see the class comment for the options. */
@@ -62,9 +77,10 @@ public final class StateScaleBench {
         int repeats = (int) option(args, "--repeats", 5);
         int parallelism = (int) option(args, "--parallelism", Runtime.getRuntime().availableProcessors());
         int checkpointEvery = (int) option(args, "--checkpoint-every", 10);
+        int sample = (int) option(args, "--sample", 100_000);
 
-        double objectBytes = keyAndValueBytes();
-        Map<String, Object> baseline = hashMapBaseline(keys, batch, repeats, objectBytes);   // first: a clean heap
+        double heapDeltaBytes = keyAndValueBytesHeapDelta((int) Math.min(200_000, keys));
+        Map<String, Object> baseline = hashMapBaseline(keys, batch, repeats, sample);   // first: a clean heap
         long heapBefore = heapUsed();
         Queue<List<KeyRange>> queue = new ArrayDeque<>();
         String dir = Files.createTempDirectory("state-scale-bench").toUri().toString();
@@ -79,14 +95,36 @@ public final class StateScaleBench {
                     }))
                     .mapWithState(StateSpec.function(StateScaleBench::add))
                     .checkpoint(INTERVAL.multipliedBy(checkpointEvery));
-            counts.foreachBatch((ds, t) -> ds.count());
+            Queue<Long> outputs = new java.util.concurrent.ConcurrentLinkedQueue<>();
+            counts.foreachBatch((ds, t) -> outputs.add(ds.count()));
+            List<Pair<String, Long>> held = new ArrayList<>();
+            long[] stateSize = {-1};
+            boolean[] sampleNext = {false};
+            counts.stateSnapshots().foreachBatch((ds, t) -> {
+                if (sampleNext[0]) {
+                    held.addAll(ds.take(sample));
+                    stateSize[0] = ds.count();
+                }
+            });
             int[] batchNumber = {0};
+            long[] fed = {0};
+            Allocation.Meter meter = new Allocation.Meter();
             Runner run = ranges -> {
                 queue.add(ranges);
                 batchNumber[0]++;
+                meter.start();
                 long start = System.nanoTime();
                 kit.run(1);
-                return new Timing((System.nanoTime() - start) / 1e6, batchNumber[0] % checkpointEvery == 0);
+                double ms = (System.nanoTime() - start) / 1e6;
+                meter.stop();
+                long expected = ranges.stream().mapToLong(KeyRange::size).sum();
+                fed[0] += expected;
+                Long actual = outputs.poll();
+                if (actual == null || actual != expected) {
+                    throw new BenchCheckException(String.format("state-scale engine: batch %d output %s records,"
+                            + " but it fed %d", batchNumber[0], actual, expected));
+                }
+                return new Timing(ms, batchNumber[0] % checkpointEvery == 0, expected);
             };
             List<Timing> load = new ArrayList<>();
             for (long from = 0; from < keys; from += batch) {
@@ -104,6 +142,13 @@ public final class StateScaleBench {
             for (int r = 0; r < repeats; r++) {
                 all.add(run.batch(split(0, keys, 1, parallelism)));
             }
+            double allocPerRecord = meter.perLine(fed[0]);
+            sampleNext[0] = true;
+            run.batch(List.of());
+            checkState("engine", keys, repeats, stateSize[0], held);
+            double objectBytes = ObjectSizes.perEntry(held.stream().map(Pair::key).toList(),
+                    held.stream().map(Pair::value).toList());
+            out.put("split", "none");
             out.put("keys", keys);
             out.put("batch", batch);
             out.put("parallelism", parallelism);
@@ -115,7 +160,10 @@ public final class StateScaleBench {
             out.put("checkpointBatchesMs", checkpointBatches(load, onePercent, all));
             out.put("heapBytesPerKey", (heapAfter - heapBefore) / (double) keys);
             out.put("keyAndValueBytes", objectBytes);
+            out.put("keyAndValueBytesMethod", "JOL over " + held.size() + " held (key, state) pairs");
+            out.put("keyAndValueBytesHeapDelta", heapDeltaBytes);
             out.put("stateBytesPerKey", (heapAfter - heapBefore) / (double) keys - objectBytes);
+            out.put("allocBytesPerRecord", allocPerRecord);
         }
         out.put("baseline", baseline);
         System.out.println(BenchReport.Json.write(out));
@@ -126,7 +174,7 @@ public final class StateScaleBench {
         Timing batch(List<KeyRange> ranges);
     }
 
-    private record Timing(double millis, boolean checkpointed) {
+    private record Timing(double millis, boolean checkpointed, long records) {
     }
 
     private static Boolean add(String key, Optional<Long> value, State<Long> state) {
@@ -150,7 +198,7 @@ public final class StateScaleBench {
     }
 
     /** The same updates on a {@code HashMap<String, Long>} in one thread. */
-    private static Map<String, Object> hashMapBaseline(long keys, long batch, int repeats, double objectBytes) {
+    private static Map<String, Object> hashMapBaseline(long keys, long batch, int repeats, int sample) {
         long heapBefore = heapUsed();
         Map<String, Long> map = new HashMap<>();
         List<Double> load = new ArrayList<>();
@@ -166,11 +214,22 @@ public final class StateScaleBench {
         for (int r = 0; r < repeats; r++) {
             all.add(time(map, 0, keys, 1));
         }
+        List<Pair<String, Long>> held = new ArrayList<>();
+        for (Map.Entry<String, Long> e : map.entrySet()) {
+            if (held.size() == sample) {
+                break;
+            }
+            held.add(Pair.of(e.getKey(), e.getValue()));
+        }
+        checkState("baseline", keys, repeats, map.size(), held);
+        double objectBytes = ObjectSizes.perEntry(held.stream().map(Pair::key).toList(),
+                held.stream().map(Pair::value).toList());
         Map<String, Object> out = new java.util.LinkedHashMap<>();
         out.put("loadBatchMedianMs", medianOf(load));
         out.put("touch1pctMedianMs", medianOf(onePercent));
         out.put("touchAllMedianMs", medianOf(all));
         out.put("heapBytesPerKey", (heapAfter - heapBefore) / (double) keys);
+        out.put("keyAndValueBytes", objectBytes);
         out.put("stateBytesPerKey", (heapAfter - heapBefore) / (double) keys - objectBytes);
         out.put("size", map.size());
         return out;
@@ -184,9 +243,40 @@ public final class StateScaleBench {
         return (System.nanoTime() - start) / 1e6;
     }
 
-    /** Measures the heap of one key string and one non-cached Long, averaged over many. */
-    private static double keyAndValueBytes() {
-        int n = 200_000;
+    /**
+     * The state of key {@code i} after the run: its index once per batch that touched it (the
+     * load, the 1% batches of its residue, every all-keys batch).
+     */
+    static long expectedState(long i, int repeats) {
+        long touches = 1 + repeats;
+        for (int r = 0; r < repeats; r++) {
+            if (i % 100 == r % 100) {
+                touches++;
+            }
+        }
+        return i * touches;
+    }
+
+    /** Checks the state's size and each sampled (key, state) pair against {@link #expectedState}. */
+    static void checkState(String mode, long keys, int repeats, long size, List<Pair<String, Long>> sample) {
+        if (size != keys) {
+            throw new BenchCheckException("state-scale " + mode + ": the state holds " + size + " keys, expected "
+                    + keys);
+        }
+        for (Pair<String, Long> p : sample) {
+            long i = Long.parseLong(p.key().substring(1));
+            if (p.value() != expectedState(i, repeats)) {
+                throw new BenchCheckException("state-scale " + mode + ": key " + p.key() + " has state " + p.value()
+                        + ", expected " + expectedState(i, repeats));
+            }
+        }
+    }
+
+    /**
+     * The old estimate of one key string and one non-cached Long: a heap-used difference around
+     * allocating many; kept for comparison with {@link ObjectSizes}.
+     */
+    private static double keyAndValueBytesHeapDelta(int n) {
         long before = heapUsed();
         Object[] held = new Object[2 * n];
         long arrayBytes = heapUsed() - before;

@@ -1,0 +1,67 @@
+package dev.sluice.examples.bench;
+
+import java.lang.management.ManagementFactory;
+
+/**
+ * Bytes allocated on the heap by all live threads of this JVM, from
+ * {@code com.sun.management.ThreadMXBean#getThreadAllocatedBytes} (TLAB and outside-TLAB
+ * allocations of every thread; not affected by machine noise). A benchmark takes the difference
+ * around its measured batches only; the engine's threads (workers, generator, job thread,
+ * listener bus) live for the whole run, so none of their allocation is lost to a thread ending.
+ */
+final class Allocation {
+    private static final com.sun.management.ThreadMXBean THREADS = threadBean();
+
+    private Allocation() {
+    }
+
+    private static com.sun.management.ThreadMXBean threadBean() {
+        if (ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean bean
+                && bean.isThreadAllocatedMemorySupported()) {
+            bean.setThreadAllocatedMemoryEnabled(true);
+            return bean;
+        }
+        return null;
+    }
+
+    /** Returns true if this JVM reports allocated bytes per thread. */
+    static boolean supported() {
+        return THREADS != null;
+    }
+
+    /** The sum over all live threads of the bytes each has allocated so far; -1 if not supported. */
+    static long allThreads() {
+        if (THREADS == null) {
+            return -1;
+        }
+        long sum = 0;
+        for (long bytes : THREADS.getThreadAllocatedBytes(THREADS.getAllThreadIds())) {
+            if (bytes > 0) {
+                sum += bytes;
+            }
+        }
+        return sum;
+    }
+
+    /** Sums allocation over several measured stretches. */
+    static final class Meter {
+        private long total;
+        private long startedAt = -1;
+
+        void start() {
+            startedAt = allThreads();
+        }
+
+        void stop() {
+            if (startedAt >= 0) {
+                total += allThreads() - startedAt;
+            }
+            startedAt = -1;
+        }
+
+        /** Bytes per line over the stretches measured, or -1 if not supported. */
+        double perLine(long lines) {
+            return supported() && lines > 0 ? BenchReport.round3(total / (double) lines) : -1;
+        }
+    }
+}
