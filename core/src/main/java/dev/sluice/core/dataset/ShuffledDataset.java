@@ -61,7 +61,7 @@ public final class ShuffledDataset<K, V, C> extends Dataset<Pair<K, C>> {
         List<Object[]> buckets = dependency.read(partition.index());
         Aggregator<K, V, C> aggregator = dependency.aggregator();
         if (aggregator != null) {
-            return aggregator.mergeBuckets(buckets, dependency.mapSideCombine(), firstCombinerCopier(buckets.size()));
+            return aggregator.mergeBuckets(buckets, dependency.mapSideCombine(), firstCombinerCopier(dependency.parent().numPartitions()));
         }
         Iterator<Pair<K, C>> records = ShuffleManager.pairs(buckets);
         if (keyOrdering == null) {

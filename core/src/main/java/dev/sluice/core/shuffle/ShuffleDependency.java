@@ -5,6 +5,7 @@ import dev.sluice.core.Dependency;
 import dev.sluice.core.Pair;
 import dev.sluice.core.Partitioner;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -57,7 +58,7 @@ public final class ShuffleDependency<K, V, C> implements Dependency {
     }
 
     /**
-     * Returns reducer {@code reducer}'s bucket from every map output, in map order.
+     * Returns the chunks of reducer {@code reducer}'s bucket from every map output, in map order.
      *
      * @throws FetchFailedException if any map output is missing
      */
@@ -68,7 +69,7 @@ public final class ShuffleDependency<K, V, C> implements Dependency {
             if (o == null) {
                 throw new FetchFailedException(shuffleId, m);
             }
-            out.add(o.buckets()[reducer]);
+            Collections.addAll(out, o.buckets()[reducer]);
         }
         return out;
     }
@@ -165,9 +166,9 @@ public final class ShuffleDependency<K, V, C> implements Dependency {
     }
 
     private static MapOutput output(ObjectBuffer[] buffers) {
-        Object[][] buckets = new Object[buffers.length][];
+        Object[][][] buckets = new Object[buffers.length][][];
         for (int i = 0; i < buffers.length; i++) {
-            buckets[i] = buffers[i].toArray();
+            buckets[i] = buffers[i].toChunks();
         }
         return new MapOutput(buckets);
     }
