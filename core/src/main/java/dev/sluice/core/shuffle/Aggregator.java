@@ -78,11 +78,16 @@ public final class Aggregator<K, V, C> implements Serializable {
     @SuppressWarnings("unchecked")
     public Iterator<Pair<K, C>> mergeBuckets(List<Object[]> buckets, boolean combined,
                                              UnaryOperator<Object> copyFirstCombiner) {
+        // Sized for the largest chunk plus up to as many keys again from the others (bounded, so
+        // that many overlapping map outputs do not oversize it): two map outputs with partly
+        // shared keys then fit without a grow, which would allocate and copy the table again.
         int largest = 0;
+        long total = 0;
         for (Object[] b : buckets) {
             largest = Math.max(largest, b.length / 2);
+            total += b.length / 2;
         }
-        CombineMap<K, C> merged = new CombineMap<>(largest);
+        CombineMap<K, C> merged = new CombineMap<>((int) Math.min(total, 2L * largest));
         try {
             for (Object[] b : buckets) {
                 for (int i = 0; i < b.length; i += 2) {

@@ -5,8 +5,8 @@ import java.util.Iterator;
 import java.util.NoSuchElementException;
 
 /**
- * The hash map the aggregator combines into: open addressing with linear probing, keys and
- * values side by side in one array, so that finding a key and updating its value is one probe
+ * The hash map the aggregator combines into: open addressing with linear probing, keys, values
+ * and hashes in parallel arrays, so that finding a key and updating its value is one probe
  * sequence (a {@code HashMap} get-then-put is two) and nothing is allocated per key.
  *
  * <p>Slots: {@link #find} returns a key's slot, or {@code -(slot + 1)} of the free slot where it
@@ -17,15 +17,27 @@ import java.util.NoSuchElementException;
  * {@code HashPartitioner} picked them by, so the slot comes from the high bits of the hash times
  * the golden ratio instead.
  *
+ * <p>Why chunks of {@value #CHUNK} slots: under G1 an array of at least half a heap region (1 MB
+ * with a 4 GB heap, 512 KB with the smallest regions) is humongous. It is allocated straight in
+ * the old generation, every store of a young key into it takes the slow path of the post-write
+ * barrier, and in JDK 17 a humongous {@code Object[]} is not reclaimed by a young collection, so
+ * the keys and values of a finished task's table were kept alive and copied by every young pause
+ * until the next marking cycle. A chunk is at most 256 KB of references, a young object like any
+ * other, whatever the table's capacity.
+ *
  * <p>Not thread-safe; one task owns each map.
  */
 final class CombineMap<K, C> {
     private static final int PHI = 0x9E3779B9;
     private static final int MIN_CAPACITY = 16;
+    private static final int CHUNK_BITS = 16;
+    private static final int CHUNK = 1 << CHUNK_BITS;
+    private static final int CHUNK_MASK = CHUNK - 1;
 
-    /** Key of slot {@code s} at {@code 2s}, its value at {@code 2s + 1}; a null key marks a free slot. */
-    private Object[] table;
-    private int[] hashes;
+    /** Key of slot {@code s} at {@code keys[s >>> CHUNK_BITS][s & CHUNK_MASK]}; null marks a free slot. */
+    private Object[][] keys;
+    private Object[][] values;
+    private int[][] hashes;
     private int mask;
     private int shift;
     private int size;
@@ -43,8 +55,11 @@ final class CombineMap<K, C> {
     }
 
     private void allocate(int capacity) {
-        table = new Object[2 * capacity];
-        hashes = new int[capacity];
+        int chunks = Math.max(1, capacity >>> CHUNK_BITS);
+        int chunkLength = Math.min(capacity, CHUNK);
+        keys = new Object[chunks][chunkLength];
+        values = new Object[chunks][chunkLength];
+        hashes = new int[chunks][chunkLength];
         mask = capacity - 1;
         shift = 32 - Integer.numberOfTrailingZeros(capacity);
         growAt = capacity / 2;
@@ -66,14 +81,14 @@ final class CombineMap<K, C> {
         }
         int h = key.hashCode();
         int i = (h * PHI) >>> shift;
-        Object[] t = table;
-        int[] hs = hashes;
+        Object[][] ks = keys;
+        int[][] hs = hashes;
         while (true) {
-            Object k = t[2 * i];
+            Object k = ks[i >>> CHUNK_BITS][i & CHUNK_MASK];
             if (k == null) {
                 return -(i + 1);
             }
-            if (hs[i] == h && (k == key || key.equals(k))) {
+            if (hs[i >>> CHUNK_BITS][i & CHUNK_MASK] == h && (k == key || key.equals(k))) {
                 return i;
             }
             i = (i + 1) & mask;
@@ -89,24 +104,30 @@ final class CombineMap<K, C> {
             nullKeyValue = value;
             return;
         }
-        table[2 * slot] = key;
-        table[2 * slot + 1] = value;
-        hashes[slot] = key.hashCode();
+        put(slot, key, value, key.hashCode());
         if (size > growAt) {
             grow();
         }
     }
 
+    private void put(int slot, Object key, Object value, int hash) {
+        int c = slot >>> CHUNK_BITS;
+        int o = slot & CHUNK_MASK;
+        keys[c][o] = key;
+        values[c][o] = value;
+        hashes[c][o] = hash;
+    }
+
     /** Returns the key of occupied slot {@code slot}. */
     @SuppressWarnings("unchecked")
     K key(int slot) {
-        return slot == capacity() ? null : (K) table[2 * slot];
+        return slot == capacity() ? null : (K) keys[slot >>> CHUNK_BITS][slot & CHUNK_MASK];
     }
 
     /** Returns the value of occupied slot {@code slot}. */
     @SuppressWarnings("unchecked")
     C value(int slot) {
-        return (C) (slot == capacity() ? nullKeyValue : table[2 * slot + 1]);
+        return (C) (slot == capacity() ? nullKeyValue : values[slot >>> CHUNK_BITS][slot & CHUNK_MASK]);
     }
 
     /** Sets the value of occupied slot {@code slot}. */
@@ -114,7 +135,7 @@ final class CombineMap<K, C> {
         if (slot == capacity()) {
             nullKeyValue = value;
         } else {
-            table[2 * slot + 1] = value;
+            values[slot >>> CHUNK_BITS][slot & CHUNK_MASK] = value;
         }
     }
 
@@ -130,38 +151,40 @@ final class CombineMap<K, C> {
         int j = slot;
         while (true) {
             j = (j + 1) & mask;
-            Object k = table[2 * j];
+            Object k = key(j);
             if (k == null) {
                 break;
             }
-            int home = (hashes[j] * PHI) >>> shift;
+            int h = hashes[j >>> CHUNK_BITS][j & CHUNK_MASK];
+            int home = (h * PHI) >>> shift;
             // The key at j may fill the hole if its home is not cyclically in (free, j].
             if (((j - home) & mask) >= ((j - free) & mask)) {
-                table[2 * free] = k;
-                table[2 * free + 1] = table[2 * j + 1];
-                hashes[free] = hashes[j];
+                put(free, k, value(j), h);
                 free = j;
             }
         }
-        table[2 * free] = null;
-        table[2 * free + 1] = null;
+        put(free, null, null, 0);
     }
 
     private void grow() {
-        Object[] oldTable = table;
-        int[] oldHashes = hashes;
+        Object[][] oldKeys = keys;
+        Object[][] oldValues = values;
+        int[][] oldHashes = hashes;
         allocate(capacity() * 2);
-        for (int s = 0; s < oldHashes.length; s++) {
-            Object k = oldTable[2 * s];
-            if (k != null) {
-                int h = oldHashes[s];
-                int i = (h * PHI) >>> shift;
-                while (table[2 * i] != null) {
-                    i = (i + 1) & mask;
+        for (int c = 0; c < oldKeys.length; c++) {
+            Object[] ks = oldKeys[c];
+            Object[] vs = oldValues[c];
+            int[] hs = oldHashes[c];
+            for (int o = 0; o < ks.length; o++) {
+                Object k = ks[o];
+                if (k != null) {
+                    int h = hs[o];
+                    int i = (h * PHI) >>> shift;
+                    while (keys[i >>> CHUNK_BITS][i & CHUNK_MASK] != null) {
+                        i = (i + 1) & mask;
+                    }
+                    put(i, k, vs[o], h);
                 }
-                table[2 * i] = k;
-                table[2 * i + 1] = oldTable[2 * s + 1];
-                hashes[i] = h;
             }
         }
     }
@@ -169,7 +192,7 @@ final class CombineMap<K, C> {
     /** Returns the first occupied slot at or after {@code from}, or -1; the null key's slot is last. */
     int nextSlot(int from) {
         for (int s = from; s < capacity(); s++) {
-            if (table[2 * s] != null) {
+            if (keys[s >>> CHUNK_BITS][s & CHUNK_MASK] != null) {
                 return s;
             }
         }

@@ -5,6 +5,7 @@ import dev.sluice.core.Partitioner;
 import dev.sluice.core.dataset.DatasetNode;
 import dev.sluice.core.dataset.NodeDependency;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -58,7 +59,7 @@ public final class ShuffleDependency<K, V, C> implements NodeDependency {
     }
 
     /**
-     * Returns reducer {@code reducer}'s bucket from every map output, in map order.
+     * Returns the chunks of reducer {@code reducer}'s bucket from every map output, in map order.
      *
      * @throws FetchFailedException if any map output is missing
      */
@@ -69,7 +70,7 @@ public final class ShuffleDependency<K, V, C> implements NodeDependency {
             if (o == null) {
                 throw new FetchFailedException(shuffleId, m);
             }
-            out.add(o.buckets()[reducer]);
+            Collections.addAll(out, o.buckets()[reducer]);
         }
         return out;
     }
@@ -141,13 +142,7 @@ public final class ShuffleDependency<K, V, C> implements NodeDependency {
     public MapOutput write(Iterator<Pair<K, V>> records) {
         int reducers = partitioner.numPartitions();
         if (mapSideCombine) {
-            CombineMap<K, C> combined = aggregator.combine(records);
-            ObjectBuffer[] buffers = buffers(reducers, combined.size() * 2 / reducers + 8);
-            for (int s = combined.nextSlot(0); s >= 0; s = combined.nextSlot(s + 1)) {
-                K key = combined.key(s);
-                buffers[partitioner.partition(key)].add(key, combined.value(s));
-            }
-            return output(buffers);
+            return combinedOutput(aggregator.combine(records), reducers);
         }
         ObjectBuffer[] buffers = buffers(reducers, 64);
         while (records.hasNext()) {
@@ -155,6 +150,41 @@ public final class ShuffleDependency<K, V, C> implements NodeDependency {
             buffers[partitioner.partition(kv.key())].add(kv.key(), kv.value());
         }
         return output(buffers);
+    }
+
+    /**
+     * Writes the combined map into per-reducer chunks of exactly the right length: one pass
+     * partitions the keys (once each) and counts each reducer's, a second fills, so no bucket is
+     * grown or trimmed by copying.
+     */
+    private MapOutput combinedOutput(CombineMap<K, C> combined, int reducers) {
+        int[] counts = new int[reducers];
+        int[] partitions = new int[combined.size()];
+        int n = 0;
+        for (int s = combined.nextSlot(0); s >= 0; s = combined.nextSlot(s + 1)) {
+            int r = partitioner.partition(combined.key(s));
+            partitions[n++] = r;
+            counts[r]++;
+        }
+        int perChunk = ObjectBuffer.MAX_CHUNK / 2;
+        Object[][][] buckets = new Object[reducers][][];
+        for (int r = 0; r < reducers; r++) {
+            int chunks = Math.max(1, (counts[r] + perChunk - 1) / perChunk);
+            buckets[r] = new Object[chunks][];
+            for (int c = 0; c < chunks; c++) {
+                buckets[r][c] = new Object[2 * Math.min(perChunk, counts[r] - c * perChunk)];
+            }
+        }
+        int[] filled = new int[reducers];
+        n = 0;
+        for (int s = combined.nextSlot(0); s >= 0; s = combined.nextSlot(s + 1)) {
+            int r = partitions[n++];
+            int i = filled[r]++;
+            Object[] chunk = buckets[r][i / perChunk];
+            chunk[2 * (i % perChunk)] = combined.key(s);
+            chunk[2 * (i % perChunk) + 1] = combined.value(s);
+        }
+        return new MapOutput(buckets);
     }
 
     private static ObjectBuffer[] buffers(int n, int capacity) {
@@ -166,9 +196,9 @@ public final class ShuffleDependency<K, V, C> implements NodeDependency {
     }
 
     private static MapOutput output(ObjectBuffer[] buffers) {
-        Object[][] buckets = new Object[buffers.length][];
+        Object[][][] buckets = new Object[buffers.length][][];
         for (int i = 0; i < buffers.length; i++) {
-            buckets[i] = buffers[i].toArray();
+            buckets[i] = buffers[i].toChunks();
         }
         return new MapOutput(buckets);
     }

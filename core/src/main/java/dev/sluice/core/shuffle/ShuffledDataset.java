@@ -58,7 +58,7 @@ public final class ShuffledDataset<K, V, C> extends DatasetNode<Pair<K, C>> {
         List<Object[]> buckets = dependency.read(partition.index());
         Aggregator<K, V, C> aggregator = dependency.aggregator();
         if (aggregator != null) {
-            return aggregator.mergeBuckets(buckets, dependency.mapSideCombine(), firstCombinerCopier(buckets.size()));
+            return aggregator.mergeBuckets(buckets, dependency.mapSideCombine(), firstCombinerCopier(dependency.parent().numPartitions()));
         }
         Iterator<Pair<K, C>> records = ShuffleRegistry.pairs(buckets);
         if (keyOrdering == null) {

@@ -89,6 +89,50 @@ class CombineMapTest {
         }
     }
 
+    @Test
+    void manyKeys_spanningSeveralChunks_matchHashMap() {
+        long seed = 8;
+        Random random = new Random(seed);
+        CombineMap<Integer, Integer> map = new CombineMap<>(0);
+        Map<Integer, Integer> model = new HashMap<>();
+        for (int step = 0; step < 400_000; step++) {
+            Integer key = random.nextInt(250_000);
+            int slot = map.find(key);
+            if (slot < 0) {
+                map.insert(slot, key, step);
+                model.put(key, step);
+            } else if (random.nextInt(4) == 0) {
+                map.remove(slot);
+                model.remove(key);
+            } else {
+                map.setValue(slot, map.value(slot) + 1);
+                model.merge(key, 1, Integer::sum);
+            }
+        }
+        assertThat(map.size()).as("seed %s", seed).isEqualTo(model.size()).isGreaterThan(2 << 16);
+        assertThat(toMap(map.pairs())).as("seed %s", seed).isEqualTo(model);
+    }
+
+    @Test
+    void objectBuffer_pastOneChunk_keepsRecordsInOrderInBoundedChunks() {
+        ObjectBuffer buffer = new ObjectBuffer(10);
+        int records = 3 * ObjectBuffer.MAX_CHUNK / 2 + 7;
+        for (int i = 0; i < records; i++) {
+            buffer.add("k" + i, i);
+        }
+        List<Object> flat = new ArrayList<>();
+        for (Object[] chunk : buffer.toChunks()) {
+            assertThat(chunk.length).isLessThanOrEqualTo(ObjectBuffer.MAX_CHUNK).isEven();
+            flat.addAll(List.of(chunk));
+        }
+        assertThat(flat).hasSize(2 * records);
+        for (int i = 0; i < records; i++) {
+            assertThat(flat.get(2 * i)).isEqualTo("k" + i);
+            assertThat(flat.get(2 * i + 1)).isEqualTo(i);
+        }
+        assertThat(new ObjectBuffer(4).toChunks()).hasDimensions(1, 0);
+    }
+
     /** Reference: a raw value starts a key's combiner (identity here) or is merged into it. */
     private static void addValue(Map<String, Integer> into, String key, Integer value, BinaryOperator<Integer> f) {
         if (!into.containsKey(key)) {

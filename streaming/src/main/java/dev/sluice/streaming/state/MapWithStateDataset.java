@@ -82,12 +82,21 @@ public final class MapWithStateDataset<K, V, S, R> extends NarrowDataset<StateRe
         StateMap<K, S> map = before.newDelta();
         List<R> mapped = new ArrayList<>();
         MappingState<S> state = new MappingState<>();
+        // Optional is immutable and value-based: consecutive records with the same value object
+        // (a batch of (word, 1) pairs shares the one cached Integer) share one Optional.
+        V lastValue = null;
+        Optional<V> lastOptional = Optional.empty();
         while (records.hasNext()) {
             Pair<K, V> kv = records.next();
             K key = kv.key();
             S current = map.get(key);
             state.reset(current, false);
-            mapped.add(function.call(key, Optional.ofNullable(kv.value()), state));
+            V value = kv.value();
+            if (value != lastValue) {
+                lastValue = value;
+                lastOptional = Optional.ofNullable(value);
+            }
+            mapped.add(function.call(key, lastOptional, state));
             if (state.isRemoved()) {
                 map.remove(key);
             } else if (state.isUpdated() || (timeoutMillis > 0 && state.exists())) {
