@@ -26,7 +26,7 @@ public final class ListInputDStream<T> extends InputDStream<T> {
     protected Optional<Dataset<T>> compute(Time time) {
         long index = (time.millis() - zeroTime().millis()) / slideDuration().toMillis() - 1;
         List<T> data = index >= 0 && index < batches.size() ? batches.get((int) index) : List.of();
-        StreamingRuntime.of(context()).inputInfo().report(time, data.size());
+        StreamingRuntime.of(context()).inputInfo().report(id(), time, data.size());
         return Optional.of(context().engine().parallelize(data, context().engine().parallelism()));
     }
 }

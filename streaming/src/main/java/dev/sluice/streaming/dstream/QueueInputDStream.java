@@ -37,7 +37,7 @@ public final class QueueInputDStream<T> extends InputDStream<T> {
                 data.addAll(next);
             }
         }
-        StreamingRuntime.of(context()).inputInfo().report(time, data.size());
+        StreamingRuntime.of(context()).inputInfo().report(id(), time, data.size());
         return Optional.of(context().engine().parallelize(data, context().engine().parallelism()));
     }
 }

@@ -44,7 +44,7 @@ public final class ReceiverInputDStream<T> extends InputDStream<T> {
     @Override
     protected Optional<Dataset<T>> compute(Time time) {
         ReceiverTracker.Allocation allocation = tracker().blocksOf(id(), time);
-        StreamingRuntime.of(context()).inputInfo().report(time, allocation.records());
+        StreamingRuntime.of(context()).inputInfo().report(id(), time, allocation.records());
         return Optional.of(new BlockDataset<>(context().engine(), allocation.blocks(), time.millis()));
     }
 
