@@ -12,12 +12,12 @@ import java.util.Map;
  * layers (a node's layer is one more than its deepest parent's; inputs on the left).
  */
 final class Charts {
-    private static final int WIDTH = 760;
+    private static final int WIDTH = 640;
     private static final int HEIGHT = 140;
     private static final int PAD = 36;
-    private static final int NODE_W = 190;
+    private static final int NODE_W = 160;
     private static final int NODE_H = 46;
-    private static final int GAP_X = 60;
+    private static final int GAP_X = 36;
     private static final int GAP_Y = 22;
 
     private Charts() {
@@ -106,7 +106,7 @@ final class Charts {
                             + "<text x=\"%d\" y=\"%d\" class=\"name\">%s</text>"
                             + "<text x=\"%d\" y=\"%d\" class=\"kind\">#%d %s</text><title>%s (stream %d, %s)</title></g>",
                     cls, n.id(), Html.escape(n.kind()), Html.escape(n.name()), at[0], at[1], NODE_W, NODE_H,
-                    at[0] + 8, at[1] + 19, Html.escape(Html.shorten(n.name(), 26)), at[0] + 8, at[1] + 37, n.id(),
+                    at[0] + 8, at[1] + 19, Html.escape(Html.shorten(n.name(), 22)), at[0] + 8, at[1] + 37, n.id(),
                     Html.escape(n.kind()), Html.escape(n.name()), n.id(), Html.escape(n.kind())));
         }
         return svg.append("</svg>").toString();

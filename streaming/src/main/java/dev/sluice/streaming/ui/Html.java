@@ -11,7 +11,8 @@ final class Html {
             th{background:#e9edf2}td.text{text-align:left;white-space:pre-wrap;max-width:560px}
             tr.failed td{background:#fde8e8}.banner{padding:10px 14px;border-radius:6px;margin:8px 0}
             .behind{background:#fde8e8;border:1px solid #e63946}.ok{background:#e8f6ec;border:1px solid #2a9d8f}
-            figure.chart{margin:8px 0;background:#fff;border:1px solid #d0d5dc;display:inline-block;padding:4px}
+            .charts{display:flex;flex-wrap:wrap;gap:8px}.graph{overflow-x:auto}
+            figure.chart{margin:0;background:#fff;border:1px solid #d0d5dc;display:inline-block;padding:4px}
             figcaption{font-size:.9em}.axis{stroke:#999}.series{fill:none;stroke:#1d3557;stroke-width:1.5}
             .label{font-size:10px;fill:#555}.node rect{fill:#fff;stroke:#1d3557;stroke-width:1.5}
             .node.input rect{fill:#e8f1fb}.node.output rect{fill:#eef8ee}.node.stateful rect{stroke:#e76f51;stroke-width:2.5}

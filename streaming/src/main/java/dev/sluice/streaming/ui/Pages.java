@@ -36,10 +36,11 @@ final class Pages {
         }
         StringBuilder body = new StringBuilder();
         body.append("<h1>Streaming batches</h1>").append(status());
+        body.append("<div class=\"charts\">");
         body.append(Charts.line("chart-input-rate", "Input rate", "records/s", rate));
         body.append(Charts.line("chart-scheduling-delay", "Scheduling delay", "ms", scheduling));
         body.append(Charts.line("chart-processing-time", "Processing time", "ms", processing));
-        body.append(Charts.line("chart-total-delay", "Total delay", "ms", total));
+        body.append(Charts.line("chart-total-delay", "Total delay", "ms", total)).append("</div>");
         body.append("<h2>Recent batches</h2><table id=\"batches\"><tr><th>batch time</th><th>records</th>"
                 + "<th>scheduling delay ms</th><th>processing ms</th><th>total delay ms</th><th>outcome</th>"
                 + "<th>error</th></tr>");
@@ -141,7 +142,8 @@ final class Pages {
 
     String graph() {
         List<PipelineView.Node> nodes = metrics.view().nodes();
-        StringBuilder body = new StringBuilder("<h1>Pipeline</h1>").append(Charts.graph(nodes));
+        StringBuilder body = new StringBuilder("<h1>Pipeline</h1><div class=\"graph\">").append(Charts.graph(nodes))
+                .append("</div>");
         body.append("<h2>Operators</h2><table id=\"operators\"><tr><th>id</th><th>name</th><th>kind</th><th>role</th>"
                 + "<th>reads</th></tr>");
         for (PipelineView.Node n : nodes) {
