@@ -49,6 +49,10 @@ import org.slf4j.LoggerFactory;
  * after {@link #start()}, {@link State#STOPPED} after {@link #stop()}. A stopped context cannot
  * be restarted: build a new one with the same setup code.
  *
+ * <p>Observability: while it runs, a context records Micrometer meters ({@code sluice.*}, see
+ * {@link Builder#meterRegistry}) and serves a web UI and JSON API, by default at
+ * {@code http://127.0.0.1:4040/} (see {@link Builder#webUi} and {@link #webUiUrl()}).
+ *
  * <p>Thread-safety: define the pipeline on one thread; {@code start}, {@code stop},
  * {@code awaitTermination} and {@code state} may be called from any thread.
  */
