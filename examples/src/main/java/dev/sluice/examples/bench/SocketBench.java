@@ -57,7 +57,7 @@ public final class SocketBench {
 
     private static Json run(int port, int seconds, int warmup) throws InterruptedException {
         StreamingContext ssc = StreamingContext.builder().appName("bench-socket").batchInterval(INTERVAL)
-                .parallelism(2).build();
+                .parallelism(2).webUi(false).build();
         ssc.socketTextStream("127.0.0.1", port).<String>mapMulti(Baselines::forEachWord)
                 .mapToPair(w -> Pair.of(w, 1)).reduceByKey(Integer::sum, 2).count()
                 .foreachBatch((ds, time) -> ds.collect());
