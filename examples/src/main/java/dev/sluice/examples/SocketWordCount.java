@@ -21,7 +21,7 @@ import java.util.Set;
  *
  * <pre>
  * java -jar examples/target/sluice-examples.jar socket-word-count [--host H --port P]
- *      [--lines-per-second N] [--parallelism N] [--seconds N]
+ *      [--lines-per-second N] [--parallelism N] [--seconds N] [--ui on|off] [--ui-port N]
  * </pre>
  */
 public final class SocketWordCount {
@@ -31,15 +31,12 @@ public final class SocketWordCount {
     /** Runs the program; see the class doc for options. */
     public static void main(String[] argv) throws Exception {
         Args args = Args.parse("socket-word-count", argv,
-                Set.of("host", "port", "lines-per-second", "parallelism", "seconds"));
+                DemoUi.withOptions(Set.of("host", "port", "lines-per-second", "parallelism", "seconds")));
         LineInput input = LineInput.from(args, 2_000);
-        if (input.isEmbedded()) {
-            System.out.println("embedded line server on " + input.host() + ":" + input.port());
-        }
-        StreamingContext ssc = StreamingContext.builder()
+        StreamingContext ssc = DemoUi.apply(args, StreamingContext.builder()
                 .appName("socket-word-count")
                 .batchInterval(Duration.ofSeconds(1))
-                .parallelism(args.integer("parallelism", 2))
+                .parallelism(args.integer("parallelism", 2)))
                 .build();
         DStream<String> lines = ssc.socketTextStream(input.host(), input.port());
         PairDStream<String, Integer> counts = lines
@@ -60,6 +57,10 @@ public final class SocketWordCount {
             input.close();
         }, "socket-word-count-shutdown"));
         ssc.start();
+        DemoUi.printUrl(ssc);
+        if (input.isEmbedded()) {
+            System.out.println("embedded line server on " + input.host() + ":" + input.port());
+        }
         int seconds = args.integer("seconds", 0);
         if (seconds > 0) {
             ssc.awaitTerminationOrTimeout(Duration.ofSeconds(seconds));

@@ -31,16 +31,14 @@ public final class StatefulWordCount {
 
     /** Runs the program until it is killed. */
     public static void main(String[] argv) throws IOException, InterruptedException {
-        Args args = Args.parse("stateful-word-count", argv, Set.of("host", "port", "lines-per-second",
-                "batch-seconds", "idle-timeout", "checkpoint-dir"));
+        Args args = Args.parse("stateful-word-count", argv, DemoUi.withOptions(Set.of("host", "port",
+                "lines-per-second", "batch-seconds", "idle-timeout", "checkpoint-dir")));
         String checkpointDir = LineInput.checkpointDir(args, "stateful-word-count");
         int idleTimeoutSeconds = args.integer("idle-timeout", 0);
         try (LineInput input = LineInput.from(args, 20_000);
-             StreamingContext ssc = StreamingContext.builder().appName("stateful-word-count")
+             StreamingContext ssc = DemoUi.apply(args, StreamingContext.builder().appName("stateful-word-count")
                      .batchInterval(Duration.ofSeconds(args.integer("batch-seconds", 1)))
-                     .checkpointDir(checkpointDir).build()) {
-            System.out.printf("reading lines from %s:%d, checkpoints in %s%n", input.host(), input.port(),
-                    checkpointDir);
+                     .checkpointDir(checkpointDir)).build()) {
             StateSpec<String, Integer, Long, Pair<String, Long>> spec = StateSpec.function(StatefulWordCount::count);
             if (idleTimeoutSeconds > 0) {
                 spec = spec.timeout(Duration.ofSeconds(idleTimeoutSeconds));
@@ -58,6 +56,9 @@ public final class StatefulWordCount {
                         top);
             });
             ssc.start();
+            DemoUi.printUrl(ssc);
+            System.out.printf("reading lines from %s:%d, checkpoints in %s%n", input.host(), input.port(),
+                    checkpointDir);
             ssc.awaitTermination();
         }
     }

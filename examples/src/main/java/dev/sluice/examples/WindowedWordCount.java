@@ -41,13 +41,11 @@ public final class WindowedWordCount {
 
     /** Runs the program until it is killed; see the class documentation for the options. */
     public static void main(String[] argv) throws IOException, InterruptedException {
-        Args args = Args.parse("windowed-word-count", argv, OPTIONS);
+        Args args = Args.parse("windowed-word-count", argv, DemoUi.withOptions(OPTIONS));
         LineInput input = LineInput.from(args, 20_000);
         String checkpointDir = LineInput.checkpointDir(args, "sluice-windowed-word-count");
-        System.out.printf("counting words from %s:%d over %s every %s; checkpoints in %s%n", input.host(),
-                input.port(), WINDOW, SLIDE, checkpointDir);
-        StreamingContext ssc = StreamingContext.builder().appName("windowed-word-count")
-                .batchInterval(BATCH_INTERVAL).checkpointDir(checkpointDir).build();
+        StreamingContext ssc = DemoUi.apply(args, StreamingContext.builder().appName("windowed-word-count")
+                .batchInterval(BATCH_INTERVAL).checkpointDir(checkpointDir)).build();
         windowedCounts(ssc.socketTextStream(input.host(), input.port())).foreachBatch((counts, time) ->
                 System.out.print(printout(time, counts.count(), TopWords.of(counts.mapPartitions(
                         it -> TopWords.of(it, TOP).iterator()).collect().iterator(), TOP))));
@@ -56,6 +54,9 @@ public final class WindowedWordCount {
             input.close();
         }, "windowed-word-count-shutdown"));
         ssc.start();
+        DemoUi.printUrl(ssc);
+        System.out.printf("counting words from %s:%d over %s every %s; checkpoints in %s%n", input.host(),
+                input.port(), WINDOW, SLIDE, checkpointDir);
         ssc.awaitTermination();
     }
 

@@ -14,10 +14,15 @@ import dev.sluice.streaming.dstream.UnionDStream;
 import dev.sluice.streaming.input.ReceiverSupervisor;
 import dev.sluice.streaming.input.SocketReceiver;
 import dev.sluice.streaming.scheduler.StreamingRuntime;
+import dev.sluice.streaming.ui.Observability;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
@@ -46,6 +51,10 @@ import org.slf4j.LoggerFactory;
  * <p>Lifecycle: {@link Lifecycle#INITIALIZED} while the pipeline is defined, {@link Lifecycle#ACTIVE}
  * after {@link #start()}, {@link Lifecycle#STOPPED} after {@link #stop()}. A stopped context cannot
  * be restarted: build a new one with the same setup code.
+ *
+ * <p>Observability: while it runs, a context records Micrometer meters ({@code sluice.*}, see
+ * {@link Builder#meterRegistry}) and serves a web UI and JSON API, by default at
+ * {@code http://127.0.0.1:4040/} (see {@link Builder#webUi} and {@link #webUiUrl()}).
  *
  * <p>Thread-safety: define the pipeline on one thread; {@code start}, {@code stop},
  * {@code awaitTermination} and {@code lifecycle} may be called from any thread.
@@ -98,6 +107,7 @@ public final class StreamingContext implements AutoCloseable {
     private final boolean stopOnFailure;
     private final double receiverMaxRate;
     private final StreamingRuntime runtime;
+    private final Observability observability;
     private final AtomicReference<Lifecycle> state = new AtomicReference<>(Lifecycle.INITIALIZED);
     private final CountDownLatch terminated = new CountDownLatch(1);
     private volatile Throwable stopCause;
@@ -115,6 +125,9 @@ public final class StreamingContext implements AutoCloseable {
         this.runtime = new StreamingRuntime(engine, clock, batchInterval, this::onBatchFailure,
                 this::checkCanAddOperation);
         this.receiverMaxRate = b.receiverMaxRate;
+        this.observability = new Observability(runtime, engine, clock, batchInterval, new Observability.Settings(
+                b.meterRegistry != null ? b.meterRegistry : new SimpleMeterRegistry(), b.webUi, b.webUiBindAddress,
+                b.webUiPort, b.retainedBatches, b.throttleWarningBatches));
         // Backpressure weighs wall-clock processing time against the batch interval, which is real
         // time only under the system clock; under a manual clock (tests) it would throttle at random.
         if (b.backpressure && clock == Clock.system()) {
@@ -226,7 +239,13 @@ public final class StreamingContext implements AutoCloseable {
         }
         long now = clock.millis();
         Time zero = new Time(now - now % batchInterval.toMillis());
-        runtime.start(zero);
+        observability.start(zero.millis());
+        try {
+            runtime.start(zero);
+        } catch (RuntimeException e) {
+            observability.stop();
+            throw e;
+        }
         transition(Lifecycle.ACTIVE);
         runtime.bus().post(l -> l.onStreamingStarted(zero.millis()));
         log.info("streaming started: batch interval {}, first batch at {} ms", batchInterval,
@@ -252,6 +271,7 @@ public final class StreamingContext implements AutoCloseable {
         if (current == Lifecycle.ACTIVE) {
             runtime.stop(graceful, stopTimeout);
         }
+        observability.stop();
         if (ownsEngine) {
             engine.close();
         }
@@ -325,6 +345,11 @@ public final class StreamingContext implements AutoCloseable {
         return runtime;
     }
 
+    /** The metrics and UI (for tests in this package). */
+    Observability observability() {
+        return observability;
+    }
+
     // ---------------------------------------------------------------- accessors
 
     /** Returns where the context is in its lifecycle. */
@@ -372,6 +397,20 @@ public final class StreamingContext implements AutoCloseable {
         return runtime.receiverStatuses();
     }
 
+    /**
+     * Returns the address of the web UI's front page while the context runs with the UI on (see
+     * {@link Builder#webUi(boolean)}), e.g. {@code http://127.0.0.1:4040/}; empty before start,
+     * after stop, or with the UI off.
+     */
+    public Optional<URI> webUiUrl() {
+        return observability.url();
+    }
+
+    /** Returns the registry the context's meters are in: the one given to the builder, or its default. */
+    public MeterRegistry meterRegistry() {
+        return observability.registry();
+    }
+
     /** Settings of a context; {@link #build()} checks them. */
     public static final class Builder {
         /** The settings of the engine the context creates; they check their own arguments. */
@@ -386,8 +425,67 @@ public final class StreamingContext implements AutoCloseable {
         private boolean stopOnFailure;
         private boolean backpressure = true;
         private double receiverMaxRate = Double.POSITIVE_INFINITY;
+        private MeterRegistry meterRegistry;
+        private boolean webUi = true;
+        private String webUiBindAddress = "127.0.0.1";
+        private int webUiPort = 4040;
+        private int retainedBatches = 1_000;
+        private int throttleWarningBatches = 10;
 
         private Builder() {
+        }
+
+        /**
+         * Sets the Micrometer registry the context's meters go to (default: a new
+         * {@code SimpleMeterRegistry}). Pass a {@code PrometheusMeterRegistry} or
+         * {@code JmxMeterRegistry} to export them; meters are named {@code sluice.*} and removed
+         * from the registry when the context stops.
+         */
+        public Builder meterRegistry(MeterRegistry registry) {
+            this.meterRegistry = checkNotNull(registry, "meterRegistry");
+            return this;
+        }
+
+        /**
+         * Whether the context serves its web UI and JSON API while it runs (default true), at
+         * {@code http://127.0.0.1:4040/} or the next free port; see {@link StreamingContext#webUiUrl()}.
+         */
+        public Builder webUi(boolean enabled) {
+            this.webUi = enabled;
+            return this;
+        }
+
+        /** Sets the web UI's port (default 4040; if taken, the next free one); 0 takes any free port. */
+        public Builder webUiPort(int port) {
+            checkArgument(port >= 0 && port < 65536, "webUiPort must be in 0..65535 (0: any free port), got %s", port);
+            this.webUiPort = port;
+            return this;
+        }
+
+        /**
+         * Sets the address the web UI listens on (default {@code 127.0.0.1}, this machine only);
+         * {@code 0.0.0.0} serves every network interface, to anyone who can reach the port.
+         */
+        public Builder webUiBindAddress(String address) {
+            this.webUiBindAddress = checkNotNull(address, "webUiBindAddress");
+            return this;
+        }
+
+        /** Sets how many completed batches the UI and JSON API keep (default 1,000). */
+        public Builder retainedBatches(int batches) {
+            checkArgument(batches > 0, "retainedBatches must be > 0, got %s", batches);
+            this.retainedBatches = batches;
+            return this;
+        }
+
+        /**
+         * Sets after how many consecutive batches in which backpressure held a receiver one WARN
+         * says the source is faster than the pipeline (default 10); the UI then says the stream is behind.
+         */
+        public Builder throttleWarningBatches(int batches) {
+            checkArgument(batches > 0, "throttleWarningBatches must be > 0, got %s", batches);
+            this.throttleWarningBatches = batches;
+            return this;
         }
 
         /**

@@ -7,7 +7,9 @@ import dev.sluice.core.Engine;
 import dev.sluice.core.dataset.TextFileDataset;
 import dev.sluice.core.dataset.TextOutput;
 import dev.sluice.core.scheduler.EngineRuntime;
+import dev.sluice.core.storage.DatasetBlockId;
 import java.util.List;
+import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
 
 /**
@@ -70,6 +72,15 @@ public final class EngineServices {
     /** Returns the lines of exactly {@code files} (URIs), one partition per file. */
     public Dataset<String> textFiles(List<String> files, String name) {
         return Handles.ACCESS.handle(engine, new TextFileDataset(runtime.nodes(), runtime.nodes().hadoopConf(), files, name));
+    }
+
+    /**
+     * Returns the records of partition {@code partition} of {@code dataset} if the block store
+     * holds them (the dataset is persisted and the partition was computed), else empty. Runs no
+     * job and computes nothing: for diagnostics such as the size of a stream's state.
+     */
+    public <T> Optional<List<T>> storedPartition(Dataset<?> dataset, int partition) {
+        return runtime.blockStore().get(new DatasetBlockId(Handles.ACCESS.node(dataset).id(), partition));
     }
 
     /**

@@ -90,7 +90,7 @@ public final class SocketBench {
 
     private static Json run(int port, Options o) throws InterruptedException {
         StreamingContext.Builder builder = StreamingContext.builder().appName("bench-socket").batchInterval(INTERVAL)
-                .parallelism(2).backpressure(o.backpressure());
+                .parallelism(2).webUi(false).backpressure(o.backpressure());
         if (o.maxRate() > 0) {
             builder.receiverMaxRate(o.maxRate());
         }

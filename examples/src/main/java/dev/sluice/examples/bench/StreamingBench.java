@@ -85,7 +85,9 @@ public final class StreamingBench {
     private static final int PARALLELISM = 2;
     private static final Duration INTERVAL = Duration.ofSeconds(1);
     private static final Set<String> OPTIONS = Set.of("lines", "warmup", "batches", "threads", "window", "split",
-            "rounds");
+            "rounds", "ui");
+    /** {@code --ui on} serves the web UI during the run (metrics are always recorded); off by default. */
+    private static boolean webUi;
 
     /** The stream workloads by name: each maps the line stream to the per-batch count it outputs. */
     private static final Map<String, Function<Workload, DStream<Long>>> WORKLOADS = new ConcurrentHashMap<>(Map.of(
@@ -154,6 +156,7 @@ public final class StreamingBench {
     /** Runs {@code bench <workload> [options]}: W1..W3 throughput, W4 floor, or baseline. */
     public static void run(String workload, String[] argv) throws Exception {
         Args args = Args.parse("bench " + workload, argv, OPTIONS);
+        webUi = args.string("ui", "off").equals("on");
         if (workload.equals("W4")) {
             System.out.println(floor(args.integer("warmup", 20), args.integer("batches", 200)));
         } else if (workload.equals("baseline")) {
@@ -256,7 +259,7 @@ public final class StreamingBench {
     static String floor(int warmup, int batches) throws Exception {
         TickClock clock = new TickClock();
         StreamingContext ssc = StreamingContext.builder().appName("bench-W4").batchInterval(Duration.ofMillis(100))
-                .parallelism(PARALLELISM).clock(clock).build();
+                .parallelism(PARALLELISM).clock(clock).webUi(webUi).webUiPort(0).build();
         Queue<List<String>> queue = new ConcurrentLinkedQueue<>();
         for (int j = 0; j < warmup + batches + 10; j++) {
             queue.add(List.of(WorkloadData.line(j)));
@@ -396,7 +399,8 @@ public final class StreamingBench {
             super(config.workload(), "engine", null);
             String checkpoints = Files.createTempDirectory("sluice-bench-").toUri().toString();
             ssc = StreamingContext.builder().appName("bench-" + config.workload()).batchInterval(INTERVAL)
-                    .parallelism(PARALLELISM).clock(clock).checkpointDir(checkpoints).build();
+                    .parallelism(PARALLELISM).clock(clock).checkpointDir(checkpoints).webUi(webUi)
+                    .webUiPort(0).build();
             WORKLOADS.get(config.workload())
                     .apply(new Workload(ssc.queueStream(queue, true), config.window(), config.splitter()))
                     .foreachBatch((ds, time) -> outputs.put(time.millis(), ds.collect().get(0)));

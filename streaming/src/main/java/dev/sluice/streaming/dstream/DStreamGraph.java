@@ -4,7 +4,9 @@ import dev.sluice.core.Engine;
 import dev.sluice.streaming.Time;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -121,13 +123,16 @@ public final class DStreamGraph {
         return jobs;
     }
 
-    /** Returns how many records the inputs took in for batch {@code time}. */
-    public long inputRecords(Time time) {
-        long n = 0;
+    /**
+     * Returns how many records each input took in for batch {@code time}, by input id in id
+     * order: a receiver's from the tracker's allocation, a queue's or list's what it took.
+     */
+    public Map<Integer, Long> inputRecords(Time time) {
+        Map<Integer, Long> byInput = new LinkedHashMap<>();
         for (InputDStream<?> input : inputs) {
-            n += input.recordsAt(time);
+            byInput.put(input.id(), input.recordsAt(time));
         }
-        return n;
+        return byInput;
     }
 
     /**

@@ -41,6 +41,8 @@ public final class ReceiverSupervisor<T> {
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong errorCount = new AtomicLong();
     private final AtomicLong restarts = new AtomicLong();
+    /** Nanoseconds {@code store} spent blocked by backpressure (gate or quota); read by the metrics. */
+    private final AtomicLong blockedNanos = new AtomicLong();
     private volatile long nextDelayMillis;
     /** At most this many records wait for the next batch; set by backpressure. */
     private volatile long batchQuota = Long.MAX_VALUE;
@@ -144,20 +146,40 @@ public final class ReceiverSupervisor<T> {
 
     /** Waits (holding {@code lock}, which waiting releases) until {@code n} more records fit the quota. */
     private void awaitRoom(int n) {
+        if (buffer.isEmpty() || buffer.size() + (long) n <= batchQuota) {
+            return; // the common case reads no clock
+        }
+        long start = System.nanoTime();
         while (!buffer.isEmpty() && buffer.size() + (long) n > batchQuota && !stopped) {
             try {
                 lock.wait(100);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return;
+                break;
             }
+        }
+        blockedNanos.addAndGet(System.nanoTime() - start);
+    }
+
+    /** Returns the nanoseconds {@code store} has spent blocked by backpressure so far (gate and quota). */
+    public long blockedNanos() {
+        return blockedNanos.get();
+    }
+
+    /** Returns how many records wait for the next batch right now. */
+    public int buffered() {
+        synchronized (lock) {
+            return buffer.size();
         }
     }
 
     /** Buffers one record for the next batch (waiting first if backpressure says so). */
     public void store(T record) {
         checkNotNull(record, "record: receivers cannot store null");
-        gate.awaitOpen(this::isStopped);
+        long waited = gate.awaitOpen(this::isStopped);
+        if (waited > 0) {
+            blockedNanos.addAndGet(waited);
+        }
         synchronized (lock) {
             awaitRoom(1);
             buffer.add(record);
@@ -171,7 +193,10 @@ public final class ReceiverSupervisor<T> {
         for (T r : records) {
             checkNotNull(r, "records: receivers cannot store null");
         }
-        gate.awaitOpen(this::isStopped);
+        long waited = gate.awaitOpen(this::isStopped);
+        if (waited > 0) {
+            blockedNanos.addAndGet(waited);
+        }
         synchronized (lock) {
             awaitRoom(records.size());
             buffer.addAll(records);

@@ -8,6 +8,8 @@ import dev.sluice.streaming.dstream.DStreamGraph;
 import dev.sluice.streaming.input.ReceiverTracker;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +35,7 @@ final class JobGenerator {
     private volatile boolean stopped;
     private volatile long lastBatchMillis = Long.MAX_VALUE;
     private volatile long generatedMillis = -1;
+    private volatile BiConsumer<Time, Map<Integer, Long>> inputObserver = (time, inputs) -> { };
     private Thread thread;
 
     JobGenerator(Clock clock, Duration interval, DStreamGraph graph, ReceiverTracker tracker,
@@ -78,7 +81,21 @@ final class JobGenerator {
         } catch (RuntimeException e) {
             error = UserExceptions.unwrap(e);
         }
-        scheduler.submit(new JobSet(time, jobs, graph.inputRecords(time), clock.millis(), submittedNanos, error));
+        Map<Integer, Long> inputs = graph.inputRecords(time);
+        inputObserver.accept(time, inputs);
+        long records = 0;
+        for (long n : inputs.values()) {
+            records += n;
+        }
+        scheduler.submit(new JobSet(time, jobs, records, clock.millis(), submittedNanos, error));
+    }
+
+    /**
+     * Hands each batch's input record counts, by input id, to {@code observer} on the generator
+     * thread just before the batch is queued (so before its {@code onBatchSubmitted}).
+     */
+    void observeInputs(BiConsumer<Time, Map<Integer, Long>> observer) {
+        this.inputObserver = observer;
     }
 
     /** Stops at once, generating nothing more. */

@@ -12,6 +12,8 @@ import dev.sluice.streaming.input.ReceiverTracker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -55,6 +57,14 @@ public final class StreamingRuntime {
     /** Returns the receiver tracker. */
     public ReceiverTracker receiverTracker() {
         return receiverTracker;
+    }
+
+    /**
+     * Hands each batch's input record counts, by input id, to {@code observer} (the metrics) on
+     * the generator thread just before the batch is queued; set before start.
+     */
+    public void observeInputs(BiConsumer<Time, Map<Integer, Long>> observer) {
+        jobGenerator.observeInputs(observer);
     }
 
     /** Turns on backpressure: receivers are rate-limited when the engine falls behind (see {@link RateController}). */

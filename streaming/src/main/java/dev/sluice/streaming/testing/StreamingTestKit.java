@@ -12,6 +12,7 @@ import dev.sluice.streaming.PairDStream;
 import dev.sluice.streaming.StreamingContext;
 import dev.sluice.streaming.StreamingListener;
 import dev.sluice.streaming.Time;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -169,7 +170,7 @@ public final class StreamingTestKit implements AutoCloseable {
         private Duration batchInterval = Duration.ofSeconds(1);
         /** The context's settings; they check their own arguments. */
         private final StreamingContext.Builder contextSettings = StreamingContext.builder().appName("test-kit")
-                .batchInterval(batchInterval).parallelism(2);
+                .batchInterval(batchInterval).parallelism(2).webUi(false);
         private Duration batchTimeout = Duration.ofSeconds(60);
         private boolean failOnBatchError = true;
 
@@ -219,6 +220,27 @@ public final class StreamingTestKit implements AutoCloseable {
         /** Whether {@link #run} throws when a batch fails (default true). */
         public Builder failOnBatchError(boolean fail) {
             this.failOnBatchError = fail;
+            return this;
+        }
+
+        /** Sets the Micrometer registry the context's meters go to (default: a new {@code SimpleMeterRegistry}). */
+        public Builder meterRegistry(MeterRegistry registry) {
+            contextSettings.meterRegistry(registry);
+            return this;
+        }
+
+        /**
+         * Whether the context serves its web UI (default false in tests); on, it listens on a free
+         * loopback port, see {@code context().webUiUrl()}.
+         */
+        public Builder webUi(boolean enabled) {
+            contextSettings.webUi(enabled).webUiPort(0);
+            return this;
+        }
+
+        /** Sets how many completed batches the UI keeps (default 1,000). */
+        public Builder retainedBatches(int batches) {
+            contextSettings.retainedBatches(batches);
             return this;
         }
 
