@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
  */
 class ArchitectureTest {
     private static final Set<String> API_PACKAGES = Set.of("dev.sluice.core", "dev.sluice.core.function",
-            "dev.sluice.streaming", "dev.sluice.streaming.function", "dev.sluice.streaming.testing");
+            "dev.sluice.streaming", "dev.sluice.streaming.function", "dev.sluice.streaming.testing", "dev.sluice.kafka");
     private static final Set<String> TOP_PACKAGES = Set.of("dev.sluice.core", "dev.sluice.streaming");
     private static final Pattern SLUICE_REFERENCE = Pattern.compile("\\bdev\\.sluice(?:\\.[A-Za-z_]\\w*)+");
     private static final Path ROOT = repositoryRoot();
@@ -126,7 +126,7 @@ class ArchitectureTest {
     @Test
     void internalPackages_haveNotApiPackageInfo() {
         List<String> violations = new ArrayList<>();
-        for (String module : List.of("core", "streaming")) {
+        for (String module : List.of("core", "streaming", "kafka")) {
             javaFiles(module).stream().map(Path::getParent).distinct().forEach(dir -> {
                 String pkg = ROOT.resolve(module).resolve("src/main/java").relativize(dir).toString()
                         .replace(dir.getFileSystem().getSeparator(), ".");

@@ -25,7 +25,7 @@ import org.apache.kafka.common.TopicPartition;
  * on each record whose offset lies in the range. Deserializers and every other consumer setting
  * come from the consumer properties; the reader forces {@code enable.auto.commit=false} (offsets
  * belong to the checkpoint) and {@code auto.offset.reset=none} (a vanished offset is an error, never
- * a silent jump). The loop ends on the position, not on the last record's offset, because offsets
+ * a silent jump), and lowers {@code fetch.max.wait.ms} to 10 ms unless it is set. The loop ends on the position, not on the last record's offset, because offsets
  * of transaction markers and compacted records hold no data.
  *
  * <p>One reader can read many ranges in turn (a task keeps one per thread); it is closed by its
@@ -53,6 +53,10 @@ public final class RangeReader<K, V> implements AutoCloseable {
         p.putAll(consumerProperties);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
+        // A range is known to exist, so a long fetch wait only delays the next range: the consumer
+        // keeps one fetch in flight per broker, and its prefetch past the range's end would hold the
+        // next read back by the full wait (500 ms by default).
+        p.putIfAbsent(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "10");
         this.consumer = new KafkaConsumer<>(p);
         this.pollTimeout = checkNotNull(pollTimeout, "pollTimeout");
         this.stallTimeout = checkNotNull(stallTimeout, "stallTimeout");

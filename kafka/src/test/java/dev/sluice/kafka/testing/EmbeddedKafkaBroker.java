@@ -75,11 +75,37 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             cluster.startup();
             cluster.waitForReadyBrokers();
             EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(cluster);
-            log.info("Kafka broker started at {} in {} ms", cluster.bootstrapServers(),
-                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+            long ready = System.nanoTime();
+            broker.warmUp();
+            log.info("Kafka broker started at {} in {} ms (internal topics warmed up in {} ms)",
+                    cluster.bootstrapServers(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - ready));
             return broker;
         } catch (Exception e) {
             throw new IllegalStateException("could not start the in-process Kafka broker: " + e, e);
+        }
+    }
+
+    /**
+     * Runs one transaction that also commits group offsets, so the broker creates and loads its
+     * transaction-state and consumer-offsets topics now rather than inside the first test (where
+     * the first transactional offset commit can otherwise outlast a producer's max.block.ms).
+     */
+    private void warmUp() {
+        String topic = "sluice-warm-up";
+        createTopic(topic, 1);
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "sluice-warm-up");
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "180000");
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
+            producer.initTransactions();
+            producer.beginTransaction();
+            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, "warm", "up"));
+            producer.sendOffsetsToTransaction(Map.of(new org.apache.kafka.common.TopicPartition(topic, 0),
+                    new org.apache.kafka.clients.consumer.OffsetAndMetadata(1)),
+                    new org.apache.kafka.clients.consumer.ConsumerGroupMetadata("sluice-warm-up"));
+            producer.commitTransaction();
         }
     }
 
