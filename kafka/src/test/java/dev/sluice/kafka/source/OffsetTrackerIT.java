@@ -193,7 +193,10 @@ class OffsetTrackerIT {
     void nextBatch_deletedTopic_failsNamingIt() throws Exception {
         String topic = EmbeddedKafkaBroker.uniqueTopic("deleted");
         broker.createTopic(topic, 1);
-        produce(topic, 0, 0, 5);
+        // Its own producer, closed before the deletion: the shared one would keep asking for the topic.
+        try (KafkaProducer<String, String> own = broker.stringProducer()) {
+            own.send(new ProducerRecord<>(topic, 0, "k", "v")).get(30, TimeUnit.SECONDS);
+        }
         OffsetTracker tracker = tracker(topic, StartingOffsets.earliest(), OutOfRangePolicy.FAIL,
                 new OffsetRangePlanner(SECOND, 0, 0));
         tracker.nextBatch(OptionalLong.empty());
