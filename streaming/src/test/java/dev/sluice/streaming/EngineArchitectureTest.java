@@ -48,7 +48,7 @@ import org.junit.jupiter.api.Test;
  */
 class EngineArchitectureTest {
     private static final Set<String> API_PACKAGES = Set.of("dev.sluice.core", "dev.sluice.core.function",
-            "dev.sluice.streaming", "dev.sluice.streaming.function", "dev.sluice.streaming.testing");
+            "dev.sluice.streaming", "dev.sluice.streaming.function", "dev.sluice.streaming.testing", "dev.sluice.kafka");
     private static final Set<String> CORE_SPI_PACKAGES = Set.of("dev.sluice.core.spi");
     /**
      * Non-API types a public signature may use anyway: the builder takes a Micrometer registry,
@@ -77,6 +77,7 @@ class EngineArchitectureTest {
     private static final Path CORE = Path.of("../core/src/main/java");
     private static final Path STREAMING = Path.of("src/main/java");
     private static final Path EXAMPLES = Path.of("../examples/src/main/java");
+    private static final Path KAFKA = Path.of("../kafka/src/main/java");
 
     // ---------------------------------------------------------------- the rules
 
@@ -145,7 +146,7 @@ class EngineArchitectureTest {
     @Test
     void internalPackages_haveNotApiPackageInfo() {
         List<String> violations = new ArrayList<>();
-        for (Path root : List.of(CORE, STREAMING)) {
+        for (Path root : List.of(CORE, STREAMING, KAFKA)) {
             javaFiles(root).stream().map(Path::getParent).distinct().forEach(dir -> {
                 String pkg = packageName(root, dir);
                 Path info = dir.resolve("package-info.java");
