@@ -85,7 +85,14 @@ public final class StreamingContext implements AutoCloseable {
     private final StreamingRuntime runtime;
     private final AtomicReference<State> state = new AtomicReference<>(State.INITIALIZED);
     private final CountDownLatch terminated = new CountDownLatch(1);
-    private volatile Throwable stopCause;
+    private final AtomicReference<StopCause> stopCause = new AtomicReference<>();
+
+    /** What stopped the context; {@code awaitTermination} throws a new exception from it on each call. */
+    private record StopCause(Time batchTime, String what, Throwable failure) {
+        StreamingFailedException toException() {
+            return new StreamingFailedException(batchTime, what, failure);
+        }
+    }
 
     private StreamingContext(Builder b) {
         this.ownsEngine = b.engine == null;
@@ -97,7 +104,8 @@ public final class StreamingContext implements AutoCloseable {
         this.receiverMaxRestartDelay = b.receiverMaxRestartDelay;
         this.stopTimeout = b.stopTimeout;
         this.stopOnFailure = b.stopOnFailure;
-        this.runtime = new StreamingRuntime(engine, clock, batchInterval, this::onBatchFailure);
+        this.runtime = new StreamingRuntime(engine, clock, batchInterval, this::onBatchFailure,
+                (time, failure) -> stopBecause(new StopCause(time, "the batch generator failed", failure)));
         this.receiverMaxRate = b.receiverMaxRate;
         // Backpressure weighs wall-clock processing time against the batch interval, which is real
         // time only under the system clock; under a manual clock (tests) it would throttle at random.
@@ -233,15 +241,20 @@ public final class StreamingContext implements AutoCloseable {
     /**
      * Blocks until the context stops.
      *
-     * @throws SluiceException if it stopped because a batch failed (with {@code stopOnFailure}),
-     *                         with that failure as cause
+     * @throws StreamingFailedException if it stopped because of an error: a failed batch (with
+     *                                  {@code stopOnFailure}) or a failed batch generator; it names
+     *                                  the batch time and has the user's exception as cause
      */
     public void awaitTermination() throws InterruptedException {
         terminated.await();
         rethrowStopCause();
     }
 
-    /** Blocks until the context stops or {@code timeout} passes; returns true if it stopped. */
+    /**
+     * Blocks until the context stops or {@code timeout} passes; returns true if it stopped.
+     *
+     * @throws StreamingFailedException if it stopped because of an error, as {@link #awaitTermination()}
+     */
     public boolean awaitTerminationOrTimeout(Duration timeout) throws InterruptedException {
         checkNotNull(timeout, "timeout");
         boolean stopped = terminated.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -252,15 +265,21 @@ public final class StreamingContext implements AutoCloseable {
     }
 
     private void rethrowStopCause() {
-        Throwable cause = stopCause;
+        StopCause cause = stopCause.get();
         if (cause != null) {
-            throw new SluiceException("streaming stopped because a batch failed: " + cause, cause);
+            throw cause.toException();
         }
     }
 
-    private void onBatchFailure(Throwable failure) {
-        if (stopOnFailure && state.get() == State.ACTIVE) {
-            stopCause = failure;
+    private void onBatchFailure(Time time, Throwable failure) {
+        if (stopOnFailure) {
+            stopBecause(new StopCause(time, "a batch failed", failure));
+        }
+    }
+
+    /** Records the first error that stops the context, and stops it on a thread of its own. */
+    private void stopBecause(StopCause cause) {
+        if (state.get() == State.ACTIVE && stopCause.compareAndSet(null, cause)) {
             Thread stopper = new Thread(() -> stop(false), "sluice-stop-on-failure");
             stopper.setDaemon(true);
             stopper.start();
@@ -425,7 +444,11 @@ public final class StreamingContext implements AutoCloseable {
             return this;
         }
 
-        /** Stops the context on the first failed batch (default: log it and go on). */
+        /**
+         * Stops the context on the first failed batch (default: log it and go on); {@code
+         * awaitTermination} then throws a {@link StreamingFailedException} naming the batch, with the
+         * user's exception as cause. A failure of the batch generator itself always stops the context.
+         */
         public Builder stopOnFailure(boolean stop) {
             this.stopOnFailure = stop;
             return this;

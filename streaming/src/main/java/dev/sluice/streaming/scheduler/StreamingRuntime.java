@@ -13,7 +13,7 @@ import dev.sluice.streaming.input.ReceiverTracker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 /**
@@ -32,13 +32,19 @@ public final class StreamingRuntime {
     private final JobScheduler jobScheduler;
     private final JobGenerator jobGenerator;
 
-    /** Creates the runtime; {@code onBatchFailure} is called with each failed batch's first error. */
-    public StreamingRuntime(Engine engine, Clock clock, Duration batchInterval, Consumer<Throwable> onBatchFailure) {
+    /**
+     * Creates the runtime. {@code onBatchFailure} is called with each failed batch's time and first
+     * error (a job, or building the batch's datasets); {@code onGeneratorFailure} when the generator
+     * itself fails and no further batch can be made.
+     */
+    public StreamingRuntime(Engine engine, Clock clock, Duration batchInterval,
+                            BiConsumer<Time, Throwable> onBatchFailure, BiConsumer<Time, Throwable> onGeneratorFailure) {
         this.clock = clock;
         this.batchInterval = batchInterval;
         this.receiverTracker = new ReceiverTracker(EngineRuntime.of(engine).blockStore(), engine.parallelism());
         this.jobScheduler = new JobScheduler(graph, bus, onBatchFailure);
-        this.jobGenerator = new JobGenerator(clock, batchInterval, graph, receiverTracker, inputInfo, jobScheduler);
+        this.jobGenerator = new JobGenerator(clock, batchInterval, graph, receiverTracker, inputInfo, jobScheduler,
+                onGeneratorFailure);
     }
 
     /** Lets {@link StreamingContext} hand out its runtime; called once by its static initializer. */
