@@ -4,6 +4,7 @@ import dev.sluice.core.Dataset;
 import dev.sluice.core.Dependency;
 import dev.sluice.core.StorageLevel;
 import dev.sluice.core.Engine;
+import dev.sluice.core.broadcast.BroadcastStore;
 import dev.sluice.core.checkpoint.CheckpointFiles;
 import dev.sluice.core.serializer.KryoSerializer;
 import dev.sluice.core.shuffle.ShuffleDependency;
@@ -42,6 +43,7 @@ public final class EngineRuntime implements AutoCloseable {
 
     private final Engine engine;
     private final KryoSerializer serializer = new KryoSerializer();
+    private final BroadcastStore broadcasts = new BroadcastStore(serializer);
     private final ShuffleManager shuffleManager = new ShuffleManager();
     private final BlockStore blockStore;
     private final Configuration hadoopConf;
@@ -143,6 +145,11 @@ public final class EngineRuntime implements AutoCloseable {
         return serializer;
     }
 
+    /** Returns the store of this engine's broadcast variables. */
+    public BroadcastStore broadcasts() {
+        return broadcasts;
+    }
+
     /** Returns the shuffle manager. */
     public ShuffleManager shuffleManager() {
         return shuffleManager;
@@ -172,5 +179,6 @@ public final class EngineRuntime implements AutoCloseable {
     public void close() {
         scheduler.close();
         blockStore.close();
+        broadcasts.destroyAll();
     }
 }
