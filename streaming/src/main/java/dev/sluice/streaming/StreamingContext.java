@@ -124,6 +124,8 @@ public final class StreamingContext implements AutoCloseable {
     /**
      * Returns a stream of the UTF-8 lines read from a TCP server, by a receiver on its own
      * thread; a lost or refused connection is retried with back-off and reported to listeners.
+     * A last line without its newline when the peer closes is dropped and counted, never
+     * delivered half; there is no read timeout (see {@link SocketOptions} for both).
      */
     public DStream<String> socketTextStream(String host, int port) {
         return socketTextStream(host, port, maxLineBytes);
@@ -131,10 +133,21 @@ public final class StreamingContext implements AutoCloseable {
 
     /** {@link #socketTextStream(String, int)}, dropping (and counting) lines longer than {@code maxLineBytes}. */
     public DStream<String> socketTextStream(String host, int port, int maxLineBytes) {
+        checkArgument(maxLineBytes > 0, "maxLineBytes must be > 0, got %s", maxLineBytes);
+        return socketTextStream(host, port, SocketOptions.defaults().withMaxLineBytes(maxLineBytes));
+    }
+
+    /**
+     * {@link #socketTextStream(String, int)} with {@code options}: the longest line, a read timeout
+     * after which a silent peer is taken as gone (and reconnected), and whether a last line
+     * without its newline at close is kept (by default it is dropped and counted: a peer that
+     * closes mid-line sent half a record). See {@link SocketOptions}.
+     */
+    public DStream<String> socketTextStream(String host, int port, SocketOptions options) {
         checkNotNull(host, "host");
         checkArgument(port > 0 && port < 65536, "port must be in 1..65535, got %s", port);
-        checkArgument(maxLineBytes > 0, "maxLineBytes must be > 0, got %s", maxLineBytes);
-        return receiverStream(new SocketReceiver(host, port, maxLineBytes));
+        checkNotNull(options, "options");
+        return receiverStream(new SocketReceiver(host, port, options));
     }
 
     /** Returns a stream of the records {@code receiver} stores. */
