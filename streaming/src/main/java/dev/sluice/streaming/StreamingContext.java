@@ -9,6 +9,8 @@ import dev.sluice.streaming.dstream.FileInputDStream;
 import dev.sluice.streaming.dstream.QueueInputDStream;
 import dev.sluice.streaming.dstream.ReceiverInputDStream;
 import dev.sluice.streaming.dstream.UnionDStream;
+import dev.sluice.streaming.function.FilePathFilter;
+import dev.sluice.streaming.input.FileFormat;
 import dev.sluice.streaming.input.ReceiverSupervisor;
 import dev.sluice.streaming.input.SocketReceiver;
 import dev.sluice.streaming.scheduler.StreamingRuntime;
@@ -165,13 +167,57 @@ public final class StreamingContext implements AutoCloseable {
     }
 
     /**
-     * Returns a stream of the lines of files that appear in directory {@code uri} (any Hadoop
-     * FileSystem URI), each file read once, in the first batch after it appears. Move finished
-     * files into the directory (rename) rather than writing them in place.
+     * Returns a stream of the UTF-8 lines of the files that appear in directory {@code uri} (any
+     * Hadoop FileSystem URI) after start, each file read once; same as {@link #fileStream(String,
+     * FilePathFilter, boolean) fileStream(uri, path -> true, true)}.
      */
     public DStream<String> textFileStream(String uri) {
+        return fileStream(uri, path -> true, true);
+    }
+
+    /**
+     * Returns a stream of the UTF-8 lines of the files in directory {@code uri} (any Hadoop
+     * FileSystem URI) that {@code filter} accepts, each file read once, one partition per file.
+     *
+     * <p>Rules, for a batch at time {@code t}:
+     * <ul>
+     *   <li>Only complete files are read: a file is read when its modification time is at least
+     *       one batch interval before {@code t}. Move finished files in atomically (write them
+     *       elsewhere, or under a name starting with '.' or '_', which is never read, then rename):
+     *       a rename keeps the modification time, so such a file is read at once if it was written
+     *       at least an interval earlier, else one batch later. A file written in place is held
+     *       back until nobody has written to it for a whole interval, so it is never read half-way.
+     *   <li>A file is read once: if it changes (length or modification time) after it was read, it
+     *       is reported to {@link StreamingListener#onInputFileProblem} and logged at WARN with its
+     *       name, and not read again.
+     *   <li>A file deleted between the listing and its task is reported the same way; the batch
+     *       reads its other files and does not fail.
+     *   <li>With {@code newFilesOnly}, files present at start are never read; without it, they are
+     *       read like new ones (in the first batch, if complete).
+     *   <li>Modification times are the file system's, batch times the context's clock: under a
+     *       manual clock (tests), set files' times relative to it ({@code File.setLastModified}).
+     * </ul>
+     */
+    public DStream<String> fileStream(String uri, FilePathFilter filter, boolean newFilesOnly) {
         checkNotNull(uri, "uri");
-        return new FileInputDStream(this, uri);
+        checkNotNull(filter, "filter");
+        return new FileInputDStream<>(this, uri, filter, newFilesOnly, FileFormat.lines(), "fileStream");
+    }
+
+    /**
+     * Returns a stream of the fixed-length binary records of the files that appear in directory
+     * {@code uri} after start: each file is cut into records of {@code recordLength} bytes, one
+     * {@code byte[]} each. The rules of {@link #fileStream(String, FilePathFilter, boolean)} apply.
+     * A file whose length is not a multiple of {@code recordLength} fails its batch with an error
+     * naming the file, its length and the record length.
+     *
+     * @throws IllegalArgumentException if {@code recordLength <= 0}
+     */
+    public DStream<byte[]> binaryRecordsStream(String uri, int recordLength) {
+        checkNotNull(uri, "uri");
+        checkArgument(recordLength > 0, "recordLength must be > 0 bytes, got %s", recordLength);
+        return new FileInputDStream<>(this, uri, path -> true, true, FileFormat.fixedLength(recordLength),
+                "binaryRecordsStream");
     }
 
     /** Returns a stream that takes one list from {@code queue} per batch (an empty batch if none). */

@@ -30,4 +30,8 @@ public interface StreamingListener {
     /** A receiver reported an error. */
     default void onReceiverError(ReceiverError error) {
     }
+
+    /** A file stream found a file that changed after it was read, or that vanished before it was read. */
+    default void onInputFileProblem(InputFileProblem problem) {
+    }
 }
