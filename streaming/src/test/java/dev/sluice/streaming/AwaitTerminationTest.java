@@ -68,6 +68,7 @@ class AwaitTerminationTest {
     void awaitTermination_generatorFailsWithoutStopOnFailure_stopsTheContextAndRethrows() {
         IllegalStateException clockBroke = new IllegalStateException("clock source lost");
         ManualClock manual = new ManualClock();
+        java.util.concurrent.CountDownLatch firstBatchRan = new java.util.concurrent.CountDownLatch(1);
         Clock failing = new Clock() {
             @Override
             public long millis() {
@@ -77,6 +78,8 @@ class AwaitTerminationTest {
             @Override
             public void waitUntil(long targetMillis) throws InterruptedException {
                 if (targetMillis == 2000) {
+                    // Fail only once batch 1000 ran: a failing generator stops at once, dropping queued batches.
+                    firstBatchRan.await();
                     throw clockBroke;
                 }
                 manual.waitUntil(targetMillis);
@@ -84,7 +87,10 @@ class AwaitTerminationTest {
         };
         StreamingContext context = context(failing, false);
         List<Long> counts = new java.util.concurrent.CopyOnWriteArrayList<>();
-        context.queueStream(new ArrayDeque<>(List.of(List.of(1, 2, 3)))).foreachBatch((ds, t) -> counts.add(ds.count()));
+        context.queueStream(new ArrayDeque<>(List.of(List.of(1, 2, 3)))).foreachBatch((ds, t) -> {
+            counts.add(ds.count());
+            firstBatchRan.countDown();
+        });
         context.start();
         manual.advance(INTERVAL);
 
