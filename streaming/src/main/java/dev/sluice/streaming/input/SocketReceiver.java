@@ -70,14 +70,14 @@ public final class SocketReceiver extends Receiver<String> {
             if (!isStopped()) {
                 restart(closedMessage(lines));
             }
-        } catch (SocketTimeoutException e) {
-            if (!isStopped()) {
-                restart(dropPending(lines, "peer " + host + ":" + port + " sent nothing for "
-                        + options.readTimeout().toMillis() + " ms (the read timeout); reconnecting"), e);
-            }
         } catch (IOException e) {
             if (!isStopped()) {
-                restart(dropPending(lines, "cannot read from " + host + ":" + port + ": " + e.getMessage()), e);
+                // A connect that times out is a SocketTimeoutException too: only a read one means a silent peer.
+                String message = e instanceof SocketTimeoutException && lines != null
+                        ? "peer " + host + ":" + port + " sent nothing for " + options.readTimeout().toMillis()
+                                + " ms (the read timeout); reconnecting"
+                        : "cannot read from " + host + ":" + port + ": " + e.getMessage();
+                restart(dropPending(lines, message), e);
             }
         } finally {
             closeQuietly(s);
