@@ -91,6 +91,20 @@ class BroadcastTest {
     }
 
     @Test
+    void kryoSerialization_ofARecordHoldingTheBroadcast_writesTheIdNotTheValue() {
+        Broadcast<byte[]> b = ENGINE.engine().broadcast(new byte[100_000]);
+        dev.sluice.core.serializer.KryoSerializer kryo = new dev.sluice.core.serializer.KryoSerializer();
+
+        byte[] bytes = kryo.serialize(Pair.of("lookup", b));
+        Pair<String, Broadcast<byte[]>> back = kryo.deserialize(bytes);
+
+        assertThat(bytes.length).isLessThan(300);
+        assertThat(back.value().id()).isEqualTo(b.id());
+        assertThat(back.value().value()).hasSize(100_000);
+        b.destroy();
+    }
+
+    @Test
     void value_afterDestroy_throwsNamingTheBroadcast_andAJobReadingItFails() {
         Engine engine = Engine.builder().parallelism(2).maxTaskAttempts(1).build();
         try (engine) {

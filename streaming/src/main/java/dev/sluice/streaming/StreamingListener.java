@@ -31,7 +31,10 @@ public interface StreamingListener {
     default void onReceiverError(ReceiverError error) {
     }
 
-    /** A file stream found a file that changed after it was read, or that vanished before it was read. */
+    /**
+     * A file stream found a file that changed after it was read (called on the generator thread),
+     * or that vanished before it was read (called on the worker thread of the task that tried).
+     */
     default void onInputFileProblem(InputFileProblem problem) {
     }
 }
