@@ -57,6 +57,14 @@ class EngineArchitectureTest {
      */
     private static final Map<String, Set<String>> INTERNAL_BENCHMARKS = Map.of("WalBench.java",
             Set.of("dev.sluice.streaming.wal", "dev.sluice.streaming.checkpoint", "dev.sluice.core.storage"));
+    /**
+     * The issue 10 building blocks that main received before they were wired (write-ahead log,
+     * metadata checkpoint), with the core internals they still use directly (block ids, the block
+     * store, the serializer). Remove the entries once the context wires them through the SPI.
+     */
+    private static final Map<String, Set<String>> UNWIRED_STREAMING_PACKAGES = Map.of(
+            "dev.sluice.streaming.wal", Set.of("dev.sluice.core.storage", "dev.sluice.core.serializer"),
+            "dev.sluice.streaming.checkpoint", Set.of("dev.sluice.core.storage"));
     private static final Pattern SLUICE_REFERENCE = Pattern.compile("\\bdev\\.sluice(?:\\.[A-Za-z_]\\w*)+");
     private static final Path CORE = Path.of("../core/src/main/java");
     private static final Path STREAMING = Path.of("src/main/java");
@@ -87,9 +95,11 @@ class EngineArchitectureTest {
     void streamingMain_usesOnlyCoreApiAndSpiPackages() {
         List<String> violations = new ArrayList<>();
         for (Path file : javaFiles(STREAMING)) {
+            Set<String> unwired = UNWIRED_STREAMING_PACKAGES.getOrDefault(packageName(STREAMING, file.getParent()),
+                    Set.of());
             referencedPackages(file).stream()
                     .filter(p -> p.startsWith("dev.sluice.core"))
-                    .filter(p -> !API_PACKAGES.contains(p) && !CORE_SPI_PACKAGES.contains(p))
+                    .filter(p -> !API_PACKAGES.contains(p) && !CORE_SPI_PACKAGES.contains(p) && !unwired.contains(p))
                     .forEach(p -> violations.add(file + " uses core internal package " + p));
         }
 

@@ -8,6 +8,7 @@ import dev.sluice.streaming.dstream.DStreamGraph;
 import dev.sluice.streaming.input.ReceiverTracker;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,18 +31,20 @@ final class JobGenerator {
     private final DStreamGraph graph;
     private final ReceiverTracker tracker;
     private final JobScheduler scheduler;
+    private final BiConsumer<Time, Throwable> onFailure;
     private volatile boolean stopped;
     private volatile long lastBatchMillis = Long.MAX_VALUE;
     private volatile long generatedMillis = -1;
     private Thread thread;
 
     JobGenerator(Clock clock, Duration interval, DStreamGraph graph, ReceiverTracker tracker,
-                 JobScheduler scheduler) {
+                 JobScheduler scheduler, BiConsumer<Time, Throwable> onFailure) {
         this.clock = clock;
         this.interval = interval;
         this.graph = graph;
         this.tracker = tracker;
         this.scheduler = scheduler;
+        this.onFailure = onFailure;
     }
 
     void start(Time zero) {
@@ -64,6 +67,15 @@ final class JobGenerator {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (RuntimeException | Error e) {
+            // The generator itself failed (the clock, the tracker, the scheduler): no later batch can
+            // be made, so the handler stops the context. An error building a batch's datasets is that
+            // batch's failure instead (see generate).
+            log.error("batch {}: the generator failed; no further batch will be generated", next, e);
+            onFailure.accept(new Time(next), e);
+            if (e instanceof VirtualMachineError vm) {
+                throw vm;
+            }
         }
         log.debug("generator stopped after batch {}", generatedMillis);
     }
