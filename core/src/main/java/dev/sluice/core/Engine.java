@@ -106,6 +106,20 @@ public final class Engine implements AutoCloseable {
         return wrap(new TextFileDataset(runtime.nodes(), runtime.nodes().hadoopConf(), uri));
     }
 
+    /**
+     * Returns a broadcast of {@code value}: serialized once now (with Kryo) and read by tasks
+     * through {@link Broadcast#value()}, one copy shared by all of them. Capture the returned
+     * {@code Broadcast} in your functions, not the value. See {@link Broadcast} for refreshing one
+     * in a stream.
+     *
+     * @throws NullPointerException  if {@code value} is null
+     * @throws IllegalStateException if the engine is closed
+     */
+    public <T> Broadcast<T> broadcast(T value) {
+        checkState(!closed, "engine '%s' is closed; create a new Engine to broadcast values", appName);
+        return runtime.broadcasts().create(value);
+    }
+
     /** Returns a dataset with no partitions. */
     public <T> Dataset<T> emptyDataset() {
         return wrap(new EmptyDataset<>(runtime.nodes()));
@@ -146,7 +160,7 @@ public final class Engine implements AutoCloseable {
         return closed;
     }
 
-    /** Stops the worker threads and drops all cached blocks and shuffle outputs. */
+    /** Stops the worker threads and drops all cached blocks, shuffle outputs and broadcasts. */
     @Override
     public void close() {
         if (closed) {

@@ -6,7 +6,7 @@ package dev.sluice.streaming;
  * @param streamId        the input stream's id
  * @param receiverName    the receiver's name
  * @param recordsStored   records handed to the engine so far
- * @param recordsDropped  records dropped as malformed or oversized (see the receiver's docs)
+ * @param recordsDropped  records dropped as malformed, oversized or partial (see the receiver's docs)
  * @param errors          errors reported so far
  * @param restarts        restarts so far
  */

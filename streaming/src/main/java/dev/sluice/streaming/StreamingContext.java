@@ -4,13 +4,15 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.sluice.core.Engine;
-import dev.sluice.core.SluiceException;
 import dev.sluice.streaming.dstream.DStreamNode;
 import dev.sluice.streaming.dstream.FileInputDStream;
 import dev.sluice.streaming.dstream.ListInputDStream;
+import dev.sluice.streaming.dstream.OperatorKind;
 import dev.sluice.streaming.dstream.QueueInputDStream;
 import dev.sluice.streaming.dstream.ReceiverInputDStream;
 import dev.sluice.streaming.dstream.UnionDStream;
+import dev.sluice.streaming.function.FilePathFilter;
+import dev.sluice.streaming.input.FileFormat;
 import dev.sluice.streaming.input.ReceiverSupervisor;
 import dev.sluice.streaming.input.SocketReceiver;
 import dev.sluice.streaming.scheduler.StreamingRuntime;
@@ -110,7 +112,14 @@ public final class StreamingContext implements AutoCloseable {
     private final Observability observability;
     private final AtomicReference<Lifecycle> state = new AtomicReference<>(Lifecycle.INITIALIZED);
     private final CountDownLatch terminated = new CountDownLatch(1);
-    private volatile Throwable stopCause;
+    private final AtomicReference<StopCause> stopCause = new AtomicReference<>();
+
+    /** What stopped the context; {@code awaitTermination} throws a new exception from it on each call. */
+    private record StopCause(Time batchTime, String what, Throwable failure) {
+        StreamingFailedException toException() {
+            return new StreamingFailedException(batchTime, what, failure);
+        }
+    }
 
     private StreamingContext(Builder b) {
         this.ownsEngine = b.engine == null;
@@ -123,6 +132,7 @@ public final class StreamingContext implements AutoCloseable {
         this.stopTimeout = b.stopTimeout;
         this.stopOnFailure = b.stopOnFailure;
         this.runtime = new StreamingRuntime(engine, clock, batchInterval, this::onBatchFailure,
+                (time, failure) -> stopBecause(new StopCause(time, "the batch generator failed", failure)),
                 this::checkCanAddOperation);
         this.receiverMaxRate = b.receiverMaxRate;
         this.observability = new Observability(runtime, engine, clock, batchInterval, new Observability.Settings(
@@ -145,6 +155,8 @@ public final class StreamingContext implements AutoCloseable {
     /**
      * Returns a stream of the UTF-8 lines read from a TCP server, by a receiver on its own
      * thread; a lost or refused connection is retried with back-off and reported to listeners.
+     * A last line without its newline when the peer closes is dropped and counted, never
+     * delivered half; there is no read timeout (see {@link SocketOptions} for both).
      */
     public DStream<String> socketTextStream(String host, int port) {
         return socketTextStream(host, port, maxLineBytes);
@@ -152,10 +164,21 @@ public final class StreamingContext implements AutoCloseable {
 
     /** {@link #socketTextStream(String, int)}, dropping (and counting) lines longer than {@code maxLineBytes}. */
     public DStream<String> socketTextStream(String host, int port, int maxLineBytes) {
+        checkArgument(maxLineBytes > 0, "maxLineBytes must be > 0, got %s", maxLineBytes);
+        return socketTextStream(host, port, SocketOptions.defaults().withMaxLineBytes(maxLineBytes));
+    }
+
+    /**
+     * {@link #socketTextStream(String, int)} with {@code options}: the longest line, a read timeout
+     * after which a silent peer is taken as gone (and reconnected), and whether a last line
+     * without its newline at close is kept (by default it is dropped and counted: a peer that
+     * closes mid-line sent half a record). See {@link SocketOptions}.
+     */
+    public DStream<String> socketTextStream(String host, int port, SocketOptions options) {
         checkNotNull(host, "host");
         checkArgument(port > 0 && port < 65536, "port must be in 1..65535, got %s", port);
-        checkArgument(maxLineBytes > 0, "maxLineBytes must be > 0, got %s", maxLineBytes);
-        return receiverStream(new SocketReceiver(host, port, maxLineBytes));
+        checkNotNull(options, "options");
+        return receiverStream(new SocketReceiver(host, port, options));
     }
 
     /** Returns a stream of the records {@code receiver} stores. */
@@ -173,13 +196,65 @@ public final class StreamingContext implements AutoCloseable {
     }
 
     /**
-     * Returns a stream of the lines of files that appear in directory {@code uri} (any Hadoop
-     * FileSystem URI), each file read once, in the first batch after it appears. Move finished
-     * files into the directory (rename) rather than writing them in place.
+     * Returns a stream of the UTF-8 lines of the files that appear in directory {@code uri} (any
+     * Hadoop FileSystem URI) after start, each file read once: the records of {@link
+     * #fileStream(String, FilePathFilter, boolean) fileStream(uri, path -> true, true)}, under the
+     * name {@code textFileStream <uri>}.
      */
     public DStream<String> textFileStream(String uri) {
         checkNotNull(uri, "uri");
-        return new DStream<>(this, new FileInputDStream(runtime.graph(), uri));
+        return fileStream(OperatorKind.FILE_INPUT, uri, path -> true, true, FileFormat.lines());
+    }
+
+    /**
+     * Returns a stream of the UTF-8 lines of the files in directory {@code uri} (any Hadoop
+     * FileSystem URI) that {@code filter} accepts, each file read once, one partition per file.
+     *
+     * <p>Rules, for a batch at time {@code t}:
+     * <ul>
+     *   <li>Only complete files are read: a file is read when its modification time is at least
+     *       one batch interval before {@code t}. Move finished files in atomically (write them
+     *       elsewhere, or under a name starting with '.' or '_', which is never read, then rename):
+     *       a rename keeps the modification time, so such a file is read at once if it was written
+     *       at least an interval earlier, else one batch later. A file written in place is held
+     *       back until nobody has written to it for a whole interval, so it is never read half-way.
+     *   <li>A file is read once: if it changes (length or modification time) after it was read, it
+     *       is reported to {@link StreamingListener#onInputFileProblem} and logged at WARN with its
+     *       name, and not read again.
+     *   <li>A file deleted between the listing and its task is reported the same way; the batch
+     *       reads its other files and does not fail.
+     *   <li>With {@code newFilesOnly}, files present at start are never read; without it, they are
+     *       read like new ones (in the first batch, if complete).
+     *   <li>Modification times are the file system's, batch times the context's clock: under a
+     *       manual clock (tests), set files' times relative to it ({@code File.setLastModified}).
+     * </ul>
+     */
+    public DStream<String> fileStream(String uri, FilePathFilter filter, boolean newFilesOnly) {
+        checkNotNull(uri, "uri");
+        checkNotNull(filter, "filter");
+        return fileStream(OperatorKind.FILTERED_FILE_INPUT, uri, filter, newFilesOnly, FileFormat.lines());
+    }
+
+    /**
+     * Returns a stream of the fixed-length binary records of the files that appear in directory
+     * {@code uri} after start: each file is cut into records of {@code recordLength} bytes, one
+     * {@code byte[]} each. The rules of {@link #fileStream(String, FilePathFilter, boolean)} apply.
+     * A file whose length is not a multiple of {@code recordLength} fails its batch with an error
+     * naming the file, its length and the record length.
+     *
+     * @throws IllegalArgumentException if {@code recordLength <= 0}
+     */
+    public DStream<byte[]> binaryRecordsStream(String uri, int recordLength) {
+        checkNotNull(uri, "uri");
+        checkArgument(recordLength > 0, "recordLength must be > 0 bytes, got %s", recordLength);
+        return fileStream(OperatorKind.BINARY_RECORDS_INPUT, uri, path -> true, true,
+                FileFormat.fixedLength(recordLength));
+    }
+
+    private <T> DStream<T> fileStream(OperatorKind kind, String uri, FilePathFilter filter, boolean newFilesOnly,
+                                      FileFormat<T> format) {
+        return new DStream<>(this, new FileInputDStream<>(runtime.graph(), kind, uri, filter, newFilesOnly, format,
+                problem -> runtime.bus().post(l -> l.onInputFileProblem(problem))));
     }
 
     /** Returns a stream that takes one list from {@code queue} per batch (an empty batch if none). */
@@ -289,15 +364,20 @@ public final class StreamingContext implements AutoCloseable {
     /**
      * Blocks until the context stops.
      *
-     * @throws SluiceException if it stopped because a batch failed (with {@code stopOnFailure}),
-     *                         with that failure as cause
+     * @throws StreamingFailedException if it stopped because of an error: a failed batch (with
+     *                                  {@code stopOnFailure}) or a failed batch generator; it names
+     *                                  the batch time and has the user's exception as cause
      */
     public void awaitTermination() throws InterruptedException {
         terminated.await();
         rethrowStopCause();
     }
 
-    /** Blocks until the context stops or {@code timeout} passes; returns true if it stopped. */
+    /**
+     * Blocks until the context stops or {@code timeout} passes; returns true if it stopped.
+     *
+     * @throws StreamingFailedException if it stopped because of an error, as {@link #awaitTermination()}
+     */
     public boolean awaitTerminationOrTimeout(Duration timeout) throws InterruptedException {
         checkNotNull(timeout, "timeout");
         boolean stopped = terminated.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -308,15 +388,21 @@ public final class StreamingContext implements AutoCloseable {
     }
 
     private void rethrowStopCause() {
-        Throwable cause = stopCause;
+        StopCause cause = stopCause.get();
         if (cause != null) {
-            throw new SluiceException("streaming stopped because a batch failed: " + cause, cause);
+            throw cause.toException();
         }
     }
 
-    private void onBatchFailure(Throwable failure) {
-        if (stopOnFailure && state.get() == Lifecycle.ACTIVE) {
-            stopCause = failure;
+    private void onBatchFailure(Time time, Throwable failure) {
+        if (stopOnFailure) {
+            stopBecause(new StopCause(time, "a batch failed", failure));
+        }
+    }
+
+    /** Records the first error that stops the context, and stops it on a thread of its own. */
+    private void stopBecause(StopCause cause) {
+        if (state.get() == Lifecycle.ACTIVE && stopCause.compareAndSet(null, cause)) {
             Thread stopper = new Thread(() -> stop(false), "sluice-stop-on-failure");
             stopper.setDaemon(true);
             stopper.start();
@@ -569,7 +655,11 @@ public final class StreamingContext implements AutoCloseable {
             return this;
         }
 
-        /** Stops the context on the first failed batch (default: log it and go on). */
+        /**
+         * Stops the context on the first failed batch (default: log it and go on); {@code
+         * awaitTermination} then throws a {@link StreamingFailedException} naming the batch, with the
+         * user's exception as cause. A failure of the batch generator itself always stops the context.
+         */
         public Builder stopOnFailure(boolean stop) {
             this.stopOnFailure = stop;
             return this;

@@ -30,4 +30,11 @@ public interface StreamingListener {
     /** A receiver reported an error. */
     default void onReceiverError(ReceiverError error) {
     }
+
+    /**
+     * A file stream found a file that changed after it was read (called on the generator thread),
+     * or that vanished before it was read (called on the worker thread of the task that tried).
+     */
+    default void onInputFileProblem(InputFileProblem problem) {
+    }
 }

@@ -42,14 +42,6 @@ public final class TextFileDataset extends DatasetNode<String> {
         setName("textFile " + uri);
     }
 
-    /** Creates the dataset of exactly {@code files}, one partition each. */
-    public TextFileDataset(NodeServices services, Configuration conf, List<String> files, String name) {
-        super(services);
-        this.conf = conf;
-        this.files = List.copyOf(files);
-        setName(name);
-    }
-
     private static List<String> list(Configuration conf, String uri) {
         try {
             Path path = new Path(uri);

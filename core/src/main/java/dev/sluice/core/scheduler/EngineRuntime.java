@@ -1,6 +1,7 @@
 package dev.sluice.core.scheduler;
 
 import dev.sluice.core.StorageLevel;
+import dev.sluice.core.broadcast.BroadcastStore;
 import dev.sluice.core.checkpoint.CheckpointFiles;
 import dev.sluice.core.dataset.DatasetNode;
 import dev.sluice.core.dataset.NodeDependency;
@@ -21,8 +22,10 @@ import org.apache.hadoop.conf.Configuration;
 /**
  * Everything one {@code Engine} owns behind its public face, wired by constructor: the node
  * services (ids, block store, checkpoint files, serializer, Hadoop configuration), the executor
- * backend and the scheduler over it, the shuffle registry and the checkpoint protocol. The engine
- * creates its runtime in its own constructor and passes it down; nothing looks it up.
+ * backend and the scheduler over it, the shuffle registry, the checkpoint protocol and the
+ * broadcast store. The engine creates its runtime in its own constructor and passes it down;
+ * nothing looks it up (a broadcast handle read back from bytes finds its value by id in
+ * {@code BroadcastStore}'s JVM-wide table, the one seam a cluster backend will replace).
  *
  * <p>Threading: every member is safe to use from any thread.
  *
@@ -38,6 +41,7 @@ public final class EngineRuntime implements AutoCloseable {
     private final NodeServices nodes;
     private final DagScheduler scheduler;
     private final CheckpointCompletion checkpoints;
+    private final BroadcastStore broadcasts;
 
     /**
      * Creates the runtime of an engine; {@code checkpointRunDir} is null when it has no
@@ -59,6 +63,7 @@ public final class EngineRuntime implements AutoCloseable {
         this.nodes = new NodeServices(serializer, blockStore, checkpointFiles, hadoopConf, checkpointRunDir);
         this.scheduler = new DagScheduler(backend, shuffleRegistry, maxTaskAttempts);
         this.checkpoints = new CheckpointCompletion(scheduler, checkpointFiles);
+        this.broadcasts = new BroadcastStore(serializer);
     }
 
     /**
@@ -102,6 +107,11 @@ public final class EngineRuntime implements AutoCloseable {
         return nodes;
     }
 
+    /** Returns the store of this engine's broadcast variables. */
+    public BroadcastStore broadcasts() {
+        return broadcasts;
+    }
+
     /** Returns the weak registry of shuffles by id. */
     public ShuffleRegistry shuffleRegistry() {
         return shuffleRegistry;
@@ -121,5 +131,6 @@ public final class EngineRuntime implements AutoCloseable {
     public void close() {
         scheduler.close();
         blockStore.close();
+        broadcasts.destroyAll();
     }
 }

@@ -4,7 +4,6 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.sluice.core.Dataset;
 import dev.sluice.core.Engine;
-import dev.sluice.core.dataset.TextFileDataset;
 import dev.sluice.core.dataset.TextOutput;
 import dev.sluice.core.scheduler.EngineRuntime;
 import dev.sluice.core.storage.DatasetBlockId;
@@ -14,8 +13,8 @@ import org.apache.hadoop.conf.Configuration;
 
 /**
  * What the stream engine needs from one {@link Engine} beyond the API: input blocks, Hadoop
- * configuration, deleting old checkpoints, releasing shuffle outputs, and datasets of exact file
- * lists. Get it once per engine with {@link #of} and pass it on by constructor.
+ * configuration (file streams list and read their files with it), deleting old checkpoints and
+ * releasing shuffle outputs. Get it once per engine with {@link #of} and pass it on by constructor.
  *
  * <p>Threading: safe from any thread.
  */
@@ -67,11 +66,6 @@ public final class EngineServices {
      */
     public void releaseShuffleOutputs(Dataset<?> dataset) {
         runtime.releaseShuffleOutputs(Handles.ACCESS.node(dataset));
-    }
-
-    /** Returns the lines of exactly {@code files} (URIs), one partition per file. */
-    public Dataset<String> textFiles(List<String> files, String name) {
-        return Handles.ACCESS.handle(engine, new TextFileDataset(runtime.nodes(), runtime.nodes().hadoopConf(), files, name));
     }
 
     /**

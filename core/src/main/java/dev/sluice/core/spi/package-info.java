@@ -4,8 +4,7 @@
  * <ul>
  *   <li>{@link dev.sluice.core.spi.EngineServices}: per engine, the store of received
  *       {@link dev.sluice.core.spi.InputBlocks}, the Hadoop configuration, deleting old
- *       checkpoints, releasing the shuffle outputs behind a dataset, and datasets of exact file
- *       lists;</li>
+ *       checkpoints and releasing the shuffle outputs behind a dataset;</li>
  *   <li>{@link dev.sluice.core.spi.NarrowDataset}: the base of a dataset defined outside core
  *       (received blocks, state batches), read partition by partition from its parents;</li>
  *   <li>{@link dev.sluice.core.spi.ZippedPartitionsDataset}: partition {@code i} of several

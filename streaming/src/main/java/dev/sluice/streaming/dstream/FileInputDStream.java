@@ -3,15 +3,20 @@ package dev.sluice.streaming.dstream;
 import dev.sluice.core.Dataset;
 import dev.sluice.core.SluiceException;
 import dev.sluice.core.spi.EngineServices;
+import dev.sluice.streaming.InputFileProblem;
 import dev.sluice.streaming.Time;
+import dev.sluice.streaming.function.FilePathFilter;
+import dev.sluice.streaming.input.FileFormat;
+import dev.sluice.streaming.input.FileReadFunction;
+import dev.sluice.streaming.input.FileSelector;
+import dev.sluice.streaming.input.ListedFile;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -20,22 +25,55 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * New files in a directory on any Hadoop FileSystem: each batch reads the files that appeared
- * since the previous batch, each file once. Files should be moved into the directory atomically
- * (written elsewhere, then renamed): a file still being written may be read half-done. Names
- * starting with '.' or '_' are ignored. A file deleted and later added again under the same name
- * is read again.
+ * Files in a directory on any Hadoop FileSystem, read once each, one partition per file, in a
+ * {@link FileFormat}: each batch lists the directory and reads the files the {@link FileSelector}
+ * takes (complete ones only: see its rules for files written in place and files that change
+ * after they were read). Names starting with '.' or '_' are never read (the usual names of files
+ * still being written before their rename); the user's filter chooses among the rest. A file that
+ * vanished between the listing and its task is reported by name, and the batch reads the others.
+ *
+ * <p>A batch's dataset is an ordinary core lineage: the batch's listed files, one per partition,
+ * flat-mapped by a {@link FileReadFunction}. The Hadoop configuration comes from the engine's
+ * {@link EngineServices}; problems go to the {@code problems} callback the context passes in
+ * (it posts them to the listeners), so this node needs neither the context nor the scheduler.
  */
-public final class FileInputDStream extends InputDStream<String> {
+public final class FileInputDStream<T> extends InputDStream<T> {
     private static final Logger log = LoggerFactory.getLogger(FileInputDStream.class);
     private final String directory;
-    private final Set<String> seen = ConcurrentHashMap.newKeySet();
+    private final FilePathFilter filter;
+    private final boolean newFilesOnly;
+    private final FileFormat<T> format;
+    private final Consumer<InputFileProblem> problems;
+    private final Configuration hadoopConf;
+    private final FileSelector selector;
+    private boolean warnedFutureTimes;
 
-    /** Creates the input watching {@code directory}. */
-    public FileInputDStream(DStreamGraph graph, String directory) {
-        super(graph, OperatorKind.FILE_INPUT);
+    /**
+     * Creates the input watching {@code directory} and registers it with {@code graph};
+     * {@code kind} is the operation that made it ({@link OperatorKind#FILE_INPUT} and the like),
+     * {@code problems} is told of each changed or vanished file (from the generator thread or
+     * the worker thread of the task that found it).
+     */
+    public FileInputDStream(DStreamGraph graph, OperatorKind kind, String directory, FilePathFilter filter,
+                            boolean newFilesOnly, FileFormat<T> format, Consumer<InputFileProblem> problems) {
+        super(graph, kind);
         this.directory = directory;
-        setName("textFileStream " + directory);
+        this.filter = filter;
+        this.newFilesOnly = newFilesOnly;
+        this.format = format;
+        this.problems = problems;
+        this.hadoopConf = EngineServices.of(engine()).hadoopConf();
+        this.selector = new FileSelector(graph.batchInterval().toMillis());
+        setName(kind.operation() + " " + directory);
+    }
+
+    @Override
+    public void start() {
+        if (newFilesOnly) {
+            List<ListedFile> present = list(null);
+            selector.ignoreExisting(present);
+            log.debug("{}: {} file(s) present at start are not read (newFilesOnly)", name(), present.size());
+        }
     }
 
     /** Not counted: the records of new files are known only once a job reads them. */
@@ -45,35 +83,77 @@ public final class FileInputDStream extends InputDStream<String> {
     }
 
     @Override
-    protected Optional<Dataset<String>> compute(Time time) {
-        Configuration conf = EngineServices.of(engine()).hadoopConf();
-        List<String> fresh = new ArrayList<>();
+    protected Optional<Dataset<T>> compute(Time time) {
+        FileSelector.Selection selection = selector.select(list(time), time.millis());
+        for (ListedFile f : selection.changedAfterRead()) {
+            report(time, InputFileProblem.Kind.CHANGED_AFTER_READ, f.path(), String.format("file %s changed after "
+                    + "it was read (now %d bytes, modified at %d ms); it is not read again: write files elsewhere and "
+                    + "move them in when complete", f.path(), f.length(), f.modificationTime()));
+        }
+        warnIfFromTheFuture(selection.heldBack(), time);
+        log.debug("batch {}: {} reads {} file(s), holds back {} still being written", time.millis(), name(),
+                selection.toRead().size(), selection.heldBack().size());
+        List<ListedFile> files = selection.toRead();
+        if (files.isEmpty()) {
+            return Optional.of(engine().<T>emptyDataset().setName(name() + " @ " + time.millis()));
+        }
+        FileReadFunction.VanishedFiles vanished = (file, cause) -> report(time, InputFileProblem.Kind.VANISHED,
+                file.path(), "file " + file.path() + " was listed but is gone (" + cause.getMessage() + "); the batch "
+                        + "reads its other files");
+        Dataset<T> records = engine().parallelize(files, files.size())
+                .flatMap(new FileReadFunction<>(hadoopConf, format, vanished));
+        return Optional.of(records.setName(name() + " @ " + time.millis()));
+    }
+
+    /** Lists the visible files the filter accepts, in path order; {@code time} is null at start. */
+    private List<ListedFile> list(Time time) {
+        String batch = time == null ? "start" : "batch " + time.millis();
         try {
             Path dir = new Path(directory);
-            FileSystem fs = dir.getFileSystem(conf);
-            FileStatus[] files;
+            FileSystem fs = dir.getFileSystem(hadoopConf);
+            FileStatus[] statuses;
             try {
-                files = fs.listStatus(dir, p -> !p.getName().startsWith(".") && !p.getName().startsWith("_"));
+                statuses = fs.listStatus(dir, p -> !p.getName().startsWith(".") && !p.getName().startsWith("_"));
             } catch (FileNotFoundException e) {
-                files = new FileStatus[0];
-                log.debug("batch {}: directory {} does not exist yet", time.millis(), directory);
+                log.debug("{}: directory {} does not exist yet", batch, directory);
+                return List.of();
             }
-            Arrays.sort(files);
-            Set<String> present = new java.util.HashSet<>();
-            for (FileStatus f : files) {
-                String path = f.getPath().toString();
-                present.add(path);
-                if (f.isFile() && seen.add(path)) {
-                    fresh.add(path);
+            Arrays.sort(statuses);
+            List<ListedFile> files = new ArrayList<>(statuses.length);
+            for (FileStatus s : statuses) {
+                String path = s.getPath().toString();
+                if (s.isFile() && accepts(path, batch)) {
+                    files.add(new ListedFile(path, s.getLen(), s.getModificationTime()));
                 }
             }
-            // Remember only files still there, so the set does not grow forever; a file removed and
-            // later added again under the same name is new data and is read again.
-            seen.retainAll(present);
+            return files;
         } catch (IOException e) {
-            throw new SluiceException("batch " + time.millis() + ": cannot list " + directory + ": " + e.getMessage(), e);
+            throw new SluiceException(batch + ": cannot list " + directory + ": " + e.getMessage(), e);
         }
-        log.debug("batch {}: {} new file(s) in {}", time.millis(), fresh.size(), directory);
-        return Optional.of(EngineServices.of(engine()).textFiles(fresh, name()));
+    }
+
+    private boolean accepts(String path, String batch) {
+        try {
+            return filter.accept(path);
+        } catch (Exception e) {
+            throw new SluiceException("the path filter of " + name() + " failed on " + path + " (" + batch + ")", e);
+        }
+    }
+
+    private void warnIfFromTheFuture(List<ListedFile> held, Time time) {
+        for (ListedFile f : held) {
+            if (f.modificationTime() > time.millis() && !warnedFutureTimes) {
+                warnedFutureTimes = true;
+                log.warn("batch {}: {}: file {} was modified at {} ms, after the batch time; it is read once the batch "
+                        + "time is an interval past that. Under a manual clock (tests), set files' modification times "
+                        + "relative to the clock (File.setLastModified); otherwise check the clocks", time.millis(),
+                        name(), f.path(), f.modificationTime());
+            }
+        }
+    }
+
+    private void report(Time time, InputFileProblem.Kind kind, String path, String message) {
+        log.warn("batch {}: {}: {}", time.millis(), name(), message);
+        problems.accept(new InputFileProblem(id(), name(), time, kind, path, message));
     }
 }

@@ -11,6 +11,8 @@ public enum OperatorKind {
     QUEUE_INPUT("queueStream"),
     LIST_INPUT("testInput"),
     FILE_INPUT("textFileStream"),
+    FILTERED_FILE_INPUT("fileStream"),
+    BINARY_RECORDS_INPUT("binaryRecordsStream"),
     RECEIVER_INPUT("receiverStream"),
     MAP("map"),
     FILTER("filter"),

@@ -15,11 +15,20 @@ import java.util.Arrays;
  * length) with a bound on line length: a longer line, or one that is not valid UTF-8, is skipped
  * and counted rather than failing the stream or growing a buffer without limit.
  *
+ * <p>At end of stream, a final line without its '\n' is either returned, as a plain file reader
+ * does (the two-argument constructor, and {@code keepUnterminatedLastLine} true), or dropped and
+ * counted in {@link #unterminatedDropped()} ({@code keepUnterminatedLastLine} false). Socket
+ * streams drop it by default: a peer that closes the connection in the middle of a line sent half
+ * a record, and delivering it would pass a partial record downstream as if it were whole. The
+ * bytes of a line cut short by a read error (a reset, a timeout) are never returned; {@link
+ * #pendingBytes()} says how many there were.
+ *
  * <p>Not thread-safe: one reader per connection.
  */
 final class LineReader {
     private final InputStream in;
     private final int maxLineBytes;
+    private final boolean keepUnterminatedLastLine;
     private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
             .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
     private final byte[] chunk = new byte[64 * 1024];
@@ -29,32 +38,45 @@ final class LineReader {
     private int lineLen;
     private long oversized;
     private long malformed;
+    private long unterminatedDropped;
+    /** Bytes of the unfinished line while a read is in progress (including skipped ones); else 0. */
+    private long pending;
 
+    /** Creates a reader that returns a final line without its '\n' at end of stream. */
     LineReader(InputStream in, int maxLineBytes) {
-        this.in = in;
-        this.maxLineBytes = maxLineBytes;
+        this(in, maxLineBytes, true);
     }
 
-    /** Returns the next good line, or null at end of stream (a final unterminated line is returned). */
+    /** Creates a reader; {@code keepUnterminatedLastLine} false drops (and counts) such a final line. */
+    LineReader(InputStream in, int maxLineBytes, boolean keepUnterminatedLastLine) {
+        this.in = in;
+        this.maxLineBytes = maxLineBytes;
+        this.keepUnterminatedLastLine = keepUnterminatedLastLine;
+    }
+
+    /**
+     * Returns the next good line, or null at end of stream. A final line without its '\n' is
+     * returned or dropped, as the constructor chose.
+     */
     String readLine() throws IOException {
         while (true) {
             boolean skipping = false;
             lineLen = 0;
-            boolean sawAny = false;
+            long lineBytes = 0;
             while (true) {
                 if (chunkPos == chunkLen) {
+                    // Kept in a field only around the read, which may throw mid-line.
+                    pending = lineBytes;
                     chunkLen = in.read(chunk);
                     chunkPos = 0;
+                    pending = 0;
                     if (chunkLen <= 0) {
                         chunkLen = 0;
-                        if (!sawAny || skipping) {
-                            return null;
-                        }
-                        return decodeOrNull();
+                        return atEnd(lineBytes, skipping);
                     }
                 }
                 byte b = chunk[chunkPos++];
-                sawAny = true;
+                lineBytes++;
                 if (b == '\n') {
                     break;
                 }
@@ -81,6 +103,17 @@ final class LineReader {
                 return decoded;
             }
         }
+    }
+
+    private String atEnd(long lineBytes, boolean skipping) {
+        if (lineBytes == 0 || skipping) {
+            return null;
+        }
+        if (keepUnterminatedLastLine) {
+            return decodeOrNull();
+        }
+        unterminatedDropped++;
+        return null;
     }
 
     private String decodeOrNull() {
@@ -112,5 +145,18 @@ final class LineReader {
     /** Returns the number of lines skipped for not being valid UTF-8. */
     long malformed() {
         return malformed;
+    }
+
+    /** Returns the number of final lines dropped at end of stream for lacking their '\n' (0 or 1). */
+    long unterminatedDropped() {
+        return unterminatedDropped;
+    }
+
+    /**
+     * Returns how many bytes of an unfinished line were read when the last {@link #readLine()}
+     * threw (a read error or timeout in the middle of a line); 0 if it stopped between lines.
+     */
+    long pendingBytes() {
+        return pending;
     }
 }

@@ -246,8 +246,9 @@ public final class ReceiverSupervisor<T> {
         if (stopped) {
             return;
         }
-        reportError(message, cause);
+        // Counted before it is reported, so a listener that sees the report sees the count.
         restarts.incrementAndGet();
+        reportError(message, cause);
         long delay = nextDelayMillis;
         nextDelayMillis = Math.min(maxDelay.toMillis(), Math.max(1, delay * 2));
         try {

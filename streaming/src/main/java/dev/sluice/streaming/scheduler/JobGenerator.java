@@ -32,6 +32,7 @@ final class JobGenerator {
     private final DStreamGraph graph;
     private final ReceiverTracker tracker;
     private final JobScheduler scheduler;
+    private final BiConsumer<Time, Throwable> onFailure;
     private volatile boolean stopped;
     private volatile long lastBatchMillis = Long.MAX_VALUE;
     private volatile long generatedMillis = -1;
@@ -39,12 +40,13 @@ final class JobGenerator {
     private Thread thread;
 
     JobGenerator(Clock clock, Duration interval, DStreamGraph graph, ReceiverTracker tracker,
-                 JobScheduler scheduler) {
+                 JobScheduler scheduler, BiConsumer<Time, Throwable> onFailure) {
         this.clock = clock;
         this.interval = interval;
         this.graph = graph;
         this.tracker = tracker;
         this.scheduler = scheduler;
+        this.onFailure = onFailure;
     }
 
     void start(Time zero) {
@@ -67,6 +69,15 @@ final class JobGenerator {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (RuntimeException | Error e) {
+            // The generator itself failed (the clock, the tracker, the scheduler): no later batch can
+            // be made, so the handler stops the context. An error building a batch's datasets is that
+            // batch's failure instead (see generate).
+            log.error("batch {}: the generator failed; no further batch will be generated", next, e);
+            onFailure.accept(new Time(next), e);
+            if (e instanceof VirtualMachineError vm) {
+                throw vm;
+            }
         }
         log.debug("generator stopped after batch {}", generatedMillis);
     }

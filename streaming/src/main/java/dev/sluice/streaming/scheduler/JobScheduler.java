@@ -11,7 +11,7 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,7 +29,7 @@ final class JobScheduler {
 
     private final DStreamGraph graph;
     private final ListenerBus bus;
-    private final Consumer<Throwable> failureHandler;
+    private final BiConsumer<Time, Throwable> failureHandler;
     /** Batches submitted and not yet completed. */
     private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
     private volatile ReceiverGate gate;
@@ -39,7 +39,8 @@ final class JobScheduler {
         return t;
     });
 
-    JobScheduler(DStreamGraph graph, ListenerBus bus, Consumer<Throwable> failureHandler) {
+    /** Creates the scheduler; {@code failureHandler} gets each failed batch's time and first error. */
+    JobScheduler(DStreamGraph graph, ListenerBus bus, BiConsumer<Time, Throwable> failureHandler) {
         this.graph = graph;
         this.bus = bus;
         this.failureHandler = failureHandler;
@@ -116,7 +117,7 @@ final class JobScheduler {
         }
         bus.post(l -> l.onBatchCompleted(info));
         if (failure != null) {
-            failureHandler.accept(failure);
+            failureHandler.accept(time, failure);
         }
     }
 

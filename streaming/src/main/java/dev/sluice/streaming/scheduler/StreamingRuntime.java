@@ -31,17 +31,21 @@ public final class StreamingRuntime {
     private final JobGenerator jobGenerator;
 
     /**
-     * Creates the runtime; {@code onBatchFailure} is called with each failed batch's first error,
-     * and {@code checkCanAddOperation} before each new stream (it throws once the context started).
+     * Creates the runtime. {@code onBatchFailure} is called with each failed batch's time and first
+     * error (a job, or building the batch's datasets); {@code onGeneratorFailure} when the generator
+     * itself fails and no further batch can be made; {@code checkCanAddOperation} before each new
+     * stream (it throws once the context started).
      */
-    public StreamingRuntime(Engine engine, Clock clock, Duration batchInterval, Consumer<Throwable> onBatchFailure,
+    public StreamingRuntime(Engine engine, Clock clock, Duration batchInterval,
+                            BiConsumer<Time, Throwable> onBatchFailure, BiConsumer<Time, Throwable> onGeneratorFailure,
                             Runnable checkCanAddOperation) {
         this.clock = clock;
         this.batchInterval = batchInterval;
         this.graph = new DStreamGraph(engine, batchInterval, checkCanAddOperation);
         this.receiverTracker = new ReceiverTracker(EngineServices.of(engine).inputBlocks(), engine.parallelism());
         this.jobScheduler = new JobScheduler(graph, bus, onBatchFailure);
-        this.jobGenerator = new JobGenerator(clock, batchInterval, graph, receiverTracker, jobScheduler);
+        this.jobGenerator = new JobGenerator(clock, batchInterval, graph, receiverTracker, jobScheduler,
+                onGeneratorFailure);
     }
 
     /** Returns the stream graph. */

@@ -1,5 +1,7 @@
 package dev.sluice.streaming.dstream;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.sluice.streaming.DStream;
 import dev.sluice.streaming.testing.StreamingTestKit;
 import java.io.IOException;
@@ -12,7 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code textFileStream} on the local file system: each batch's records are the lines of one
- * file, written outside the watched directory and moved in just before the tick.
+ * file, written outside the watched directory (dated at the manual clock's start, so it counts as
+ * complete) and moved in just before the tick.
  */
 class FileInputStreamContractIT extends InputStreamContract {
     @TempDir
@@ -30,6 +33,9 @@ class FileInputStreamContractIT extends InputStreamContract {
             return;
         }
         Path written = Files.write(root.resolve("batch-" + index + ".txt"), records, StandardCharsets.UTF_8);
+        // File streams read only complete files: one whose modification time is a batch interval old
+        // by the manual clock, which starts at 0; a rename keeps the time.
+        assertThat(written.toFile().setLastModified(0)).isTrue();
         Files.move(written, root.resolve("in").resolve(written.getFileName()), StandardCopyOption.ATOMIC_MOVE);
     }
 }

@@ -45,8 +45,10 @@ class TextFileStreamIT {
         }
     }
 
+    /** Writes a file elsewhere, long before the manual clock's batches, then moves it in atomically. */
     private void moveIn(String name, String content) throws IOException {
         Path written = Files.writeString(staging.resolve(name), content);
+        assertThat(written.toFile().setLastModified(0)).isTrue();
         Files.move(written, watched.resolve(name), StandardCopyOption.ATOMIC_MOVE);
     }
 }

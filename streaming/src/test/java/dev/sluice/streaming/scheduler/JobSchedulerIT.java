@@ -42,6 +42,7 @@ class JobSchedulerIT {
     private final List<String> ran = new CopyOnWriteArrayList<>();
     private final List<BatchInfo> completed = new CopyOnWriteArrayList<>();
     private final List<Throwable> failures = new CopyOnWriteArrayList<>();
+    private final List<Long> failedBatchTimes = new CopyOnWriteArrayList<>();
     private final CountDownLatch entered = new CountDownLatch(1);
     private final CountDownLatch release = new CountDownLatch(1);
     private final Map<Long, CompletableFuture<BatchInfo>> done = new ConcurrentHashMap<>();
@@ -59,7 +60,11 @@ class JobSchedulerIT {
             }
         });
         engine = Engine.local(1);
-        scheduler = new JobScheduler(new DStreamGraph(engine, Duration.ofSeconds(1), () -> { }), bus, failures::add);
+        scheduler = new JobScheduler(new DStreamGraph(engine, Duration.ofSeconds(1), () -> { }), bus,
+                (time, failure) -> {
+                    failedBatchTimes.add(time.millis());
+                    failures.add(failure);
+                });
     }
 
     @AfterEach
@@ -163,6 +168,7 @@ class JobSchedulerIT {
         assertThat(completed.get(1).failure()).get().extracting(Throwable::getMessage)
                 .isEqualTo("job 1 of batch 2 failed");
         assertThat(failures).singleElement().isSameAs(completed.get(1).failure().get());
+        assertThat(failedBatchTimes).as("the failure handler gets the failed batch's time").containsExactly(2000L);
     }
 
     @Test
