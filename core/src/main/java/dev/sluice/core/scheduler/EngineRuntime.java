@@ -1,6 +1,7 @@
 package dev.sluice.core.scheduler;
 
 import dev.sluice.core.StorageLevel;
+import dev.sluice.core.accumulator.AccumulatorRegistry;
 import dev.sluice.core.checkpoint.CheckpointFiles;
 import dev.sluice.core.dataset.DatasetNode;
 import dev.sluice.core.dataset.NodeDependency;
@@ -34,6 +35,7 @@ import org.apache.hadoop.conf.Configuration;
  */
 public final class EngineRuntime implements AutoCloseable {
     private final ShuffleRegistry shuffleRegistry = new ShuffleRegistry();
+    private final AccumulatorRegistry accumulators = new AccumulatorRegistry();
     private final BlockStore blockStore;
     private final NodeServices nodes;
     private final DagScheduler scheduler;
@@ -100,6 +102,11 @@ public final class EngineRuntime implements AutoCloseable {
     /** Returns the services every node of this engine is built with (serializer, files, configuration). */
     public NodeServices nodes() {
         return nodes;
+    }
+
+    /** Returns the engine's accumulators (ids, and the named ones by name). */
+    public AccumulatorRegistry accumulators() {
+        return accumulators;
     }
 
     /** Returns the weak registry of shuffles by id. */

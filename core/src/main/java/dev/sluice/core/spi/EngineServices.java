@@ -67,6 +67,14 @@ public final class EngineServices {
         runtime.releaseShuffleOutputs(Handles.ACCESS.node(dataset));
     }
 
+    /**
+     * Returns, by name, the updates of each named accumulator merged since the last call (those
+     * with none are left out), and forgets them: the stream engine calls it once per batch.
+     */
+    public java.util.Map<String, Object> drainAccumulatorUpdates() {
+        return runtime.accumulators().drainDeltas();
+    }
+
     /** Returns the lines of exactly {@code files} (URIs), one partition per file. */
     public Dataset<String> textFiles(List<String> files, String name) {
         return Handles.ACCESS.handle(engine, new TextFileDataset(runtime.nodes(), runtime.nodes().hadoopConf(), files, name));
