@@ -18,6 +18,9 @@ import dev.sluice.streaming.dstream.DStreamNode;
 import dev.sluice.streaming.dstream.DatasetTransform;
 import dev.sluice.streaming.dstream.Gather;
 import dev.sluice.streaming.dstream.OperatorKind;
+import dev.sluice.streaming.dstream.Slices;
+import dev.sluice.streaming.dstream.CombinedDStream;
+import dev.sluice.streaming.function.TransformWithFunction;
 import dev.sluice.streaming.dstream.OutputDStream;
 import dev.sluice.streaming.dstream.Printout;
 import dev.sluice.streaming.dstream.TextFilesOutput;
@@ -253,6 +256,35 @@ public class DStream<T> {
     public <R> DStream<R> transform(TimedTransformFunction<T, R> f) {
         checkNotNull(f, "f");
         return transformed(OperatorKind.TRANSFORM, f::call);
+    }
+
+    /**
+     * Returns the stream whose dataset at each batch is {@code f} of this stream's and {@code
+     * other}'s datasets of that batch, and its time: a per-batch operation of two streams, such
+     * as a join with a dataset computed from another stream. The streams must have the same slide.
+     *
+     * @throws IllegalArgumentException if the slides differ or {@code other} belongs to another context
+     */
+    public <U, R> DStream<R> transformWith(DStream<U> other, TransformWithFunction<T, U, R> f) {
+        checkNotNull(other, "other");
+        checkNotNull(f, "f");
+        return stream(new CombinedDStream<T, U, R>(node, other.node(), OperatorKind.TRANSFORM_WITH, f::call));
+    }
+
+    /**
+     * Returns the datasets of this stream's batches from {@code from} to {@code to} (both
+     * included; {@code from} rounds up and {@code to} down to a batch time of this stream's
+     * slide), oldest first, for ad-hoc queries over recent data. Only remembered batches can be
+     * sliced: a stream remembers what its children need, at least one slide, and at least what
+     * {@link StreamingContext#remember(Duration)} asked for. Never computes a batch.
+     *
+     * @throws IllegalStateException if the context has not started
+     * @throws IllegalArgumentException if {@code from} is after {@code to}, or a batch in between
+     *                                  is not remembered (forgotten or not generated yet); the
+     *                                  message names the requested and the remembered times
+     */
+    public List<Dataset<T>> slice(Time from, Time to) {
+        return Slices.slice(node, from, to);
     }
 
     /** Returns a keyed stream of {@code f} applied to each batch's dataset. */

@@ -11,6 +11,8 @@ import dev.sluice.streaming.dstream.ListInputDStream;
 import dev.sluice.streaming.dstream.QueueInputDStream;
 import dev.sluice.streaming.dstream.ReceiverInputDStream;
 import dev.sluice.streaming.dstream.UnionDStream;
+import dev.sluice.streaming.dstream.MultiTransformedDStream;
+import dev.sluice.streaming.function.MultiTransformFunction;
 import dev.sluice.streaming.input.ReceiverSupervisor;
 import dev.sluice.streaming.input.SocketReceiver;
 import dev.sluice.streaming.scheduler.StreamingRuntime;
@@ -204,6 +206,42 @@ public final class StreamingContext implements AutoCloseable {
             nodes.add(s.node());
         }
         return new DStream<>(this, new UnionDStream<>(nodes));
+    }
+
+    /**
+     * Returns the stream whose dataset at each batch is {@code f} of the datasets of {@code
+     * streams} at that batch (in the order given), and its time: a per-batch operation over
+     * several streams of the same slide. A batch in which any of the streams has no dataset has
+     * none either.
+     *
+     * @throws IllegalArgumentException if {@code streams} is empty, their slides differ or one
+     *                                  belongs to another context
+     */
+    public <R> DStream<R> transform(List<? extends DStream<?>> streams, MultiTransformFunction<R> f) {
+        checkNotNull(streams, "streams");
+        checkNotNull(f, "f");
+        List<DStreamNode<?>> nodes = new ArrayList<>(streams.size());
+        for (DStream<?> s : streams) {
+            checkArgument(s.context() == this, "stream %s belongs to another context", s);
+            nodes.add(s.node());
+        }
+        return new DStream<>(this, new MultiTransformedDStream<R>(nodes, f::call));
+    }
+
+    /**
+     * Makes every stream of this context keep its batches' datasets for at least {@code
+     * duration} (beyond what its own operations need), so that {@link DStream#slice} can query
+     * that far back. Remembered datasets stay in memory (or on disk, as persisted) that long.
+     *
+     * @throws IllegalArgumentException if {@code duration} is not positive
+     * @throws IllegalStateException if the context has already started
+     */
+    public StreamingContext remember(Duration duration) {
+        checkNotNull(duration, "duration");
+        checkArgument(!duration.isNegative() && !duration.isZero(), "remember duration must be positive, got %s",
+                duration);
+        runtime.graph().rememberAtLeast(duration);
+        return this;
     }
 
     // ---------------------------------------------------------------- lifecycle

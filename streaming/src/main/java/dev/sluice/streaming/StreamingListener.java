@@ -23,6 +23,15 @@ public interface StreamingListener {
     default void onBatchStarted(Time batchTime) {
     }
 
+    /**
+     * Named accumulators ({@code Engine.longAccumulator(name)} and the like) were updated while
+     * batch {@code batchTime} ran: {@code updates} maps each updated one's name to the merged
+     * updates of the task attempts that succeeded since the previous batch completed (for a sum,
+     * the amount added). Called just before {@link #onBatchCompleted}, only if there were updates.
+     */
+    default void onAccumulatorsUpdated(Time batchTime, java.util.Map<String, Object> updates) {
+    }
+
     /** Every job of a batch ended (see {@link BatchInfo#succeeded()}). */
     default void onBatchCompleted(BatchInfo info) {
     }

@@ -1,5 +1,6 @@
 package dev.sluice.streaming.scheduler;
 
+import dev.sluice.core.spi.EngineServices;
 import dev.sluice.core.spi.UserExceptions;
 import dev.sluice.streaming.BatchInfo;
 import dev.sluice.streaming.Time;
@@ -7,6 +8,7 @@ import dev.sluice.streaming.dstream.BatchJob;
 import dev.sluice.streaming.dstream.DStreamGraph;
 import dev.sluice.streaming.input.ReceiverGate;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -113,6 +115,10 @@ final class JobScheduler {
         ReceiverGate g = gate;
         if (inFlight.decrementAndGet() < 2 && g != null) {
             g.open();
+        }
+        Map<String, Object> accumulated = EngineServices.of(graph.engine()).drainAccumulatorUpdates();
+        if (!accumulated.isEmpty()) {
+            bus.post(l -> l.onAccumulatorsUpdated(time, accumulated));
         }
         bus.post(l -> l.onBatchCompleted(info));
         if (failure != null) {
