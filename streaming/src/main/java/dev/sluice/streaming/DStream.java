@@ -18,6 +18,7 @@ import dev.sluice.streaming.dstream.DStreamNode;
 import dev.sluice.streaming.dstream.DatasetTransform;
 import dev.sluice.streaming.dstream.Gather;
 import dev.sluice.streaming.dstream.OperatorKind;
+import dev.sluice.streaming.dstream.RecordGuard;
 import dev.sluice.streaming.dstream.Slices;
 import dev.sluice.streaming.dstream.CombinedDStream;
 import dev.sluice.streaming.function.TransformWithFunction;
@@ -171,6 +172,17 @@ public class DStream<T> {
         return new PairDStream<>(context, newNode);
     }
 
+    /** Returns true under {@code BadRecordPolicy.SKIP}: element-wise functions are then wrapped to skip what they throw on. */
+    boolean skipsBadRecords() {
+        return node.graph().recordGuard().skips();
+    }
+
+    /** Binds {@code op} to the node of {@code stream} and returns the stream. */
+    static <S extends DStream<?>> S bound(RecordGuard.Operator op, S stream) {
+        op.bind(stream.node());
+        return stream;
+    }
+
     /** Returns the stream of the per-batch transformation {@code f}, of kind {@code kind}, of this stream. */
     private <R> DStream<R> transformed(OperatorKind kind, DatasetTransform<T, R> f) {
         return stream(new TransformedDStream<>(node, kind, f));
@@ -181,24 +193,40 @@ public class DStream<T> {
     /** Returns a stream of {@code f} applied to each element. */
     public <R> DStream<R> map(MapFunction<? super T, ? extends R> f) {
         checkNotNull(f, "f");
+        if (skipsBadRecords()) {
+            RecordGuard.Operator op = node.graph().recordGuard().operator();
+            return bound(op, transformed(OperatorKind.MAP, (ds, t) -> ds.mapMulti(op.map(f))));
+        }
         return transformed(OperatorKind.MAP, (ds, t) -> ds.map(f));
     }
 
     /** Returns a stream of the elements for which {@code f} returns true. */
     public DStream<T> filter(FilterFunction<? super T> f) {
         checkNotNull(f, "f");
+        if (skipsBadRecords()) {
+            RecordGuard.Operator op = node.graph().recordGuard().operator();
+            return bound(op, transformed(OperatorKind.FILTER, (ds, t) -> ds.filter(op.filter(f))));
+        }
         return transformed(OperatorKind.FILTER, (ds, t) -> ds.filter(f));
     }
 
     /** Returns a stream of the elements of the iterables {@code f} returns. */
     public <R> DStream<R> flatMap(FlatMapFunction<? super T, ? extends R> f) {
         checkNotNull(f, "f");
+        if (skipsBadRecords()) {
+            RecordGuard.Operator op = node.graph().recordGuard().operator();
+            return bound(op, transformed(OperatorKind.FLAT_MAP, (ds, t) -> ds.flatMap(op.flatMap(f))));
+        }
         return transformed(OperatorKind.FLAT_MAP, (ds, t) -> ds.flatMap(f));
     }
 
     /** Returns a stream of what {@code f} emits per element into its consumer; no collection per element. */
     public <R> DStream<R> mapMulti(MapMultiFunction<? super T, ? extends R> f) {
         checkNotNull(f, "f");
+        if (skipsBadRecords()) {
+            RecordGuard.Operator op = node.graph().recordGuard().operator();
+            return bound(op, transformed(OperatorKind.MAP_MULTI, (ds, t) -> ds.mapMulti(op.mapMulti(f))));
+        }
         return transformed(OperatorKind.MAP_MULTI, (ds, t) -> ds.mapMulti(f));
     }
 
@@ -211,6 +239,13 @@ public class DStream<T> {
     /** Returns a keyed stream of the pairs {@code f} makes of each element. */
     public <K, V> PairDStream<K, V> mapToPair(PairFunction<? super T, ? extends K, ? extends V> f) {
         checkNotNull(f, "f");
+        if (skipsBadRecords()) {
+            RecordGuard.Operator op = node.graph().recordGuard().operator();
+            PairDStream<K, V> out = pairs(new TransformedDStream<T, Pair<K, V>>(node, OperatorKind.MAP_TO_PAIR,
+                    (ds, t) -> ds.mapMulti(op.<T, K, V>mapToPair(f))));
+            op.bind(out.node());
+            return out;
+        }
         return pairs(new TransformedDStream<T, Pair<K, V>>(node, OperatorKind.MAP_TO_PAIR, (ds, t) -> ds.mapToPair(f)));
     }
 

@@ -2,6 +2,7 @@ package dev.sluice.streaming;
 
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
+import static com.google.common.base.Preconditions.checkState;
 
 import dev.sluice.core.Engine;
 import dev.sluice.core.SluiceException;
@@ -10,6 +11,7 @@ import dev.sluice.streaming.dstream.FileInputDStream;
 import dev.sluice.streaming.dstream.ListInputDStream;
 import dev.sluice.streaming.dstream.QueueInputDStream;
 import dev.sluice.streaming.dstream.ReceiverInputDStream;
+import dev.sluice.streaming.dstream.RecordGuard;
 import dev.sluice.streaming.dstream.UnionDStream;
 import dev.sluice.streaming.dstream.MultiTransformedDStream;
 import dev.sluice.streaming.function.MultiTransformFunction;
@@ -103,6 +105,7 @@ public final class StreamingContext implements AutoCloseable {
     private final AtomicReference<Lifecycle> state = new AtomicReference<>(Lifecycle.INITIALIZED);
     private final CountDownLatch terminated = new CountDownLatch(1);
     private volatile Throwable stopCause;
+    private DStream<FailedRecord<?>> deadLetters;
 
     private StreamingContext(Builder b) {
         this.ownsEngine = b.engine == null;
@@ -117,6 +120,9 @@ public final class StreamingContext implements AutoCloseable {
         this.runtime = new StreamingRuntime(engine, clock, batchInterval, this::onBatchFailure,
                 this::checkCanAddOperation);
         this.receiverMaxRate = b.receiverMaxRate;
+        if (b.badRecordPolicy != BadRecordPolicy.FAIL) {
+            runtime.graph().setRecordGuard(new RecordGuard(engine, b.badRecordPolicy));
+        }
         // Backpressure weighs wall-clock processing time against the batch interval, which is real
         // time only under the system clock; under a manual clock (tests) it would throttle at random.
         if (b.backpressure && clock == Clock.system()) {
@@ -226,6 +232,27 @@ public final class StreamingContext implements AutoCloseable {
             nodes.add(s.node());
         }
         return new DStream<>(this, new MultiTransformedDStream<R>(nodes, f::call));
+    }
+
+    /**
+     * Returns the dead-letter stream: the records skipped under {@link BadRecordPolicy#SKIP},
+     * each with its operator and exception, to write anywhere (a file, a topic, a table). A
+     * record skipped while batch {@code t} ran appears in the first batch generated after {@code
+     * t} completed (usually the next one). Calling it again returns the same stream.
+     *
+     * @throws IllegalStateException if the policy is not {@code SKIP} (nothing would ever arrive),
+     *                               or on the first call after start
+     */
+    public synchronized DStream<FailedRecord<?>> deadLetters() {
+        RecordGuard guard = runtime.graph().recordGuard();
+        checkState(guard.skips(), "deadLetters() needs StreamingContext.builder().badRecordPolicy(BadRecordPolicy.SKIP);"
+                + " under %s a failing record fails its batch and is never a dead letter", guard.policy());
+        if (deadLetters == null) {
+            deadLetters = new DStream<>(this, new QueueInputDStream<>(runtime.graph(), guard.deadLetterQueue(), false));
+            deadLetters.setName("deadLetters");
+            guard.readDeadLetters();
+        }
+        return deadLetters;
     }
 
     /**
@@ -424,6 +451,7 @@ public final class StreamingContext implements AutoCloseable {
         private boolean stopOnFailure;
         private boolean backpressure = true;
         private double receiverMaxRate = Double.POSITIVE_INFINITY;
+        private BadRecordPolicy badRecordPolicy = BadRecordPolicy.FAIL;
 
         private Builder() {
         }
@@ -506,6 +534,17 @@ public final class StreamingContext implements AutoCloseable {
         /** Sets how long stop() waits for running batches (default 30 s). */
         public Builder stopTimeout(Duration timeout) {
             this.stopTimeout = checkNotNull(timeout, "stopTimeout");
+            return this;
+        }
+
+        /**
+         * Sets what happens to a record whose function throws in an element-wise operation
+         * (default {@link BadRecordPolicy#FAIL}: its task, and then its batch, fails). Under
+         * {@link BadRecordPolicy#SKIP} the record is skipped and reported to listeners
+         * ({@link StreamingListener#onRecordFailed}) and to {@link StreamingContext#deadLetters()}.
+         */
+        public Builder badRecordPolicy(BadRecordPolicy policy) {
+            this.badRecordPolicy = checkNotNull(policy, "policy");
             return this;
         }
 

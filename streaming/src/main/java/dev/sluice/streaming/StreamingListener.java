@@ -32,6 +32,14 @@ public interface StreamingListener {
     default void onAccumulatorsUpdated(Time batchTime, java.util.Map<String, Object> updates) {
     }
 
+    /**
+     * Under {@link BadRecordPolicy#SKIP}, a record whose function threw was skipped; called once
+     * per such record (of task attempts that succeeded) after its batch's jobs ran, before
+     * {@link #onBatchCompleted}.
+     */
+    default void onRecordFailed(FailedRecord<?> failed) {
+    }
+
     /** Every job of a batch ended (see {@link BatchInfo#succeeded()}). */
     default void onBatchCompleted(BatchInfo info) {
     }

@@ -215,7 +215,7 @@ public final class DagScheduler implements AutoCloseable {
             }
             DatasetNode<?> node = stage.node();
             JobFailedException failed = new JobFailedException(node.name(), node.id(), partition,
-                    attemptNumber + 1, cause);
+                    attemptNumber + 1, cause, UserCodeException.recordOf(error));
             job.failure.compareAndSet(null, failed);
             return CompletableFuture.failedFuture(failed);
         }).thenCompose(f -> f);

@@ -27,6 +27,7 @@ public final class DStreamGraph {
     private final BatchRetention retention = new BatchRetention(this);
     /** What {@code StreamingContext.remember} asked every node to keep at least; null if nothing. */
     private volatile Duration rememberAtLeast;
+    private volatile RecordGuard recordGuard;
 
     /**
      * Creates the graph of a context whose batches run on {@code engine};
@@ -36,6 +37,17 @@ public final class DStreamGraph {
         this.engine = engine;
         this.batchInterval = batchInterval;
         this.checkCanAddOperation = checkCanAddOperation;
+        this.recordGuard = new RecordGuard(engine, dev.sluice.streaming.BadRecordPolicy.FAIL);
+    }
+
+    /** Sets the bad-record policy's guard; before any stream is made. */
+    public void setRecordGuard(RecordGuard guard) {
+        this.recordGuard = guard;
+    }
+
+    /** Returns the guard of the bad-record policy. */
+    public RecordGuard recordGuard() {
+        return recordGuard;
     }
 
     /**
