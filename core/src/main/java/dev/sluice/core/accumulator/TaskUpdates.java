@@ -15,7 +15,8 @@ import java.util.Map;
 public final class TaskUpdates {
     private static final ThreadLocal<TaskUpdates> CURRENT = new ThreadLocal<>();
 
-    private final Map<AccumulatorCell<?, ?>, Object> partials = new IdentityHashMap<>(4);
+    /** Made on the first add: most tasks add to no accumulator, and this is allocated per task attempt. */
+    private Map<AccumulatorCell<?, ?>, Object> partials;
 
     private TaskUpdates() {
     }
@@ -38,6 +39,9 @@ public final class TaskUpdates {
 
     @SuppressWarnings("unchecked")
     <IN, A> void add(AccumulatorCell<IN, A> cell, IN in) {
+        if (partials == null) {
+            partials = new IdentityHashMap<>(4);
+        }
         A partial = (A) partials.get(cell);
         if (partial == null && !partials.containsKey(cell)) {
             partial = cell.zero();
@@ -47,12 +51,15 @@ public final class TaskUpdates {
 
     /** Returns true if the attempt added to no accumulator. */
     public boolean isEmpty() {
-        return partials.isEmpty();
+        return partials == null || partials.isEmpty();
     }
 
     /** Merges every partial value into its accumulator: called once, when the attempt succeeded. */
     @SuppressWarnings({"unchecked", "rawtypes"})
     public void mergeIntoAccumulators() {
+        if (partials == null) {
+            return;
+        }
         for (Map.Entry<AccumulatorCell<?, ?>, Object> e : partials.entrySet()) {
             ((AccumulatorCell) e.getKey()).mergeIn(e.getValue());
         }
