@@ -5,6 +5,9 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import static com.google.common.base.Preconditions.checkState;
 
 import dev.sluice.core.dataset.DatasetNode;
+import dev.sluice.core.function.Function2;
+import dev.sluice.core.function.ReduceFunction;
+import dev.sluice.core.function.SupplierFunction;
 import dev.sluice.core.dataset.EmptyDataset;
 import dev.sluice.core.dataset.ParallelCollectionDataset;
 import dev.sluice.core.dataset.TextFileDataset;
@@ -176,6 +179,55 @@ public final class Engine implements AutoCloseable {
     /** Returns the handle of {@code node}, a node of this engine. */
     <T> Dataset<T> wrap(DatasetNode<T> node) {
         return new Dataset<>(this, node);
+    }
+
+    // ---------------------------------------------------------------- accumulators
+
+    /**
+     * Returns a new accumulator of a {@code long} sum, starting at 0. A non-null {@code name}
+     * makes it a named accumulator, whose updates streaming listeners see per batch.
+     *
+     * @throws IllegalArgumentException if another named accumulator of this engine has {@code name}
+     */
+    public LongAccumulator longAccumulator(String name) {
+        return new LongAccumulator(runtime.accumulators().create(name, () -> 0L, Long::sum, Long::sum));
+    }
+
+    /** Returns a new accumulator of a {@code double} sum, starting at 0; {@code name} as for {@link #longAccumulator}. */
+    public DoubleAccumulator doubleAccumulator(String name) {
+        return new DoubleAccumulator(runtime.accumulators().create(name, () -> 0.0, Double::sum, Double::sum));
+    }
+
+    /**
+     * Returns a new accumulator that collects what tasks add into an unmodifiable list (in the
+     * order their attempts finish); {@code name} as for {@link #longAccumulator}.
+     */
+    public <T> Accumulator<T, List<T>> collectionAccumulator(String name) {
+        // add appends to the attempt's own list; merge builds a new list, so no list is changed once shared.
+        return new Accumulator<>(runtime.accumulators().<T, List<T>>create(name, ArrayList::new, (list, t) -> {
+            list.add(t);
+            return list;
+        }, (a, b) -> {
+            List<T> out = new ArrayList<>(a.size() + b.size());
+            out.addAll(a);
+            out.addAll(b);
+            return java.util.Collections.unmodifiableList(out);
+        }));
+    }
+
+    /**
+     * Returns a new accumulator of any type: its value starts at {@code zero.get()}, a task's
+     * {@code add(v)} folds {@code v} into its attempt's copy with {@code add}, and the copies of
+     * succeeded attempts are combined into the value with {@code merge}. {@code add} may modify
+     * and return its first argument (the attempt's own copy); {@code merge} must be associative
+     * and commutative and must not modify its arguments. {@code name} as for {@link #longAccumulator}.
+     */
+    public <IN, A> Accumulator<IN, A> accumulator(String name, SupplierFunction<A> zero,
+                                                   Function2<A, ? super IN, A> add, ReduceFunction<A> merge) {
+        checkNotNull(zero, "zero");
+        checkNotNull(add, "add");
+        checkNotNull(merge, "merge");
+        return new Accumulator<>(runtime.accumulators().create(name, zero, add, merge));
     }
 
     /** Returns the runtime this engine created and owns. */

@@ -11,8 +11,18 @@ public final class JobFailedException extends SluiceException {
 
     /** Creates the exception for a task of {@code datasetId} at {@code partition}. */
     public JobFailedException(String datasetName, int datasetId, int partition, int attempts, Throwable cause) {
-        super(String.format("job failed: task for partition %d of dataset %s (id %d) failed %d time(s); last failure: %s",
-                partition, datasetName, datasetId, attempts, cause), cause);
+        this(datasetName, datasetId, partition, attempts, cause, null);
+    }
+
+    /**
+     * Creates the exception for a task of {@code datasetId} at {@code partition} whose user
+     * function failed on {@code record} (its text, cut to 200 characters; null if unknown).
+     */
+    public JobFailedException(String datasetName, int datasetId, int partition, int attempts, Throwable cause,
+                              String record) {
+        super(String.format("job failed: task for partition %d of dataset %s (id %d) failed %d time(s)%s; last failure: %s",
+                partition, datasetName, datasetId, attempts, record == null ? "" : " on record '" + record + "'",
+                cause), cause);
         this.datasetId = datasetId;
         this.partition = partition;
         this.attempts = attempts;

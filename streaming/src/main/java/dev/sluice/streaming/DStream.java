@@ -18,6 +18,10 @@ import dev.sluice.streaming.dstream.DStreamNode;
 import dev.sluice.streaming.dstream.DatasetTransform;
 import dev.sluice.streaming.dstream.Gather;
 import dev.sluice.streaming.dstream.OperatorKind;
+import dev.sluice.streaming.dstream.RecordGuard;
+import dev.sluice.streaming.dstream.Slices;
+import dev.sluice.streaming.dstream.CombinedDStream;
+import dev.sluice.streaming.function.TransformWithFunction;
 import dev.sluice.streaming.dstream.OutputDStream;
 import dev.sluice.streaming.dstream.Printout;
 import dev.sluice.streaming.dstream.TextFilesOutput;
@@ -168,6 +172,17 @@ public class DStream<T> {
         return new PairDStream<>(context, newNode);
     }
 
+    /** Returns true under {@code BadRecordPolicy.SKIP}: element-wise functions are then wrapped to skip what they throw on. */
+    boolean skipsBadRecords() {
+        return node.graph().recordGuard().skips();
+    }
+
+    /** Binds {@code op} to the node of {@code stream} and returns the stream. */
+    static <S extends DStream<?>> S bound(RecordGuard.Operator op, S stream) {
+        op.bind(stream.node());
+        return stream;
+    }
+
     /** Returns the stream of the per-batch transformation {@code f}, of kind {@code kind}, of this stream. */
     private <R> DStream<R> transformed(OperatorKind kind, DatasetTransform<T, R> f) {
         return stream(new TransformedDStream<>(node, kind, f));
@@ -178,24 +193,40 @@ public class DStream<T> {
     /** Returns a stream of {@code f} applied to each element. */
     public <R> DStream<R> map(MapFunction<? super T, ? extends R> f) {
         checkNotNull(f, "f");
+        if (skipsBadRecords()) {
+            RecordGuard.Operator op = node.graph().recordGuard().operator();
+            return bound(op, transformed(OperatorKind.MAP, (ds, t) -> ds.mapMulti(op.map(f))));
+        }
         return transformed(OperatorKind.MAP, (ds, t) -> ds.map(f));
     }
 
     /** Returns a stream of the elements for which {@code f} returns true. */
     public DStream<T> filter(FilterFunction<? super T> f) {
         checkNotNull(f, "f");
+        if (skipsBadRecords()) {
+            RecordGuard.Operator op = node.graph().recordGuard().operator();
+            return bound(op, transformed(OperatorKind.FILTER, (ds, t) -> ds.filter(op.filter(f))));
+        }
         return transformed(OperatorKind.FILTER, (ds, t) -> ds.filter(f));
     }
 
     /** Returns a stream of the elements of the iterables {@code f} returns. */
     public <R> DStream<R> flatMap(FlatMapFunction<? super T, ? extends R> f) {
         checkNotNull(f, "f");
+        if (skipsBadRecords()) {
+            RecordGuard.Operator op = node.graph().recordGuard().operator();
+            return bound(op, transformed(OperatorKind.FLAT_MAP, (ds, t) -> ds.flatMap(op.flatMap(f))));
+        }
         return transformed(OperatorKind.FLAT_MAP, (ds, t) -> ds.flatMap(f));
     }
 
     /** Returns a stream of what {@code f} emits per element into its consumer; no collection per element. */
     public <R> DStream<R> mapMulti(MapMultiFunction<? super T, ? extends R> f) {
         checkNotNull(f, "f");
+        if (skipsBadRecords()) {
+            RecordGuard.Operator op = node.graph().recordGuard().operator();
+            return bound(op, transformed(OperatorKind.MAP_MULTI, (ds, t) -> ds.mapMulti(op.mapMulti(f))));
+        }
         return transformed(OperatorKind.MAP_MULTI, (ds, t) -> ds.mapMulti(f));
     }
 
@@ -208,6 +239,13 @@ public class DStream<T> {
     /** Returns a keyed stream of the pairs {@code f} makes of each element. */
     public <K, V> PairDStream<K, V> mapToPair(PairFunction<? super T, ? extends K, ? extends V> f) {
         checkNotNull(f, "f");
+        if (skipsBadRecords()) {
+            RecordGuard.Operator op = node.graph().recordGuard().operator();
+            PairDStream<K, V> out = pairs(new TransformedDStream<T, Pair<K, V>>(node, OperatorKind.MAP_TO_PAIR,
+                    (ds, t) -> ds.mapMulti(op.<T, K, V>mapToPair(f))));
+            op.bind(out.node());
+            return out;
+        }
         return pairs(new TransformedDStream<T, Pair<K, V>>(node, OperatorKind.MAP_TO_PAIR, (ds, t) -> ds.mapToPair(f)));
     }
 
@@ -253,6 +291,35 @@ public class DStream<T> {
     public <R> DStream<R> transform(TimedTransformFunction<T, R> f) {
         checkNotNull(f, "f");
         return transformed(OperatorKind.TRANSFORM, f::call);
+    }
+
+    /**
+     * Returns the stream whose dataset at each batch is {@code f} of this stream's and {@code
+     * other}'s datasets of that batch, and its time: a per-batch operation of two streams, such
+     * as a join with a dataset computed from another stream. The streams must have the same slide.
+     *
+     * @throws IllegalArgumentException if the slides differ or {@code other} belongs to another context
+     */
+    public <U, R> DStream<R> transformWith(DStream<U> other, TransformWithFunction<T, U, R> f) {
+        checkNotNull(other, "other");
+        checkNotNull(f, "f");
+        return stream(new CombinedDStream<T, U, R>(node, other.node(), OperatorKind.TRANSFORM_WITH, f::call));
+    }
+
+    /**
+     * Returns the datasets of this stream's batches from {@code from} to {@code to} (both
+     * included; {@code from} rounds up and {@code to} down to a batch time of this stream's
+     * slide), oldest first, for ad-hoc queries over recent data. Only remembered batches can be
+     * sliced: a stream remembers what its children need, at least one slide, and at least what
+     * {@link StreamingContext#remember(Duration)} asked for. Never computes a batch.
+     *
+     * @throws IllegalStateException if the context has not started
+     * @throws IllegalArgumentException if {@code from} is after {@code to}, or a batch in between
+     *                                  is not remembered (forgotten or not generated yet); the
+     *                                  message names the requested and the remembered times
+     */
+    public List<Dataset<T>> slice(Time from, Time to) {
+        return Slices.slice(node, from, to);
     }
 
     /** Returns a keyed stream of {@code f} applied to each batch's dataset. */

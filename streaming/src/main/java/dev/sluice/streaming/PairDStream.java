@@ -15,6 +15,7 @@ import dev.sluice.core.function.Function2;
 import dev.sluice.core.function.MapFunction;
 import dev.sluice.core.function.ReduceFunction;
 import dev.sluice.streaming.dstream.CombinedDStream;
+import dev.sluice.streaming.dstream.RecordGuard;
 import dev.sluice.streaming.dstream.DStreamNode;
 import dev.sluice.streaming.dstream.OperatorKind;
 import dev.sluice.streaming.dstream.TransformedDStream;
@@ -152,12 +153,20 @@ public final class PairDStream<K, V> extends DStream<Pair<K, V>> {
     /** Applies {@code f} to each value, keeping keys (and partitioning). */
     public <W> PairDStream<K, W> mapValues(MapFunction<? super V, ? extends W> f) {
         checkNotNull(f, "f");
+        if (skipsBadRecords()) {
+            RecordGuard.Operator op = node().graph().recordGuard().operator();
+            return bound(op, keyed(OperatorKind.MAP_VALUES, ds -> PairDataset.of(ds).flatMapValues(op.mapToOne(f))));
+        }
         return keyed(OperatorKind.MAP_VALUES, ds -> PairDataset.of(ds).mapValues(f));
     }
 
     /** Replaces each value by the values {@code f} returns for it. */
     public <W> PairDStream<K, W> flatMapValues(FlatMapFunction<? super V, ? extends W> f) {
         checkNotNull(f, "f");
+        if (skipsBadRecords()) {
+            RecordGuard.Operator op = node().graph().recordGuard().operator();
+            return bound(op, keyed(OperatorKind.FLAT_MAP_VALUES, ds -> PairDataset.of(ds).flatMapValues(op.flatMap(f))));
+        }
         return keyed(OperatorKind.FLAT_MAP_VALUES, ds -> PairDataset.of(ds).flatMapValues(f));
     }
 

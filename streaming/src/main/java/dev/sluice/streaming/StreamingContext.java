@@ -2,6 +2,7 @@ package dev.sluice.streaming;
 
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
+import static com.google.common.base.Preconditions.checkState;
 
 import dev.sluice.core.Engine;
 import dev.sluice.streaming.dstream.DStreamNode;
@@ -10,9 +11,12 @@ import dev.sluice.streaming.dstream.ListInputDStream;
 import dev.sluice.streaming.dstream.OperatorKind;
 import dev.sluice.streaming.dstream.QueueInputDStream;
 import dev.sluice.streaming.dstream.ReceiverInputDStream;
+import dev.sluice.streaming.dstream.RecordGuard;
 import dev.sluice.streaming.dstream.UnionDStream;
 import dev.sluice.streaming.function.FilePathFilter;
 import dev.sluice.streaming.input.FileFormat;
+import dev.sluice.streaming.dstream.MultiTransformedDStream;
+import dev.sluice.streaming.function.MultiTransformFunction;
 import dev.sluice.streaming.input.ReceiverSupervisor;
 import dev.sluice.streaming.input.SocketReceiver;
 import dev.sluice.streaming.scheduler.StreamingRuntime;
@@ -120,6 +124,7 @@ public final class StreamingContext implements AutoCloseable {
             return new StreamingFailedException(batchTime, what, failure);
         }
     }
+    private DStream<FailedRecord<?>> deadLetters;
 
     private StreamingContext(Builder b) {
         this.ownsEngine = b.engine == null;
@@ -138,6 +143,9 @@ public final class StreamingContext implements AutoCloseable {
         this.observability = new Observability(runtime, engine, clock, batchInterval, new Observability.Settings(
                 b.meterRegistry != null ? b.meterRegistry : new SimpleMeterRegistry(), b.webUi, b.webUiBindAddress,
                 b.webUiPort, b.retainedBatches, b.throttleWarningBatches));
+        if (b.badRecordPolicy != BadRecordPolicy.FAIL) {
+            runtime.graph().setRecordGuard(new RecordGuard(engine, b.badRecordPolicy));
+        }
         // Backpressure weighs wall-clock processing time against the batch interval, which is real
         // time only under the system clock; under a manual clock (tests) it would throttle at random.
         if (b.backpressure && clock == Clock.system()) {
@@ -292,6 +300,63 @@ public final class StreamingContext implements AutoCloseable {
             nodes.add(s.node());
         }
         return new DStream<>(this, new UnionDStream<>(nodes));
+    }
+
+    /**
+     * Returns the stream whose dataset at each batch is {@code f} of the datasets of {@code
+     * streams} at that batch (in the order given), and its time: a per-batch operation over
+     * several streams of the same slide. A batch in which any of the streams has no dataset has
+     * none either.
+     *
+     * @throws IllegalArgumentException if {@code streams} is empty, their slides differ or one
+     *                                  belongs to another context
+     */
+    public <R> DStream<R> transform(List<? extends DStream<?>> streams, MultiTransformFunction<R> f) {
+        checkNotNull(streams, "streams");
+        checkNotNull(f, "f");
+        List<DStreamNode<?>> nodes = new ArrayList<>(streams.size());
+        for (DStream<?> s : streams) {
+            checkArgument(s.context() == this, "stream %s belongs to another context", s);
+            nodes.add(s.node());
+        }
+        return new DStream<>(this, new MultiTransformedDStream<R>(nodes, f::call));
+    }
+
+    /**
+     * Returns the dead-letter stream: the records skipped under {@link BadRecordPolicy#SKIP},
+     * each with its operator and exception, to write anywhere (a file, a topic, a table). A
+     * record skipped while batch {@code t} ran appears in the first batch generated after {@code
+     * t} completed (usually the next one). Calling it again returns the same stream.
+     *
+     * @throws IllegalStateException if the policy is not {@code SKIP} (nothing would ever arrive),
+     *                               or on the first call after start
+     */
+    public synchronized DStream<FailedRecord<?>> deadLetters() {
+        RecordGuard guard = runtime.graph().recordGuard();
+        checkState(guard.skips(), "deadLetters() needs StreamingContext.builder().badRecordPolicy(BadRecordPolicy.SKIP);"
+                + " under %s a failing record fails its batch and is never a dead letter", guard.policy());
+        if (deadLetters == null) {
+            deadLetters = new DStream<>(this, new QueueInputDStream<>(runtime.graph(), guard.deadLetterQueue(), false));
+            deadLetters.setName("deadLetters");
+            guard.readDeadLetters();
+        }
+        return deadLetters;
+    }
+
+    /**
+     * Makes every stream of this context keep its batches' datasets for at least {@code
+     * duration} (beyond what its own operations need), so that {@link DStream#slice} can query
+     * that far back. Remembered datasets stay in memory (or on disk, as persisted) that long.
+     *
+     * @throws IllegalArgumentException if {@code duration} is not positive
+     * @throws IllegalStateException if the context has already started
+     */
+    public StreamingContext remember(Duration duration) {
+        checkNotNull(duration, "duration");
+        checkArgument(!duration.isNegative() && !duration.isZero(), "remember duration must be positive, got %s",
+                duration);
+        runtime.graph().rememberAtLeast(duration);
+        return this;
     }
 
     // ---------------------------------------------------------------- lifecycle
@@ -517,6 +582,7 @@ public final class StreamingContext implements AutoCloseable {
         private int webUiPort = 4040;
         private int retainedBatches = 1_000;
         private int throttleWarningBatches = 10;
+        private BadRecordPolicy badRecordPolicy = BadRecordPolicy.FAIL;
 
         private Builder() {
         }
@@ -652,6 +718,17 @@ public final class StreamingContext implements AutoCloseable {
         /** Sets how long stop() waits for running batches (default 30 s). */
         public Builder stopTimeout(Duration timeout) {
             this.stopTimeout = checkNotNull(timeout, "stopTimeout");
+            return this;
+        }
+
+        /**
+         * Sets what happens to a record whose function throws in an element-wise operation
+         * (default {@link BadRecordPolicy#FAIL}: its task, and then its batch, fails). Under
+         * {@link BadRecordPolicy#SKIP} the record is skipped and reported to listeners
+         * ({@link StreamingListener#onRecordFailed}) and to {@link StreamingContext#deadLetters()}.
+         */
+        public Builder badRecordPolicy(BadRecordPolicy policy) {
+            this.badRecordPolicy = checkNotNull(policy, "policy");
             return this;
         }
 

@@ -23,6 +23,23 @@ public interface StreamingListener {
     default void onBatchStarted(Time batchTime) {
     }
 
+    /**
+     * Named accumulators ({@code Engine.longAccumulator(name)} and the like) were updated while
+     * batch {@code batchTime} ran: {@code updates} maps each updated one's name to the merged
+     * updates of the task attempts that succeeded since the previous batch completed (for a sum,
+     * the amount added). Called just before {@link #onBatchCompleted}, only if there were updates.
+     */
+    default void onAccumulatorsUpdated(Time batchTime, java.util.Map<String, Object> updates) {
+    }
+
+    /**
+     * Under {@link BadRecordPolicy#SKIP}, a record whose function threw was skipped; called once
+     * per such record (of task attempts that succeeded) after its batch's jobs ran, before
+     * {@link #onBatchCompleted}.
+     */
+    default void onRecordFailed(FailedRecord<?> failed) {
+    }
+
     /** Every job of a batch ended (see {@link BatchInfo#succeeded()}). */
     default void onBatchCompleted(BatchInfo info) {
     }

@@ -34,10 +34,11 @@ public final class Iterators {
 
             @Override
             public R next() {
+                T t = in.next();
                 try {
-                    return f.call(in.next());
+                    return f.call(t);
                 } catch (Exception e) {
-                    throw UserCodeException.wrap(e);
+                    throw UserCodeException.onRecord(e, t);
                 }
             }
         };
@@ -59,7 +60,7 @@ public final class Iterators {
                             ready = true;
                         }
                     } catch (Exception e) {
-                        throw UserCodeException.wrap(e);
+                        throw UserCodeException.onRecord(e, candidate);
                     }
                 }
                 return ready;
@@ -89,11 +90,12 @@ public final class Iterators {
                     if (!in.hasNext()) {
                         return false;
                     }
+                    T t = in.next();
                     try {
-                        Iterable<? extends R> out = f.call(in.next());
+                        Iterable<? extends R> out = f.call(t);
                         current = out == null ? Collections.emptyIterator() : out.iterator();
                     } catch (Exception e) {
-                        throw UserCodeException.wrap(e);
+                        throw UserCodeException.onRecord(e, t);
                     }
                 }
                 return true;
@@ -153,10 +155,11 @@ public final class Iterators {
                 }
                 size = 0;
                 position = 0;
+                T t = in.next();
                 try {
-                    f.call(in.next(), this);
+                    f.call(t, this);
                 } catch (Exception e) {
-                    throw UserCodeException.wrap(e);
+                    throw UserCodeException.onRecord(e, t);
                 }
             }
             return true;

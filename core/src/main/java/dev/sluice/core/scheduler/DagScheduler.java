@@ -16,6 +16,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -54,6 +55,14 @@ import org.slf4j.LoggerFactory;
  * output missing ({@link FetchFailedException}) is not a failure: the job is planned again, which
  * recomputes exactly the missing outputs, at most {@value #MAX_RESUBMITS} times.
  *
+ * <p><b>Accumulators.</b> A task attempt adds into attempt-local copies ({@link Task#run} returns
+ * them with its value); this scheduler merges them into the accumulators only when the attempt
+ * succeeds, so a failed attempt's updates never count, in any stage. A result partition's updates
+ * count once per job, even when a lost map output makes the job run again; a map partition's
+ * updates count once per shuffle, even when its output is lost and recomputed (by this job or a
+ * later one). Work that is not a retry is new work: two jobs over one uncached lineage compute it,
+ * and count it, twice (cache it to count once), as in Spark.
+ *
  * <p><b>Why not one thread per stage or a blocking stage loop:</b> futures let a two-stage job
  * run with no thread hand-offs beyond the tasks themselves, which keeps the per-batch floor of
  * the stream engine in microseconds.
@@ -83,9 +92,10 @@ public final class DagScheduler implements AutoCloseable {
      */
     public <T, U> List<U> runJob(DatasetNode<T> node, List<Integer> partitions, TaskFunction<T, U> function) {
         int jobId = jobIds.getAndIncrement();
+        Set<Integer> countedResults = ConcurrentHashMap.newKeySet();
         for (int round = 0; ; round++) {
             try {
-                return runOnce(jobId, node, partitions, function);
+                return runOnce(jobId, countedResults, node, partitions, function);
             } catch (FetchFailedException e) {
                 if (round >= MAX_RESUBMITS) {
                     throw new SluiceException("job " + jobId + " on dataset " + node + " kept losing shuffle output "
@@ -96,9 +106,9 @@ public final class DagScheduler implements AutoCloseable {
         }
     }
 
-    private <T, U> List<U> runOnce(int jobId, DatasetNode<T> node, List<Integer> partitions,
-                                   TaskFunction<T, U> function) {
-        JobRun job = new JobRun(jobId);
+    private <T, U> List<U> runOnce(int jobId, Set<Integer> countedResults, DatasetNode<T> node,
+                                   List<Integer> partitions, TaskFunction<T, U> function) {
+        JobRun job = new JobRun(jobId, countedResults);
         CompletableFuture<Void> parents = parentStagesDone(node, job);
         ResultStage<T, U> stage = new ResultStage<>(stageIds.getAndIncrement(), node, partitions, function, job);
         @SuppressWarnings("unchecked")
@@ -185,12 +195,14 @@ public final class DagScheduler implements AutoCloseable {
     private CompletableFuture<Object> attempt(Stage stage, int partition, int attemptNumber) {
         Task task = new Task(stage, stage.node(), partition, attemptNumber);
         JobRun job = stage.job();
-        return backend.submit(task).handle((value, error) -> {
+        return backend.submit(task).handle((result, error) -> {
             if (error == null) {
+                TaskResult done = (TaskResult) result;
+                countUpdates(stage, partition, done);
                 if (stage instanceof ShuffleMapStage map) {
-                    map.register(partition, (MapOutput) value);
+                    map.register(partition, (MapOutput) done.value());
                 }
-                return CompletableFuture.completedFuture(value);
+                return CompletableFuture.completedFuture(done.value());
             }
             Throwable cause = UserCodeException.unwrap(error);
             if (cause instanceof FetchFailedException || cause instanceof TaskCancelledException
@@ -203,10 +215,26 @@ public final class DagScheduler implements AutoCloseable {
             }
             DatasetNode<?> node = stage.node();
             JobFailedException failed = new JobFailedException(node.name(), node.id(), partition,
-                    attemptNumber + 1, cause);
+                    attemptNumber + 1, cause, UserCodeException.recordOf(error));
             job.failure.compareAndSet(null, failed);
             return CompletableFuture.failedFuture(failed);
         }).thenCompose(f -> f);
+    }
+
+    /**
+     * Merges a succeeded attempt's accumulator updates, at most once per result partition of a
+     * job (across its resubmissions) and once per map partition of a shuffle (across recomputes).
+     */
+    private static void countUpdates(Stage stage, int partition, TaskResult done) {
+        if (done.updates().isEmpty()) {
+            return;
+        }
+        boolean first = stage instanceof ShuffleMapStage map
+                ? map.shuffle().claimAccumulatorUpdates(partition)
+                : stage.job().countedResults.add(partition);
+        if (first) {
+            done.updates().mergeIntoAccumulators();
+        }
     }
 
     private static void await(CompletableFuture<Void> done, JobRun job) {

@@ -2,6 +2,7 @@ package dev.sluice.core.scheduler;
 
 import dev.sluice.core.StorageLevel;
 import dev.sluice.core.broadcast.BroadcastStore;
+import dev.sluice.core.accumulator.AccumulatorRegistry;
 import dev.sluice.core.checkpoint.CheckpointFiles;
 import dev.sluice.core.dataset.DatasetNode;
 import dev.sluice.core.dataset.NodeDependency;
@@ -37,6 +38,7 @@ import org.apache.hadoop.conf.Configuration;
  */
 public final class EngineRuntime implements AutoCloseable {
     private final ShuffleRegistry shuffleRegistry = new ShuffleRegistry();
+    private final AccumulatorRegistry accumulators = new AccumulatorRegistry();
     private final BlockStore blockStore;
     private final NodeServices nodes;
     private final DagScheduler scheduler;
@@ -110,6 +112,11 @@ public final class EngineRuntime implements AutoCloseable {
     /** Returns the store of this engine's broadcast variables. */
     public BroadcastStore broadcasts() {
         return broadcasts;
+    }
+
+    /** Returns the engine's accumulators (ids, and the named ones by name). */
+    public AccumulatorRegistry accumulators() {
+        return accumulators;
     }
 
     /** Returns the weak registry of shuffles by id. */

@@ -3,6 +3,7 @@ package dev.sluice.core.scheduler;
 import dev.sluice.core.JobFailedException;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -15,8 +16,12 @@ final class JobRun {
     final Map<Integer, CompletableFuture<Void>> stages = new HashMap<>();
     final AtomicReference<JobFailedException> failure = new AtomicReference<>();
 
-    JobRun(int id) {
+    /** Result partitions whose accumulator updates were merged, shared by every run of the same job. */
+    final Set<Integer> countedResults;
+
+    JobRun(int id, Set<Integer> countedResults) {
         this.id = id;
+        this.countedResults = countedResults;
     }
 
     boolean isFailed() {

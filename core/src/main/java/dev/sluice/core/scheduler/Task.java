@@ -1,6 +1,7 @@
 package dev.sluice.core.scheduler;
 
 import dev.sluice.core.TaskContext;
+import dev.sluice.core.accumulator.TaskUpdates;
 import dev.sluice.core.dataset.DatasetNode;
 
 /**
@@ -17,9 +18,17 @@ import dev.sluice.core.dataset.DatasetNode;
  */
 public record Task(Stage stage, DatasetNode<?> dataset, int partition, int attempt) {
 
-    /** Runs this task with {@code context} (whose ids are this task's) and returns its value. */
+    /**
+     * Runs this task with {@code context} (whose ids are this task's) and returns its value, a
+     * {@link TaskResult} of the stage's value and the attempt's accumulator updates.
+     */
     public Object run(TaskContext context) throws Exception {
-        return stage.run(this, context);
+        TaskUpdates updates = TaskUpdates.begin();
+        try {
+            return new TaskResult(stage.run(this, context), updates);
+        } finally {
+            updates.end();
+        }
     }
 
     /** Returns the context a backend passes to {@link #run}: this task's stage, partition and attempt. */

@@ -30,6 +30,8 @@ public final class ShuffleDependency<K, V, C> implements NodeDependency {
     private final boolean mapSideCombine;
     private final int shuffleId;
     private final AtomicReferenceArray<MapOutput> outputs;
+    /** Map indexes whose task's accumulator updates were merged: at most once each, even if recomputed. */
+    private final java.util.concurrent.atomic.AtomicIntegerArray updatesCounted;
 
     /** Creates the dependency; the scheduler registers it when a job first plans its map stage. */
     public ShuffleDependency(DatasetNode<Pair<K, V>> parent, Partitioner partitioner, Aggregator<K, V, C> aggregator,
@@ -40,6 +42,7 @@ public final class ShuffleDependency<K, V, C> implements NodeDependency {
         this.mapSideCombine = mapSideCombine && aggregator != null;
         this.shuffleId = shuffleId;
         this.outputs = new AtomicReferenceArray<>(parent.numPartitions());
+        this.updatesCounted = new java.util.concurrent.atomic.AtomicIntegerArray(parent.numPartitions());
     }
 
     /** Returns the map indexes that have no output. */
@@ -51,6 +54,15 @@ public final class ShuffleDependency<K, V, C> implements NodeDependency {
             }
         }
         return out;
+    }
+
+    /**
+     * Returns true the first time it is called for {@code mapIndex}: the accumulator updates of
+     * the first succeeded task of that map partition count, those of a recompute after its output
+     * was lost (or cleared) do not, so every map partition's updates count once per shuffle.
+     */
+    public boolean claimAccumulatorUpdates(int mapIndex) {
+        return updatesCounted.compareAndSet(mapIndex, 0, 1);
     }
 
     /** Stores the output of map task {@code mapIndex}, unless one is there already. */

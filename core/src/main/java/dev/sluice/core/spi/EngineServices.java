@@ -78,6 +78,14 @@ public final class EngineServices {
     }
 
     /**
+     * Returns, by name, the updates of each named accumulator merged since the last call (those
+     * with none are left out), and forgets them: the stream engine calls it once per batch.
+     */
+    public java.util.Map<String, Object> drainAccumulatorUpdates() {
+        return runtime.accumulators().drainDeltas();
+    }
+
+    /**
      * Returns the runtime behind the engine, for tests and diagnostics that inspect the block
      * store or the shuffle registry. Stream code uses the methods above instead.
      */

@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * therefore plain ones, confined to that thread. Nodes' memos are concurrent maps because the
  * generator thread adds to them meanwhile.
  *
- * <p>Invariants: a node remembers at least one slide, and at least what each child asked for
+ * <p>Invariants: a node remembers at least one slide, at least what {@code StreamingContext.remember}
+ * asked for, and at least what each child asked for
  * (a window asks for its length on top of its own remember duration), so a child never
  * recomputes a parent's batch that was forgotten. Of the checkpoints of forgotten datasets, the
  * newest is kept: remembered datasets older than every remembered checkpoint still read it.
@@ -69,6 +70,10 @@ final class BatchRetention {
             node.checkpointInterval = Durations.defaultCheckpointInterval(node.slideDuration());
         }
         Duration minimum = node.slideDuration();
+        Duration asked = graph.rememberedAtLeast();
+        if (asked != null) {
+            minimum = Durations.max(minimum, asked);
+        }
         if (node.checkpointInterval != null) {
             minimum = Durations.max(minimum, node.checkpointInterval.multipliedBy(2));
         }

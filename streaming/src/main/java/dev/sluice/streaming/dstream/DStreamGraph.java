@@ -27,6 +27,9 @@ public final class DStreamGraph {
     private final List<InputDStream<?>> inputs = new CopyOnWriteArrayList<>();
     private final List<OutputDStream<?>> outputs = new CopyOnWriteArrayList<>();
     private final BatchRetention retention = new BatchRetention(this);
+    /** What {@code StreamingContext.remember} asked every node to keep at least; null if nothing. */
+    private volatile Duration rememberAtLeast;
+    private volatile RecordGuard recordGuard;
 
     /**
      * Creates the graph of a context whose batches run on {@code engine};
@@ -36,6 +39,17 @@ public final class DStreamGraph {
         this.engine = engine;
         this.batchInterval = batchInterval;
         this.checkCanAddOperation = checkCanAddOperation;
+        this.recordGuard = new RecordGuard(engine, dev.sluice.streaming.BadRecordPolicy.FAIL);
+    }
+
+    /** Sets the bad-record policy's guard; before any stream is made. */
+    public void setRecordGuard(RecordGuard guard) {
+        this.recordGuard = guard;
+    }
+
+    /** Returns the guard of the bad-record policy. */
+    public RecordGuard recordGuard() {
+        return recordGuard;
     }
 
     /**
@@ -50,6 +64,22 @@ public final class DStreamGraph {
             inputs.add(input);
         }
         return nodes.size() - 1;
+    }
+
+    /**
+     * Makes every node keep its datasets for at least {@code duration} (on top of what its
+     * children need), so that {@code DStream.slice} can reach back that far.
+     *
+     * @throws IllegalStateException if the context has already started or stopped
+     */
+    public void rememberAtLeast(Duration duration) {
+        checkCanAddOperation.run();
+        this.rememberAtLeast = duration;
+    }
+
+    /** Returns what {@link #rememberAtLeast} asked for, or null. */
+    Duration rememberedAtLeast() {
+        return rememberAtLeast;
     }
 
     /** Adds an output operation. */

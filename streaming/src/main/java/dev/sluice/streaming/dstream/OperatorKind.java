@@ -25,6 +25,8 @@ public enum OperatorKind {
     REDUCE("reduce"),
     TRANSFORM("transform"),
     TRANSFORM_TO_PAIR("transformToPair"),
+    TRANSFORM_WITH("transformWith"),
+    TRANSFORM_ALL("transform"),
     UNION("union"),
     REDUCE_BY_KEY("reduceByKey"),
     COMBINE_BY_KEY("combineByKey"),

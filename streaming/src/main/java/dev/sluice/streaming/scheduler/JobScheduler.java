@@ -1,12 +1,16 @@
 package dev.sluice.streaming.scheduler;
 
+import dev.sluice.core.spi.EngineServices;
 import dev.sluice.core.spi.UserExceptions;
 import dev.sluice.streaming.BatchInfo;
+import dev.sluice.streaming.FailedRecord;
 import dev.sluice.streaming.Time;
 import dev.sluice.streaming.dstream.BatchJob;
 import dev.sluice.streaming.dstream.DStreamGraph;
 import dev.sluice.streaming.input.ReceiverGate;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -114,6 +118,18 @@ final class JobScheduler {
         ReceiverGate g = gate;
         if (inFlight.decrementAndGet() < 2 && g != null) {
             g.open();
+        }
+        Map<String, Object> accumulated = EngineServices.of(graph.engine()).drainAccumulatorUpdates();
+        List<FailedRecord<?>> failedRecords = graph.recordGuard().takeFailures(accumulated, time);
+        if (!failedRecords.isEmpty()) {
+            log.debug("batch {}: skipped {} record(s) whose function threw", time.millis(), failedRecords.size());
+            graph.recordGuard().offerDeadLetters(failedRecords);
+            for (FailedRecord<?> failed : failedRecords) {
+                bus.post(l -> l.onRecordFailed(failed));
+            }
+        }
+        if (!accumulated.isEmpty()) {
+            bus.post(l -> l.onAccumulatorsUpdated(time, accumulated));
         }
         bus.post(l -> l.onBatchCompleted(info));
         if (failure != null) {

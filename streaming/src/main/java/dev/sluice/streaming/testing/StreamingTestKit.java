@@ -199,6 +199,12 @@ public final class StreamingTestKit implements AutoCloseable {
             return this;
         }
 
+        /** Sets the context's bad-record policy (see {@code StreamingContext.Builder.badRecordPolicy}). */
+        public Builder badRecordPolicy(dev.sluice.streaming.BadRecordPolicy policy) {
+            contextSettings.badRecordPolicy(policy);
+            return this;
+        }
+
         /** Caps each receiver at {@code recordsPerSecond}, as a quota per batch (see {@code StreamingContext.Builder}). */
         public Builder receiverMaxRate(long recordsPerSecond) {
             contextSettings.receiverMaxRate(recordsPerSecond);
