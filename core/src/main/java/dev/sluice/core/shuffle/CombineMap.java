@@ -17,20 +17,26 @@ import java.util.NoSuchElementException;
  * {@code HashPartitioner} picked them by, so the slot comes from the high bits of the hash times
  * the golden ratio instead.
  *
- * <p>Why chunks of {@value #CHUNK} slots: under G1 an array of at least half a heap region (1 MB
+ * <p>Why chunks (of {@link ChunkSize#bits} slots: 64K or 128K references under G1, unchunked
+ * under ParallelGC and SerialGC): under G1 an array of at least half a heap region (1 MB
  * with a 4 GB heap, 512 KB with the smallest regions) is humongous. It is allocated straight in
  * the old generation, every store of a young key into it takes the slow path of the post-write
  * barrier, and in JDK 17 a humongous {@code Object[]} is not reclaimed by a young collection, so
  * the keys and values of a finished task's table were kept alive and copied by every young pause
- * until the next marking cycle. A chunk is at most 256 KB of references, a young object like any
- * other, whatever the table's capacity.
+ * until the next marking cycle. A chunk is below half a region, a young object like any other,
+ * whatever the table's capacity.
+ *
+ * <p>Why a flat fast path: while the table is one chunk (always under ParallelGC; under G1 with
+ * 2 MB regions up to 128K slots, i.e. 64K keys, most per-task maps), {@link #find} and the
+ * value accessors index {@code flatKeys}, {@code flatValues}, {@code flatHashes} directly; only
+ * a map that grows beyond one chunk pays for the indirection through the chunk array.
  *
  * <p>Not thread-safe; one task owns each map.
  */
 final class CombineMap<K, C> {
     private static final int PHI = 0x9E3779B9;
     private static final int MIN_CAPACITY = 16;
-    private static final int CHUNK_BITS = 16;
+    private static final int CHUNK_BITS = ChunkSize.bits();
     private static final int CHUNK = 1 << CHUNK_BITS;
     private static final int CHUNK_MASK = CHUNK - 1;
 
@@ -38,6 +44,10 @@ final class CombineMap<K, C> {
     private Object[][] keys;
     private Object[][] values;
     private int[][] hashes;
+    /** The only chunk of {@code keys} (and of values, hashes) while the table fits one chunk; else null. */
+    private Object[] flatKeys;
+    private Object[] flatValues;
+    private int[] flatHashes;
     private int mask;
     private int shift;
     private int size;
@@ -60,6 +70,9 @@ final class CombineMap<K, C> {
         keys = new Object[chunks][chunkLength];
         values = new Object[chunks][chunkLength];
         hashes = new int[chunks][chunkLength];
+        flatKeys = chunks == 1 ? keys[0] : null;
+        flatValues = chunks == 1 ? values[0] : null;
+        flatHashes = chunks == 1 ? hashes[0] : null;
         mask = capacity - 1;
         shift = 32 - Integer.numberOfTrailingZeros(capacity);
         growAt = capacity / 2;
@@ -81,6 +94,21 @@ final class CombineMap<K, C> {
         }
         int h = key.hashCode();
         int i = (h * PHI) >>> shift;
+        Object[] fk = flatKeys;
+        if (fk != null) {
+            int[] fh = flatHashes;
+            int m = mask;
+            while (true) {
+                Object k = fk[i];
+                if (k == null) {
+                    return -(i + 1);
+                }
+                if (fh[i] == h && (k == key || key.equals(k))) {
+                    return i;
+                }
+                i = (i + 1) & m;
+            }
+        }
         Object[][] ks = keys;
         int[][] hs = hashes;
         while (true) {
@@ -111,6 +139,12 @@ final class CombineMap<K, C> {
     }
 
     private void put(int slot, Object key, Object value, int hash) {
+        if (flatKeys != null) {
+            flatKeys[slot] = key;
+            flatValues[slot] = value;
+            flatHashes[slot] = hash;
+            return;
+        }
         int c = slot >>> CHUNK_BITS;
         int o = slot & CHUNK_MASK;
         keys[c][o] = key;
@@ -127,13 +161,19 @@ final class CombineMap<K, C> {
     /** Returns the value of occupied slot {@code slot}. */
     @SuppressWarnings("unchecked")
     C value(int slot) {
-        return (C) (slot == capacity() ? nullKeyValue : values[slot >>> CHUNK_BITS][slot & CHUNK_MASK]);
+        if (slot == capacity()) {
+            return (C) nullKeyValue;
+        }
+        Object[] fv = flatValues;
+        return (C) (fv != null ? fv[slot] : values[slot >>> CHUNK_BITS][slot & CHUNK_MASK]);
     }
 
     /** Sets the value of occupied slot {@code slot}. */
     void setValue(int slot, Object value) {
         if (slot == capacity()) {
             nullKeyValue = value;
+        } else if (flatValues != null) {
+            flatValues[slot] = value;
         } else {
             values[slot >>> CHUNK_BITS][slot & CHUNK_MASK] = value;
         }

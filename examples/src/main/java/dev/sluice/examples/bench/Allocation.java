@@ -43,13 +43,30 @@ final class Allocation {
         return sum;
     }
 
-    /** Sums allocation over several measured stretches. */
+    /**
+     * The CPU time this JVM process has used so far (all threads, GC threads included), in
+     * nanoseconds, from {@code com.sun.management.OperatingSystemMXBean#getProcessCpuTime}; -1 if
+     * not supported.
+     */
+    static long processCpuNanos() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime() : -1;
+    }
+
+    /**
+     * Sums allocation, and process CPU time, over several measured stretches. Process CPU time
+     * counts what the collector's threads did for the stretch, and on a loaded machine it moves
+     * much less than wall time, since waiting for a core is not counted.
+     */
     static final class Meter {
         private long total;
         private long startedAt = -1;
+        private long cpuTotal;
+        private long cpuStartedAt = -1;
 
         void start() {
             startedAt = allThreads();
+            cpuStartedAt = processCpuNanos();
         }
 
         void stop() {
@@ -57,6 +74,15 @@ final class Allocation {
                 total += allThreads() - startedAt;
             }
             startedAt = -1;
+            if (cpuStartedAt >= 0) {
+                cpuTotal += processCpuNanos() - cpuStartedAt;
+            }
+            cpuStartedAt = -1;
+        }
+
+        /** Process CPU milliseconds per batch over the stretches measured, or -1 if not supported. */
+        double cpuMsPerBatch(long batches) {
+            return processCpuNanos() >= 0 && batches > 0 ? BenchReport.round3(cpuTotal / 1e6 / batches) : -1;
         }
 
         /** Bytes per line over the stretches measured, or -1 if not supported. */

@@ -54,7 +54,8 @@ import java.util.function.Function;
  * building the batch's datasets on the generator thread, its jobs, and releasing old data, to the
  * completion event; baselines are timed end to end, so compare {@code wallMs} with their
  * {@code procMs}); and bytes allocated per input line by all threads over the measured batches
- * ({@code allocBytesPerLine}, see {@link Allocation}).
+ * ({@code allocBytesPerLine}, see {@link Allocation}); and process CPU time over the measured batches
+ * divided by their number ({@code cpuMsPerBatch}, GC threads included).
  *
  * <p>Checks: every batch's output, warm-up and measured, of the engine and of every baseline, is
  * compared with a plain-Java {@link Reference}; a mismatch fails the run with a
@@ -218,7 +219,8 @@ public final class StreamingBench {
                 Json bj = b.json(config, data);
                 out.add(bj);
                 summary.put("engine/" + b.name, ratio(engineJson, bj))
-                        .put("engineWall/" + b.name, BenchReport.round3(b.median() / engine.wallMedian()));
+                        .put("engineWall/" + b.name, BenchReport.round3(b.median() / engine.wallMedian()))
+                        .put("cpuEngine/" + b.name, BenchReport.round3(engine.cpuMsPerBatch() / b.cpuMsPerBatch()));
             }
             Mode single = baselines.get(0);
             summary.put("baselineAllocBytesPerLine", single.alloc())
@@ -302,7 +304,8 @@ public final class StreamingBench {
         }
         return report("W4", "engine", 1, millis, outputs.subList(0, Math.min(8, outputs.size())))
                 .put("split", "none").put("wallMs", BenchReport.procMs(wall))
-                .put("allocBytesPerLine", meter.perLine(batches)).put("checkedBatches", outputs.size())
+                .put("allocBytesPerLine", meter.perLine(batches)).put("cpuMsPerBatch", meter.cpuMsPerBatch(batches))
+                .put("checkedBatches", outputs.size())
                 .put("batchIntervalMs", 100).toString();
     }
 
@@ -379,9 +382,14 @@ public final class StreamingBench {
             return meter.perLine((long) millis.size() * lines);
         }
 
+        double cpuMsPerBatch() {
+            return meter.cpuMsPerBatch(millis.size());
+        }
+
         Json json(Config config, List<List<String>> data) {
             Json j = report(workload, name, lines, millis, firstOutputs).put("split", config.splitter().label())
-                    .put("rounds", config.rounds()).put("allocBytesPerLine", alloc()).put("checkedBatches", checked);
+                    .put("rounds", config.rounds()).put("allocBytesPerLine", alloc())
+                    .put("cpuMsPerBatch", cpuMsPerBatch()).put("checkedBatches", checked);
             return workload.startsWith("W2") ? j.put("windowBatches", config.window()) : j;
         }
     }

@@ -80,7 +80,8 @@ public final class MapWithStateDataset<K, V, S, R> extends NarrowDataset<StateRe
 
     private StateRecord<K, S, R> update(StateMap<K, S> before, Iterator<Pair<K, V>> records) throws Exception {
         StateMap<K, S> map = before.newDelta();
-        List<R> mapped = new ArrayList<>();
+        // One output per record, so a chunked list: no copying growth, no humongous array (ChunkedList).
+        List<R> mapped = new ChunkedList<>();
         MappingState<S> state = new MappingState<>();
         // Optional is immutable and value-based: consecutive records with the same value object
         // (a batch of (word, 1) pairs shares the one cached Integer) share one Optional.
