@@ -5,6 +5,8 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.sluice.core.Engine;
 import dev.sluice.core.SluiceException;
+import dev.sluice.core.spi.EngineServices;
+import dev.sluice.streaming.checkpoint.CheckpointDirectory;
 import dev.sluice.streaming.dstream.DStreamNode;
 import dev.sluice.streaming.dstream.FileInputDStream;
 import dev.sluice.streaming.dstream.ListInputDStream;
@@ -101,6 +103,7 @@ public final class StreamingContext implements AutoCloseable {
     private final AtomicReference<Lifecycle> state = new AtomicReference<>(Lifecycle.INITIALIZED);
     private final CountDownLatch terminated = new CountDownLatch(1);
     private volatile Throwable stopCause;
+    private volatile StopReport stopReport;
 
     private StreamingContext(Builder b) {
         this.ownsEngine = b.engine == null;
@@ -213,7 +216,9 @@ public final class StreamingContext implements AutoCloseable {
      * clock. The first batch is at the next multiple of the batch interval.
      *
      * @throws IllegalStateException if already started or stopped, if no output is defined, or if
-     *                               a stream needs a checkpoint directory the context lacks
+     *                               a stream needs a checkpoint directory the context lacks, or if
+     *                               the checkpoint directory is not a valid URI, is a file, lies under
+     *                               a file, or cannot be created or written (the message names it)
      */
     public synchronized void start() {
         Lifecycle current = state.get();
@@ -224,6 +229,7 @@ public final class StreamingContext implements AutoCloseable {
             throw new IllegalStateException("cannot restart a stopped StreamingContext; build a new one with the same "
                     + "setup code to run again");
         }
+        engine.checkpointDir().ifPresent(dir -> CheckpointDirectory.check(dir, EngineServices.of(engine).hadoopConf()));
         long now = clock.millis();
         Time zero = new Time(now - now % batchInterval.toMillis());
         runtime.start(zero);
@@ -250,7 +256,7 @@ public final class StreamingContext implements AutoCloseable {
         }
         transition(Lifecycle.STOPPED);
         if (current == Lifecycle.ACTIVE) {
-            runtime.stop(graceful, stopTimeout);
+            stopReport = runtime.stop(graceful, stopTimeout);
         }
         if (ownsEngine) {
             engine.close();
@@ -258,6 +264,15 @@ public final class StreamingContext implements AutoCloseable {
         runtime.bus().post(StreamingListener::onStreamingStopped);
         log.info("streaming stopped{}", graceful ? " gracefully" : "");
         terminated.countDown();
+    }
+
+    /**
+     * Returns what the stop did once the context stopped: whether a graceful stop ran past its
+     * timeout and which batches (and how many input records) were dropped; empty before a stop,
+     * or if the context never started.
+     */
+    public java.util.Optional<StopReport> stopReport() {
+        return java.util.Optional.ofNullable(stopReport);
     }
 
     /** Same as {@link #stop()}. */
@@ -467,7 +482,10 @@ public final class StreamingContext implements AutoCloseable {
 
         /** Sets how long stop() waits for running batches (default 30 s). */
         public Builder stopTimeout(Duration timeout) {
-            this.stopTimeout = checkNotNull(timeout, "stopTimeout");
+            checkNotNull(timeout, "stopTimeout");
+            checkArgument(!timeout.isNegative() && !timeout.isZero(),
+                    "stopTimeout must be > 0 (how long a stop waits for running batches), got %s", timeout);
+            this.stopTimeout = timeout;
             return this;
         }
 

@@ -47,6 +47,8 @@ public final class ReceiverSupervisor<T> {
     private volatile long maxQuota = Long.MAX_VALUE;
     private volatile ReceiverGate gate = new ReceiverGate();
     private volatile boolean stopped = true;
+    /** Set (under {@code lock}) by a graceful stop before its last drain: later stores are refused. */
+    private boolean sealed;
 
     /** Creates the supervisor of {@code receiver} for stream {@code streamId}. */
     public ReceiverSupervisor(Receiver<T> receiver, int streamId, Consumer<ReceiverError> errors,
@@ -160,6 +162,7 @@ public final class ReceiverSupervisor<T> {
         gate.awaitOpen(this::isStopped);
         synchronized (lock) {
             awaitRoom(1);
+            checkNotSealed();
             buffer.add(record);
         }
         stored.incrementAndGet();
@@ -174,10 +177,29 @@ public final class ReceiverSupervisor<T> {
         gate.awaitOpen(this::isStopped);
         synchronized (lock) {
             awaitRoom(records.size());
+            checkNotSealed();
             buffer.addAll(records);
         }
         stored.addAndGet(records.size());
         nextDelayMillis = initialDelay.toMillis();
+    }
+
+    private void checkNotSealed() {
+        if (sealed) {
+            throw new IllegalStateException("receiver " + receiver.name() + " of stream " + streamId
+                    + " is stopped; the record was not stored (stop storing once isStopped() is true)");
+        }
+    }
+
+    /**
+     * Refuses every later {@code store} (a graceful stop calls it after stopping the receiver and
+     * before its last drain, so a record is either in that drain or refused, never counted and lost).
+     */
+    public void seal() {
+        synchronized (lock) {
+            sealed = true;
+            lock.notifyAll();
+        }
     }
 
     /** Returns and clears everything stored since the last drain. */

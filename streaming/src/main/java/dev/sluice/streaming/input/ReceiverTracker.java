@@ -54,6 +54,11 @@ public final class ReceiverTracker {
         return Map.copyOf(supervisors);
     }
 
+    /** Refuses every later store of every receiver (graceful stop, before the last batch). */
+    public void seal() {
+        supervisors.values().forEach(ReceiverSupervisor::seal);
+    }
+
     /** Assigns what every receiver stored so far to batch {@code time}; returns the record count. */
     public long allocate(Time time) {
         long total = 0;

@@ -67,6 +67,11 @@ public final class SocketReceiver extends Receiver<String> {
             if (!isStopped()) {
                 restart("cannot read from " + host + ":" + port + ": " + e.getMessage(), e);
             }
+        } catch (IllegalStateException e) {
+            if (!isStopped()) {
+                throw e;
+            }
+            // Stopped between reading a line and storing it: the store was refused, as it should be.
         } finally {
             closeQuietly(s);
         }

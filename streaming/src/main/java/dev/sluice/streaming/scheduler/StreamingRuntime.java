@@ -4,6 +4,7 @@ import dev.sluice.core.Engine;
 import dev.sluice.core.spi.EngineServices;
 import dev.sluice.streaming.Clock;
 import dev.sluice.streaming.ReceiverStatus;
+import dev.sluice.streaming.StopReport;
 import dev.sluice.streaming.Time;
 import dev.sluice.streaming.dstream.DStreamGraph;
 import dev.sluice.streaming.dstream.InputDStream;
@@ -74,22 +75,23 @@ public final class StreamingRuntime {
     }
 
     /**
-     * Stops. Graceful: stop the inputs, let the generator make the batch that takes everything
-     * already received, run every queued batch, then stop. Otherwise: stop generating at once,
-     * let the running batch end, drop queued ones.
+     * Stops. Graceful: stop the receivers (a store after that is refused, so every stored record
+     * is in a batch), generate one last batch with everything they stored, run every queued batch
+     * (bounded by {@code timeout}; what is left when it expires is dropped and reported), then
+     * stop. Otherwise: stop generating at once, let the running batch end, drop queued ones.
      */
-    public void stop(boolean graceful, Duration timeout) {
+    public StopReport stop(boolean graceful, Duration timeout) {
         receiverTracker.gate().open();
         for (InputDStream<?> input : graph.inputs()) {
             input.stop();
         }
         if (graceful) {
-            jobGenerator.stopAfter(clock.millis(), timeout.plus(batchInterval));
-            jobScheduler.stop(true, timeout);
-        } else {
-            jobGenerator.stop();
-            jobScheduler.stop(false, timeout);
+            receiverTracker.seal();
+            jobGenerator.stopWithFinalBatch();
+            return jobScheduler.stop(true, timeout);
         }
+        jobGenerator.stop();
+        return jobScheduler.stop(false, timeout);
     }
 
     /** Returns the counters of every receiver. */
