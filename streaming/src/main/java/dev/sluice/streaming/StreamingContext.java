@@ -118,6 +118,10 @@ public final class StreamingContext implements AutoCloseable {
         this.runtime = new StreamingRuntime(engine, clock, batchInterval, this::onBatchFailure,
                 this::checkCanAddOperation);
         this.receiverMaxRate = b.receiverMaxRate;
+        if (b.writeAheadLog && engine.checkpointDir().isPresent()) {
+            runtime.receiverTracker().useWriteAheadLog(engine.checkpointDir().get() + "/receiver-log",
+                    EngineServices.of(engine).hadoopConf());
+        }
         // Backpressure weighs wall-clock processing time against the batch interval, which is real
         // time only under the system clock; under a manual clock (tests) it would throttle at random.
         if (b.backpressure && clock == Clock.system()) {
@@ -401,6 +405,7 @@ public final class StreamingContext implements AutoCloseable {
         private boolean stopOnFailure;
         private boolean backpressure = true;
         private double receiverMaxRate = Double.POSITIVE_INFINITY;
+        private boolean writeAheadLog = true;
 
         private Builder() {
         }
@@ -421,6 +426,18 @@ public final class StreamingContext implements AutoCloseable {
         public Builder receiverMaxRate(long recordsPerSecond) {
             checkArgument(recordsPerSecond > 0, "receiverMaxRate must be > 0 records/s, got %s", recordsPerSecond);
             this.receiverMaxRate = recordsPerSecond;
+            return this;
+        }
+
+        /**
+         * Whether received records go through a write-ahead log in the checkpoint directory
+         * (default true; applies only when a checkpoint directory is set). With the log, a record
+         * is durable before {@link Receiver#store} returns, so a reliable receiver may acknowledge
+         * its source after {@code store}, and a restarted context can replay what a crash
+         * interrupted. Off: received records live only in memory until their batch ran.
+         */
+        public Builder writeAheadLog(boolean enabled) {
+            this.writeAheadLog = enabled;
             return this;
         }
 

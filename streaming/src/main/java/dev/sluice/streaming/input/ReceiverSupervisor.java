@@ -2,9 +2,13 @@ package dev.sluice.streaming.input;
 
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import dev.sluice.core.spi.InputBlock;
 import dev.sluice.streaming.Receiver;
 import dev.sluice.streaming.ReceiverError;
 import dev.sluice.streaming.ReceiverStatus;
+import dev.sluice.streaming.wal.ReceivedBlockHandle;
+import dev.sluice.streaming.wal.WalBlockHandler;
+import dev.sluice.streaming.wal.WalPosition;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,7 +17,10 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +56,13 @@ public final class ReceiverSupervisor<T> {
     private volatile boolean stopped = true;
     /** Set (under {@code lock}) by a graceful stop before its last drain: later stores are refused. */
     private boolean sealed;
+    /** With the write-ahead log: logs one {@code store} call's records as a block, durably. */
+    private volatile Function<List<T>, ReceivedBlockHandle> durableStore;
+    /** With the log: blocks logged and not yet drained, in the order they were added (under {@code lock}). */
+    private List<ReceivedBlockHandle> logged = new ArrayList<>();
+    private long loggedRecords;
+    /** Held (read) by a logged store from its seal check to its add, so a seal waits for it (write). */
+    private final ReentrantReadWriteLock storing = new ReentrantReadWriteLock();
 
     /** Creates the supervisor of {@code receiver} for stream {@code streamId}. */
     public ReceiverSupervisor(Receiver<T> receiver, int streamId, Consumer<ReceiverError> errors,
@@ -144,9 +158,17 @@ public final class ReceiverSupervisor<T> {
         this.gate = shared;
     }
 
+    /**
+     * Makes every later {@code store} log its records as one block through {@code store} before it
+     * returns (the tracker's write-ahead log), instead of buffering them in memory.
+     */
+    public void useDurableStore(Function<List<T>, ReceivedBlockHandle> store) {
+        this.durableStore = checkNotNull(store, "store");
+    }
+
     /** Waits (holding {@code lock}, which waiting releases) until {@code n} more records fit the quota. */
     private void awaitRoom(int n) {
-        while (!buffer.isEmpty() && buffer.size() + (long) n > batchQuota && !stopped) {
+        while (buffered() > 0 && buffered() + n > batchQuota && !stopped) {
             try {
                 lock.wait(100);
             } catch (InterruptedException e) {
@@ -156,9 +178,17 @@ public final class ReceiverSupervisor<T> {
         }
     }
 
+    private long buffered() {
+        return buffer.size() + loggedRecords;
+    }
+
     /** Buffers one record for the next batch (waiting first if backpressure says so). */
     public void store(T record) {
         checkNotNull(record, "record: receivers cannot store null");
+        if (durableStore != null) {
+            store(List.of(record));
+            return;
+        }
         gate.awaitOpen(this::isStopped);
         synchronized (lock) {
             awaitRoom(1);
@@ -175,6 +205,11 @@ public final class ReceiverSupervisor<T> {
             checkNotNull(r, "records: receivers cannot store null");
         }
         gate.awaitOpen(this::isStopped);
+        Function<List<T>, ReceivedBlockHandle> durable = durableStore;
+        if (durable != null) {
+            storeLogged(durable, records);
+            return;
+        }
         synchronized (lock) {
             awaitRoom(records.size());
             checkNotSealed();
@@ -182,6 +217,74 @@ public final class ReceiverSupervisor<T> {
         }
         stored.addAndGet(records.size());
         nextDelayMillis = initialDelay.toMillis();
+    }
+
+    private void storeLogged(Function<List<T>, ReceivedBlockHandle> durable, List<T> records) {
+        if (records.isEmpty()) {
+            return;
+        }
+        synchronized (lock) {
+            awaitRoom(records.size());
+        }
+        storing.readLock().lock();
+        try {
+            synchronized (lock) {
+                checkNotSealed();
+            }
+            ReceivedBlockHandle handle = durable.apply(new ArrayList<>(records));
+            synchronized (lock) {
+                logged.add(handle);
+                loggedRecords += handle.records();
+            }
+        } finally {
+            storing.readLock().unlock();
+        }
+        stored.addAndGet(records.size());
+        nextDelayMillis = initialDelay.toMillis();
+    }
+
+    /** Returns and clears the logged blocks not yet drained (the write-ahead log's counterpart of {@link #drain}). */
+    public List<ReceivedBlockHandle> drainLogged() {
+        synchronized (lock) {
+            if (logged.isEmpty()) {
+                return List.of();
+            }
+            List<ReceivedBlockHandle> out = logged;
+            logged = new ArrayList<>();
+            loggedRecords = 0;
+            lock.notifyAll();
+            return out;
+        }
+    }
+
+    /** Returns the log position of the oldest logged block not yet drained, or null if none. */
+    public WalPosition firstLoggedPosition() {
+        synchronized (lock) {
+            WalPosition first = null;
+            for (ReceivedBlockHandle h : logged) {
+                if (h instanceof ReceivedBlockHandle.Logged l && (first == null || l.position().compareTo(first) < 0)) {
+                    first = l.position();
+                }
+            }
+            return first;
+        }
+    }
+
+    /**
+     * Puts blocks a crashed run logged but never allocated back in front of what is stored next
+     * (recovery, before start): they go to the next batch. {@code restore} puts each in memory.
+     */
+    public void restoreLogged(List<WalBlockHandler.RecoveredBlock> blocks, BiConsumer<InputBlock, List<?>> restore) {
+        synchronized (lock) {
+            List<ReceivedBlockHandle> restored = new ArrayList<>();
+            for (WalBlockHandler.RecoveredBlock b : blocks) {
+                restore.accept(b.handle().id(), b.records());
+                restored.add(b.handle());
+                loggedRecords += b.handle().records();
+            }
+            restored.addAll(logged);
+            logged = restored;
+        }
     }
 
     private void checkNotSealed() {
@@ -196,9 +299,14 @@ public final class ReceiverSupervisor<T> {
      * before its last drain, so a record is either in that drain or refused, never counted and lost).
      */
     public void seal() {
-        synchronized (lock) {
-            sealed = true;
-            lock.notifyAll();
+        storing.writeLock().lock();
+        try {
+            synchronized (lock) {
+                sealed = true;
+                lock.notifyAll();
+            }
+        } finally {
+            storing.writeLock().unlock();
         }
     }
 

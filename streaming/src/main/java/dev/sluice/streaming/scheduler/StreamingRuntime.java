@@ -68,6 +68,7 @@ public final class StreamingRuntime {
     public void start(Time zero) {
         graph.validate();
         graph.initialize(zero);
+        receiverTracker.openLog();
         for (InputDStream<?> input : graph.inputs()) {
             input.start();
         }
@@ -85,13 +86,17 @@ public final class StreamingRuntime {
         for (InputDStream<?> input : graph.inputs()) {
             input.stop();
         }
+        StopReport report;
         if (graceful) {
             receiverTracker.seal();
             jobGenerator.stopWithFinalBatch();
-            return jobScheduler.stop(true, timeout);
+            report = jobScheduler.stop(true, timeout);
+        } else {
+            jobGenerator.stop();
+            report = jobScheduler.stop(false, timeout);
         }
-        jobGenerator.stop();
-        return jobScheduler.stop(false, timeout);
+        receiverTracker.closeLog();
+        return report;
     }
 
     /** Returns the counters of every receiver. */

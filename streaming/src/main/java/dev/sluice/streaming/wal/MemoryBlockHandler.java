@@ -41,7 +41,7 @@ public final class MemoryBlockHandler implements ReceivedBlockHandler {
     }
 
     /** Puts a block read back from the log into memory again. */
-    void restore(InputBlock id, List<?> records) {
+    public void restore(InputBlock id, List<?> records) {
         store.put(id, Collections.unmodifiableList(records));
     }
 

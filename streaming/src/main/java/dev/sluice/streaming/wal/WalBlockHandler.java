@@ -78,6 +78,36 @@ public final class WalBlockHandler implements ReceivedBlockHandler {
         memory.remove(handle);
     }
 
+    /** Every block in the log, in log order, and the torn tails skipped reading it. */
+    public record Recovery(List<RecoveredBlock> blocks, List<TornTail> tornTails) {
+        public Recovery {
+            blocks = List.copyOf(blocks);
+            tornTails = List.copyOf(tornTails);
+        }
+    }
+
+    /**
+     * Returns every block in the log with the torn tails skipped (for recovery).
+     *
+     * @throws WalCorruptionException naming the file and offset if a segment is damaged before its end
+     */
+    public Recovery recoverAll() {
+        return recoverAll(wal.reader());
+    }
+
+    /**
+     * Returns every block {@code reader} finds, with the torn tails skipped: for recovery, before
+     * a new log is opened in the same directory (whose new empty segment would read as torn).
+     */
+    public static Recovery recoverAll(WalReader reader) {
+        WalReadResult result = reader.readAll();
+        List<RecoveredBlock> blocks = new ArrayList<>(result.records().size());
+        for (WalRecord r : result.records()) {
+            blocks.add(decode(r.position(), r.payload()));
+        }
+        return new Recovery(blocks, result.tornTails());
+    }
+
     /** Returns every block in the log after {@code after}, in log order (for recovery). */
     public List<RecoveredBlock> recover(WalPosition after) {
         List<RecoveredBlock> blocks = new ArrayList<>();
@@ -87,7 +117,7 @@ public final class WalBlockHandler implements ReceivedBlockHandler {
         return blocks;
     }
 
-    private RecoveredBlock decode(WalPosition position, byte[] payload) {
+    private static RecoveredBlock decode(WalPosition position, byte[] payload) {
         ByteBuffer b = ByteBuffer.wrap(payload);
         InputBlock id = new InputBlock(b.getInt(), b.getLong());
         List<?> records = RecordBytes.read(Arrays.copyOfRange(payload, PREFIX_BYTES, payload.length));
