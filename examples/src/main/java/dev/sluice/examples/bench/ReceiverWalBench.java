@@ -96,11 +96,13 @@ public final class ReceiverWalBench {
             for (String workload : List.of("W1", "W3update")) {
                 // Alternate which goes first, so neither always runs on a warmer machine.
                 for (boolean wal : r % 2 == 0 ? List.of(false, true) : List.of(true, false)) {
-                    double median = run(workload, wal, data, warmup, batches, storeBatch);
-                    medians.computeIfAbsent(workload + (wal ? " wal-on" : " wal-off"), k -> new ArrayList<>())
-                            .add(median);
+                    double[] m = run(workload, wal, data, warmup, batches, storeBatch);
+                    String key = workload + (wal ? " wal-on" : " wal-off");
+                    medians.computeIfAbsent(key, k -> new ArrayList<>()).add(m[0]);
+                    medians.computeIfAbsent(key + " store", k -> new ArrayList<>()).add(m[1]);
                     System.out.println(new BenchReport.Json().put("workload", workload).put("wal", wal)
-                            .put("round", r).put("medianMsPerBatch", BenchReport.round3(median)));
+                            .put("round", r).put("medianMsPerBatch", BenchReport.round3(m[0]))
+                            .put("medianStoreMsPerBatch", BenchReport.round3(m[1])));
                 }
             }
         }
@@ -110,11 +112,14 @@ public final class ReceiverWalBench {
             System.out.println(new BenchReport.Json().put("workload", workload).put("mode", "summary")
                     .put("linesPerBatch", lines).put("storeBatch", storeBatch)
                     .put("walOffMedianMs", BenchReport.round3(off)).put("walOnMedianMs", BenchReport.round3(on))
-                    .put("on/off", BenchReport.round3(on / off)));
+                    .put("on/off", BenchReport.round3(on / off))
+                    .put("walOffStoreMs", BenchReport.round3(median(medians.get(workload + " wal-off store"))))
+                    .put("walOnStoreMs", BenchReport.round3(median(medians.get(workload + " wal-on store")))));
         }
     }
 
-    private static double run(String workload, boolean wal, List<List<String>> data, int warmup, int batches,
+    /** Returns the medians per batch of {store + processing, store} in milliseconds. */
+    private static double[] run(String workload, boolean wal, List<List<String>> data, int warmup, int batches,
                               int storeBatch) throws Exception {
         ManualClock clock = new ManualClock();
         String checkpoints = Files.createTempDirectory("sluice-bench-wal-").toUri().toString();
@@ -125,6 +130,7 @@ public final class ReceiverWalBench {
         Completions completions = new Completions();
         ssc.addListener(completions);
         List<Double> millis = new ArrayList<>();
+        List<Double> storeMillis = new ArrayList<>();
         try {
             ssc.start();
             if (!feed.started.await(30, TimeUnit.SECONDS)) {
@@ -144,12 +150,13 @@ public final class ReceiverWalBench {
                 }
                 if (j >= warmup) {
                     millis.add(storeMs + info.processingTime().toNanos() / 1e6);
+                    storeMillis.add(storeMs);
                 }
             }
         } finally {
             ssc.stop();
         }
-        return median(millis);
+        return new double[] {median(millis), median(storeMillis)};
     }
 
     private static double median(List<Double> values) {

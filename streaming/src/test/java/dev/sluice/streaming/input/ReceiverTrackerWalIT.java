@@ -145,7 +145,9 @@ class ReceiverTrackerWalIT {
             assertThat(recovered.batches()).as(why).isLessThanOrEqualTo(batches - (int) (lastCompleted / 1000))
                     .isGreaterThanOrEqualTo(expectBatches);
             assertThat(recovered.records()).as(why).isEqualTo(expectRecords);
-            assertThat(recovered.tornTails()).as(why).isEmpty();
+            // An abandoned log may end in a segment it created but never wrote (nothing to allocate yet):
+            // reported, as a crash leaves it, but nothing in it was lost.
+            assertThat(recovered.tornTails()).as(why).allMatch(t -> t.droppedBytes() == 0);
             long late = unallocated.stream().mapToLong(List::size).sum();
             assertThat(recovered.unallocatedRecords()).as(why).isEqualTo(late);
 
