@@ -98,4 +98,72 @@ class HdfsWriteAheadLogTest extends WriteAheadLogContract {
             assertThat(r.skipped()).singleElement().asString().contains(newest.toString()).contains("truncated");
         }
     }
+
+    /** The receiver path with its write-ahead log on HDFS: the test kit's receiver input, then a tracker recovering. */
+    @Nested
+    class ReceiverLogOnHdfs {
+
+        @org.junit.jupiter.api.Test
+        void receiverInput_checkpointDirOnHdfs_batchesHoldWhatWasSentAndARestartFindsTheUnallocatedRest() {
+            long seed = System.nanoTime();
+            Random random = new Random(seed);
+            String ckpt = newDirUri();
+            java.util.List<java.util.List<Integer>> sent = new java.util.ArrayList<>();
+            java.util.List<Integer> late = new java.util.ArrayList<>();
+            try (dev.sluice.streaming.testing.StreamingTestKit kit = dev.sluice.streaming.testing.StreamingTestKit
+                    .builder().checkpointDir(ckpt).build()) {
+                dev.sluice.streaming.testing.ReceiverInput<Integer> input = kit.receiverInput();
+                dev.sluice.streaming.testing.BatchOutput<Integer> out = kit.collect(input.stream());
+                for (int b = 0; b < 4; b++) {
+                    java.util.List<Integer> batch = new java.util.ArrayList<>();
+                    for (int i = random.nextInt(200); i > 0; i--) {
+                        batch.add(random.nextInt());
+                    }
+                    input.send(batch);
+                    sent.add(batch);
+                    kit.run(1);
+                }
+                for (int i = 1 + random.nextInt(50); i > 0; i--) {
+                    late.add(random.nextInt());
+                }
+                input.send(late);
+                assertThat(out.batches()).as("seed %s", seed).isEqualTo(sent);
+            }
+            java.util.List<Object> logged = new java.util.ArrayList<>();
+            dev.sluice.streaming.wal.WalBlockHandler.recoverAll(dev.sluice.streaming.wal.WalReader.open(
+                    ckpt + "/receiver-log/blocks", conf(), 1 << 24)).blocks().forEach(b -> logged.addAll(b.records()));
+            java.util.List<Object> everything = new java.util.ArrayList<>();
+            sent.forEach(everything::addAll);
+            everything.addAll(late);
+            assertThat(logged).as("seed %s: every record sent is in the log on HDFS", seed).isEqualTo(everything);
+
+            try (dev.sluice.core.Engine engine = dev.sluice.core.Engine.builder().parallelism(1).build()) {
+                dev.sluice.streaming.input.ReceiverTracker tracker = new dev.sluice.streaming.input.ReceiverTracker(
+                        dev.sluice.core.spi.EngineServices.of(engine).inputBlocks(), 1);
+                tracker.add(0, new dev.sluice.streaming.input.ReceiverSupervisor<>(new Idle(), 0, e -> { },
+                        java.time.Duration.ofMillis(1), java.time.Duration.ofMillis(2)));
+                tracker.useWriteAheadLog(ckpt + "/receiver-log", conf());
+                var recovered = tracker.recover(new dev.sluice.streaming.Time(4000));
+                assertThat(recovered.batches()).as("seed %s: every batch completed", seed).isZero();
+                assertThat(recovered.unallocatedRecords()).as("seed %s", seed).isEqualTo(late.size());
+                tracker.allocate(new dev.sluice.streaming.Time(5000));
+                java.util.List<Object> next = new java.util.ArrayList<>();
+                for (var block : tracker.blocksOf(0, new dev.sluice.streaming.Time(5000)).blocks()) {
+                    next.addAll(tracker.blockStore().get(block).orElseThrow());
+                }
+                assertThat(next).as("seed %s: the unallocated records go to the next batch", seed).isEqualTo(late);
+                tracker.closeLog();
+            }
+        }
+    }
+
+    private static final class Idle extends dev.sluice.streaming.Receiver<Integer> {
+        @Override
+        public void onStart() {
+        }
+
+        @Override
+        public void onStop() {
+        }
+    }
 }

@@ -26,6 +26,7 @@ public final class Main {
             "state-scale", StateScaleBench::main,
             "socket", SocketBench::main,
             "wal", dev.sluice.examples.bench.WalBench::main,
+            "receiver-wal", dev.sluice.examples.bench.ReceiverWalBench::main,
             "W4", args -> StreamingBench.run("W4", args),
             "baseline", args -> StreamingBench.run("baseline", args),
             "suite", BenchSuite::main));

@@ -353,13 +353,18 @@ public class DStream<T> {
 
     /**
      * Writes each batch as text to the directory {@code prefix-<batch ms>.suffix} (no dot if
-     * {@code suffix} is empty), on any Hadoop FileSystem. Each directory appears atomically; a
-     * batch whose directory already exists (a replay after a restart) is not written again.
+     * {@code suffix} is empty), on any Hadoop FileSystem. Each directory appears atomically, with
+     * a {@code _SLUICE_OUTPUT} marker naming this application (its checkpoint directory) or, without
+     * a checkpoint directory, this run. A batch whose directory this application already wrote (a
+     * replay after a restart) is not written again; a directory of the same name that it did not
+     * write (an unrelated earlier run) fails the batch, naming the directory.
      */
     public void saveAsTextFiles(String prefix, String suffix) {
         checkNotNull(prefix, "prefix");
         checkNotNull(suffix, "suffix");
-        new OutputDStream<T>(node, OperatorKind.SAVE_AS_TEXT_FILES, (ds, time) -> TextFilesOutput.save(ds, prefix, suffix, time));
+        String owner = TextFilesOutput.owner(context.engine());
+        new OutputDStream<T>(node, OperatorKind.SAVE_AS_TEXT_FILES,
+                (ds, time) -> TextFilesOutput.save(ds, prefix, suffix, time, owner));
     }
 
     // ---------------------------------------------------------------- windows (see the window package)

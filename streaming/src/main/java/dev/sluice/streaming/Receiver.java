@@ -42,12 +42,20 @@ public abstract class Receiver<T> implements Serializable {
         return getClass().getSimpleName();
     }
 
-    /** Hands one record to the engine, for the next batch. */
+    /**
+     * Hands one record to the engine, for the next batch.
+     *
+     * @throws IllegalStateException if the engine stopped this receiver: the record was not stored
+     */
     public final void store(T record) {
         supervisor().store(record);
     }
 
-    /** Hands records to the engine, for the next batch. */
+    /**
+     * Hands records to the engine, for the next batch; all or none are stored.
+     *
+     * @throws IllegalStateException if the engine stopped this receiver: no record was stored
+     */
     public final void store(List<T> records) {
         supervisor().store(records);
     }

@@ -5,6 +5,8 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import static com.google.common.base.Preconditions.checkState;
 
 import dev.sluice.core.Engine;
+import dev.sluice.core.spi.EngineServices;
+import dev.sluice.streaming.checkpoint.CheckpointDirectory;
 import dev.sluice.streaming.dstream.DStreamNode;
 import dev.sluice.streaming.dstream.FileInputDStream;
 import dev.sluice.streaming.dstream.ListInputDStream;
@@ -125,6 +127,7 @@ public final class StreamingContext implements AutoCloseable {
         }
     }
     private DStream<FailedRecord<?>> deadLetters;
+    private volatile StopReport stopReport;
 
     private StreamingContext(Builder b) {
         this.ownsEngine = b.engine == null;
@@ -145,6 +148,10 @@ public final class StreamingContext implements AutoCloseable {
                 b.webUiPort, b.retainedBatches, b.throttleWarningBatches));
         if (b.badRecordPolicy != BadRecordPolicy.FAIL) {
             runtime.graph().setRecordGuard(new RecordGuard(engine, b.badRecordPolicy));
+        }
+        if (b.writeAheadLog && engine.checkpointDir().isPresent()) {
+            runtime.receiverTracker().useWriteAheadLog(engine.checkpointDir().get() + "/receiver-log",
+                    EngineServices.of(engine).hadoopConf());
         }
         // Backpressure weighs wall-clock processing time against the batch interval, which is real
         // time only under the system clock; under a manual clock (tests) it would throttle at random.
@@ -366,7 +373,9 @@ public final class StreamingContext implements AutoCloseable {
      * clock. The first batch is at the next multiple of the batch interval.
      *
      * @throws IllegalStateException if already started or stopped, if no output is defined, or if
-     *                               a stream needs a checkpoint directory the context lacks
+     *                               a stream needs a checkpoint directory the context lacks, or if
+     *                               the checkpoint directory is not a valid URI, is a file, lies under
+     *                               a file, or cannot be created or written (the message names it)
      */
     public synchronized void start() {
         Lifecycle current = state.get();
@@ -377,6 +386,7 @@ public final class StreamingContext implements AutoCloseable {
             throw new IllegalStateException("cannot restart a stopped StreamingContext; build a new one with the same "
                     + "setup code to run again");
         }
+        engine.checkpointDir().ifPresent(dir -> CheckpointDirectory.check(dir, EngineServices.of(engine).hadoopConf()));
         long now = clock.millis();
         Time zero = new Time(now - now % batchInterval.toMillis());
         observability.start(zero.millis());
@@ -409,7 +419,7 @@ public final class StreamingContext implements AutoCloseable {
         }
         transition(Lifecycle.STOPPED);
         if (current == Lifecycle.ACTIVE) {
-            runtime.stop(graceful, stopTimeout);
+            stopReport = runtime.stop(graceful, stopTimeout);
         }
         observability.stop();
         if (ownsEngine) {
@@ -418,6 +428,15 @@ public final class StreamingContext implements AutoCloseable {
         runtime.bus().post(StreamingListener::onStreamingStopped);
         log.info("streaming stopped{}", graceful ? " gracefully" : "");
         terminated.countDown();
+    }
+
+    /**
+     * Returns what the stop did once the context stopped: whether a graceful stop ran past its
+     * timeout and which batches (and how many input records) were dropped; empty before a stop,
+     * or if the context never started.
+     */
+    public java.util.Optional<StopReport> stopReport() {
+        return java.util.Optional.ofNullable(stopReport);
     }
 
     /** Same as {@link #stop()}. */
@@ -583,6 +602,7 @@ public final class StreamingContext implements AutoCloseable {
         private int retainedBatches = 1_000;
         private int throttleWarningBatches = 10;
         private BadRecordPolicy badRecordPolicy = BadRecordPolicy.FAIL;
+        private boolean writeAheadLog = true;
 
         private Builder() {
         }
@@ -659,6 +679,18 @@ public final class StreamingContext implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Whether received records go through a write-ahead log in the checkpoint directory
+         * (default true; applies only when a checkpoint directory is set). With the log, a record
+         * is durable before {@link Receiver#store} returns, so a reliable receiver may acknowledge
+         * its source after {@code store}, and a restarted context can replay what a crash
+         * interrupted. Off: received records live only in memory until their batch ran.
+         */
+        public Builder writeAheadLog(boolean enabled) {
+            this.writeAheadLog = enabled;
+            return this;
+        }
+
         /** Sets the name used in logs. */
         public Builder appName(String name) {
             engineSettings.appName(name);
@@ -717,7 +749,10 @@ public final class StreamingContext implements AutoCloseable {
 
         /** Sets how long stop() waits for running batches (default 30 s). */
         public Builder stopTimeout(Duration timeout) {
-            this.stopTimeout = checkNotNull(timeout, "stopTimeout");
+            checkNotNull(timeout, "stopTimeout");
+            checkArgument(!timeout.isNegative() && !timeout.isZero(),
+                    "stopTimeout must be > 0 (how long a stop waits for running batches), got %s", timeout);
+            this.stopTimeout = timeout;
             return this;
         }
 

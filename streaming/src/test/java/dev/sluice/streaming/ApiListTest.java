@@ -66,7 +66,7 @@ class ApiListTest {
         Set<String> streams = Set.of("union", "transform", "remember", "deadLetters");
         Set<String> lifecycle = Set.of("builder", "start", "stop", "close", "awaitTermination",
                 "awaitTerminationOrTimeout", "lifecycle", "state", "engine", "batchInterval", "clock", "addListener",
-                "removeListener", "receiverStatuses", "meterRegistry", "webUiUrl");
+                "removeListener", "receiverStatuses", "meterRegistry", "webUiUrl", "stopReport");
         Set<String> listed = new TreeSet<>();
         listed.addAll(inputs);
         listed.addAll(streams);

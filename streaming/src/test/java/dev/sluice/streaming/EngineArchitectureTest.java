@@ -61,18 +61,7 @@ class EngineArchitectureTest {
      * Remove the entry once the context wires them and the bench can go through the API.
      */
     private static final Map<String, Set<String>> INTERNAL_BENCHMARKS = Map.of("WalBench.java",
-            Set.of("dev.sluice.streaming.wal", "dev.sluice.streaming.checkpoint", "dev.sluice.core.storage"));
-    /**
-     * The issue 10 building blocks (write-ahead log, block handlers, metadata checkpoint format)
-     * merged before the context wires them, with the core internals they use (block ids, the
-     * block store, Kryo). Remove the entries once issue 10 wires them through {@code core.spi}.
-     */
-    private static final Map<String, Set<String>> UNWIRED_STREAMING_CLASSES = Map.of(
-            "MetadataCheckpointFormat.java", Set.of("dev.sluice.core.storage"),
-            "MemoryBlockHandler.java", Set.of("dev.sluice.core.storage"),
-            "ReceivedBlockHandle.java", Set.of("dev.sluice.core.storage"),
-            "ReceivedBlockHandler.java", Set.of("dev.sluice.core.storage"),
-            "WalBlockHandler.java", Set.of("dev.sluice.core.storage", "dev.sluice.core.serializer"));
+            Set.of("dev.sluice.streaming.wal", "dev.sluice.streaming.checkpoint", "dev.sluice.core.spi"));
     private static final Pattern SLUICE_REFERENCE = Pattern.compile("\\bdev\\.sluice(?:\\.[A-Za-z_]\\w*)+");
     private static final Path CORE = Path.of("../core/src/main/java");
     private static final Path STREAMING = Path.of("src/main/java");
@@ -107,8 +96,6 @@ class EngineArchitectureTest {
             referencedPackages(file).stream()
                     .filter(p -> p.startsWith("dev.sluice.core"))
                     .filter(p -> !API_PACKAGES.contains(p) && !CORE_SPI_PACKAGES.contains(p))
-                    .filter(p -> !UNWIRED_STREAMING_CLASSES.getOrDefault(file.getFileName().toString(), Set.of())
-                            .contains(p))
                     .forEach(p -> violations.add(file + " uses core internal package " + p));
         }
 

@@ -1,6 +1,6 @@
 package dev.sluice.examples.bench;
 
-import dev.sluice.core.storage.InputBlockId;
+import dev.sluice.core.spi.InputBlock;
 import dev.sluice.examples.Args;
 import dev.sluice.examples.bench.BenchReport.Json;
 import dev.sluice.streaming.Time;
@@ -134,7 +134,7 @@ public final class WalBench {
         for (long b = time; b <= time + 1000; b += 1000) {
             List<ReceivedBlockHandle> blocks = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
-                blocks.add(new ReceivedBlockHandle.Logged(new InputBlockId(0, b / 250 + i), 25_000,
+                blocks.add(new ReceivedBlockHandle.Logged(new InputBlock(0, b / 250 + i), 25_000,
                         new WalPosition(b / 60_000 + 1, i * 2_600_000L)));
             }
             pending.add(new MetadataCheckpoint.PendingBatch(Time.ofMillis(b), Map.of(

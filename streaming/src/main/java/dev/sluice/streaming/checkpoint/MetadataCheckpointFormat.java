@@ -1,7 +1,7 @@
 package dev.sluice.streaming.checkpoint;
 
 import dev.sluice.core.CheckpointException;
-import dev.sluice.core.storage.InputBlockId;
+import dev.sluice.core.spi.InputBlock;
 import dev.sluice.streaming.Time;
 import dev.sluice.streaming.checkpoint.InputAllocation.FileNames;
 import dev.sluice.streaming.checkpoint.InputAllocation.OffsetRange;
@@ -206,7 +206,7 @@ public final class MetadataCheckpointFormat {
                 List<ReceivedBlockHandle> blocks = new ArrayList<>(n);
                 for (int i = 0; i < n; i++) {
                     int handleKind = in.readByte();
-                    InputBlockId id = new InputBlockId(in.readInt(), in.readLong());
+                    InputBlock id = new InputBlock(in.readInt(), in.readLong());
                     long records = in.readLong();
                     blocks.add(handleKind == 2
                             ? new ReceivedBlockHandle.Logged(id, records, new WalPosition(in.readLong(), in.readLong()))

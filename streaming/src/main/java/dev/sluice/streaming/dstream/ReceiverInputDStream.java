@@ -45,7 +45,7 @@ public final class ReceiverInputDStream<T> extends InputDStream<T> {
     @Override
     protected Optional<Dataset<T>> compute(Time time) {
         ReceiverTracker.Allocation allocation = tracker.blocksOf(id(), time);
-        return Optional.of(new BlockDataset<T>(engine(), allocation.blocks(), time.millis()).toDataset());
+        return Optional.of(BlockDataset.<T>of(engine(), allocation, time.millis()).toDataset());
     }
 
     @Override

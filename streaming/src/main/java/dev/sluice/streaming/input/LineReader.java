@@ -41,6 +41,9 @@ final class LineReader {
     private long unterminatedDropped;
     /** Bytes of the unfinished line while a read is in progress (including skipped ones); else 0. */
     private long pending;
+    /** Where {@link #hasBufferedLine} stopped scanning the chunk, and the newline it found (-1: none). */
+    private int scannedTo;
+    private int newlineAt = -1;
 
     /** Creates a reader that returns a final line without its '\n' at end of stream. */
     LineReader(InputStream in, int maxLineBytes) {
@@ -52,6 +55,25 @@ final class LineReader {
         this.in = in;
         this.maxLineBytes = maxLineBytes;
         this.keepUnterminatedLastLine = keepUnterminatedLastLine;
+    }
+
+    /**
+     * Returns true if a whole line is already buffered, so the next {@link #readLine} returns
+     * without reading the stream (it cannot block). Amortized O(1) per byte: each byte is scanned once.
+     */
+    boolean hasBufferedLine() {
+        if (newlineAt >= chunkPos) {
+            return true;
+        }
+        for (int i = Math.max(chunkPos, scannedTo); i < chunkLen; i++) {
+            if (chunk[i] == '\n') {
+                newlineAt = i;
+                scannedTo = i + 1;
+                return true;
+            }
+        }
+        scannedTo = chunkLen;
+        return false;
     }
 
     /**
@@ -70,6 +92,8 @@ final class LineReader {
                     chunkLen = in.read(chunk);
                     chunkPos = 0;
                     pending = 0;
+                    scannedTo = 0;
+                    newlineAt = -1;
                     if (chunkLen <= 0) {
                         chunkLen = 0;
                         return atEnd(lineBytes, skipping);

@@ -2,9 +2,13 @@ package dev.sluice.streaming.input;
 
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import dev.sluice.core.spi.InputBlock;
 import dev.sluice.streaming.Receiver;
 import dev.sluice.streaming.ReceiverError;
 import dev.sluice.streaming.ReceiverStatus;
+import dev.sluice.streaming.wal.ReceivedBlockHandle;
+import dev.sluice.streaming.wal.WalBlockHandler;
+import dev.sluice.streaming.wal.WalPosition;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,7 +17,10 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +56,15 @@ public final class ReceiverSupervisor<T> {
     private volatile long maxQuota = Long.MAX_VALUE;
     private volatile ReceiverGate gate = new ReceiverGate();
     private volatile boolean stopped = true;
+    /** Set (under {@code lock}) by a graceful stop before its last drain: later stores are refused. */
+    private boolean sealed;
+    /** With the write-ahead log: logs one {@code store} call's records as a block, durably. */
+    private volatile Function<List<T>, ReceivedBlockHandle> durableStore;
+    /** With the log: blocks logged and not yet drained, in the order they were added (under {@code lock}). */
+    private List<ReceivedBlockHandle> logged = new ArrayList<>();
+    private long loggedRecords;
+    /** Held (read) by a logged store from its seal check to its add, so a seal waits for it (write). */
+    private final ReentrantReadWriteLock storing = new ReentrantReadWriteLock();
 
     /** Creates the supervisor of {@code receiver} for stream {@code streamId}. */
     public ReceiverSupervisor(Receiver<T> receiver, int streamId, Consumer<ReceiverError> errors,
@@ -144,13 +160,21 @@ public final class ReceiverSupervisor<T> {
         this.gate = shared;
     }
 
+    /**
+     * Makes every later {@code store} log its records as one block through {@code store} before it
+     * returns (the tracker's write-ahead log), instead of buffering them in memory.
+     */
+    public void useDurableStore(Function<List<T>, ReceivedBlockHandle> store) {
+        this.durableStore = checkNotNull(store, "store");
+    }
+
     /** Waits (holding {@code lock}, which waiting releases) until {@code n} more records fit the quota. */
     private void awaitRoom(int n) {
-        if (buffer.isEmpty() || buffer.size() + (long) n <= batchQuota) {
+        if (waiting() == 0 || waiting() + n <= batchQuota) {
             return; // the common case reads no clock
         }
         long start = System.nanoTime();
-        while (!buffer.isEmpty() && buffer.size() + (long) n > batchQuota && !stopped) {
+        while (waiting() > 0 && waiting() + n > batchQuota && !stopped) {
             try {
                 lock.wait(100);
             } catch (InterruptedException e) {
@@ -166,22 +190,32 @@ public final class ReceiverSupervisor<T> {
         return blockedNanos.get();
     }
 
-    /** Returns how many records wait for the next batch right now. */
+    /** Returns how many records wait for the next batch right now (in memory or logged). */
     public int buffered() {
         synchronized (lock) {
-            return buffer.size();
+            return (int) Math.min(Integer.MAX_VALUE, waiting());
         }
+    }
+
+    /** Records waiting for the next batch, in memory or logged (holding {@code lock}). */
+    private long waiting() {
+        return buffer.size() + loggedRecords;
     }
 
     /** Buffers one record for the next batch (waiting first if backpressure says so). */
     public void store(T record) {
         checkNotNull(record, "record: receivers cannot store null");
+        if (durableStore != null) {
+            store(List.of(record));
+            return;
+        }
         long waited = gate.awaitOpen(this::isStopped);
         if (waited > 0) {
             blockedNanos.addAndGet(waited);
         }
         synchronized (lock) {
             awaitRoom(1);
+            checkNotSealed();
             buffer.add(record);
         }
         stored.incrementAndGet();
@@ -197,12 +231,109 @@ public final class ReceiverSupervisor<T> {
         if (waited > 0) {
             blockedNanos.addAndGet(waited);
         }
+        Function<List<T>, ReceivedBlockHandle> durable = durableStore;
+        if (durable != null) {
+            storeLogged(durable, records);
+            return;
+        }
         synchronized (lock) {
             awaitRoom(records.size());
+            checkNotSealed();
             buffer.addAll(records);
         }
         stored.addAndGet(records.size());
         nextDelayMillis = initialDelay.toMillis();
+    }
+
+    private void storeLogged(Function<List<T>, ReceivedBlockHandle> durable, List<T> records) {
+        if (records.isEmpty()) {
+            return;
+        }
+        synchronized (lock) {
+            awaitRoom(records.size());
+        }
+        storing.readLock().lock();
+        try {
+            synchronized (lock) {
+                checkNotSealed();
+            }
+            ReceivedBlockHandle handle = durable.apply(new ArrayList<>(records));
+            synchronized (lock) {
+                logged.add(handle);
+                loggedRecords += handle.records();
+            }
+        } finally {
+            storing.readLock().unlock();
+        }
+        stored.addAndGet(records.size());
+        nextDelayMillis = initialDelay.toMillis();
+    }
+
+    /** Returns and clears the logged blocks not yet drained (the write-ahead log's counterpart of {@link #drain}). */
+    public List<ReceivedBlockHandle> drainLogged() {
+        synchronized (lock) {
+            if (logged.isEmpty()) {
+                return List.of();
+            }
+            List<ReceivedBlockHandle> out = logged;
+            logged = new ArrayList<>();
+            loggedRecords = 0;
+            lock.notifyAll();
+            return out;
+        }
+    }
+
+    /** Returns the log position of the oldest logged block not yet drained, or null if none. */
+    public WalPosition firstLoggedPosition() {
+        synchronized (lock) {
+            WalPosition first = null;
+            for (ReceivedBlockHandle h : logged) {
+                if (h instanceof ReceivedBlockHandle.Logged l && (first == null || l.position().compareTo(first) < 0)) {
+                    first = l.position();
+                }
+            }
+            return first;
+        }
+    }
+
+    /**
+     * Puts blocks a crashed run logged but never allocated back in front of what is stored next
+     * (recovery, before start): they go to the next batch. {@code restore} puts each in memory.
+     */
+    public void restoreLogged(List<WalBlockHandler.RecoveredBlock> blocks, BiConsumer<InputBlock, List<?>> restore) {
+        synchronized (lock) {
+            List<ReceivedBlockHandle> restored = new ArrayList<>();
+            for (WalBlockHandler.RecoveredBlock b : blocks) {
+                restore.accept(b.handle().id(), b.records());
+                restored.add(b.handle());
+                loggedRecords += b.handle().records();
+            }
+            restored.addAll(logged);
+            logged = restored;
+        }
+    }
+
+    private void checkNotSealed() {
+        if (sealed) {
+            throw new IllegalStateException("receiver " + receiver.name() + " of stream " + streamId
+                    + " is stopped; the record was not stored (stop storing once isStopped() is true)");
+        }
+    }
+
+    /**
+     * Refuses every later {@code store} (a graceful stop calls it after stopping the receiver and
+     * before its last drain, so a record is either in that drain or refused, never counted and lost).
+     */
+    public void seal() {
+        storing.writeLock().lock();
+        try {
+            synchronized (lock) {
+                sealed = true;
+                lock.notifyAll();
+            }
+        } finally {
+            storing.writeLock().unlock();
+        }
     }
 
     /** Returns and clears everything stored since the last drain. */

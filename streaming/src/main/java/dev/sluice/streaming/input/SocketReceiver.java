@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.util.ArrayList;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,6 +26,8 @@ import org.slf4j.LoggerFactory;
 public final class SocketReceiver extends Receiver<String> {
     private static final Logger log = LoggerFactory.getLogger(SocketReceiver.class);
     private static final int CONNECT_TIMEOUT_MS = 5_000;
+    /** The most lines one {@code store} takes: bounds a block's size (and a log record's). */
+    private static final int MAX_LINES_PER_STORE = 4_096;
 
     private final String host;
     private final int port;
@@ -79,6 +83,11 @@ public final class SocketReceiver extends Receiver<String> {
                         : "cannot read from " + host + ":" + port + ": " + e.getMessage();
                 restart(dropPending(lines, message), e);
             }
+        } catch (IllegalStateException e) {
+            if (!isStopped()) {
+                throw e;
+            }
+            // Stopped between reading a line and storing it: the store was refused, as it should be.
         } finally {
             closeQuietly(s);
         }
@@ -88,12 +97,23 @@ public final class SocketReceiver extends Receiver<String> {
         String maxLine = "line longer than " + options.maxLineBytes() + " bytes";
         long oversized = 0;
         long malformed = 0;
+        // Lines already buffered are stored together (one block, one log flush with the
+        // write-ahead log); the batch is stored before any read that could block, so no line
+        // waits in this thread for more input.
+        List<String> batch = new ArrayList<>();
         for (String line = lines.readLine(); line != null && !isStopped(); line = lines.readLine()) {
-            store(line);
+            batch.add(line);
+            if (batch.size() >= MAX_LINES_PER_STORE || !lines.hasBufferedLine()) {
+                store(batch);
+                batch = new ArrayList<>();
+            }
             if (lines.oversized() != oversized || lines.malformed() != malformed) {
                 oversized = reportDrops(lines.oversized(), oversized, maxLine);
                 malformed = reportDrops(lines.malformed(), malformed, "line is not valid UTF-8");
             }
+        }
+        if (!batch.isEmpty() && !isStopped()) {
+            store(batch);
         }
         reportDrops(lines.oversized(), oversized, maxLine);
         reportDrops(lines.malformed(), malformed, "line is not valid UTF-8");

@@ -37,6 +37,9 @@ final class JobGenerator {
     private volatile long lastBatchMillis = Long.MAX_VALUE;
     private volatile long generatedMillis = -1;
     private volatile BiConsumer<Time, Map<Integer, Long>> inputObserver = (time, inputs) -> { };
+    private volatile long firstMillis;
+    /** Held while a batch is generated, so a stop never interrupts the generator inside one. */
+    private final Object generating = new Object();
     private Thread thread;
 
     JobGenerator(Clock clock, Duration interval, DStreamGraph graph, ReceiverTracker tracker,
@@ -50,7 +53,8 @@ final class JobGenerator {
     }
 
     void start(Time zero) {
-        thread = new Thread(() -> loop(zero.millis() + interval.toMillis()), "sluice-generator");
+        firstMillis = zero.millis() + interval.toMillis();
+        thread = new Thread(() -> loop(firstMillis), "sluice-generator");
         thread.setDaemon(true);
         thread.start();
     }
@@ -60,11 +64,13 @@ final class JobGenerator {
         try {
             while (!stopped && next <= lastBatchMillis) {
                 clock.waitUntil(next);
-                if (stopped) {
-                    break;
+                synchronized (generating) {
+                    if (stopped) {
+                        break;
+                    }
+                    generate(new Time(next));
+                    generatedMillis = next;
                 }
-                generate(new Time(next));
-                generatedMillis = next;
                 next += interval.toMillis();
             }
         } catch (InterruptedException e) {
@@ -109,25 +115,29 @@ final class JobGenerator {
         this.inputObserver = observer;
     }
 
-    /** Stops at once, generating nothing more. */
+    /** Stops at once, generating nothing more; a batch being generated is finished first. */
     void stop() {
         stopped = true;
         if (thread != null) {
-            thread.interrupt();
+            synchronized (generating) {
+                thread.interrupt();
+            }
             join(Duration.ofSeconds(10));
         }
     }
 
     /**
-     * Lets the generator make the first batch strictly after {@code millis}, which takes everything
-     * received up to then, and stop; waits at most {@code timeout}. (Not "at or after": a batch at
-     * exactly {@code millis} may already have been allocated before the last records arrived.)
+     * Stops the generator thread, then generates one last batch, on the calling thread, at the
+     * batch time after the last one generated: it takes everything the (already stopped and
+     * sealed) receivers stored, so nothing stored is left out of a batch. Returns its time.
      */
-    void stopAfter(long millis, Duration timeout) {
-        long step = interval.toMillis();
-        lastBatchMillis = millis / step * step + step;
-        join(timeout);
+    Time stopWithFinalBatch() {
         stop();
+        long last = generatedMillis;
+        Time time = new Time(last < 0 ? firstMillis : last + interval.toMillis());
+        generate(time);
+        generatedMillis = time.millis();
+        return time;
     }
 
     private void join(Duration timeout) {

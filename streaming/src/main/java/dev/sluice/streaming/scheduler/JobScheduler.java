@@ -4,11 +4,13 @@ import dev.sluice.core.spi.EngineServices;
 import dev.sluice.core.spi.UserExceptions;
 import dev.sluice.streaming.BatchInfo;
 import dev.sluice.streaming.FailedRecord;
+import dev.sluice.streaming.StopReport;
 import dev.sluice.streaming.Time;
 import dev.sluice.streaming.dstream.BatchJob;
 import dev.sluice.streaming.dstream.DStreamGraph;
 import dev.sluice.streaming.input.ReceiverGate;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -66,7 +68,21 @@ final class JobScheduler {
         bus.post(l -> l.onBatchSubmitted(set.time(), set.numInputRecords()));
         log.debug("batch {}: submitted with {} job(s), {} input record(s)", set.time().millis(), set.jobs().size(),
                 set.numInputRecords());
-        jobThread.execute(() -> run(set));
+        jobThread.execute(new QueuedBatch(set));
+    }
+
+    /** A batch on the job thread's queue; a stop that drops it can say which batch it was. */
+    private final class QueuedBatch implements Runnable {
+        private final JobSet set;
+
+        QueuedBatch(JobSet set) {
+            this.set = set;
+        }
+
+        @Override
+        public void run() {
+            JobScheduler.this.run(set);
+        }
     }
 
     private void run(JobSet set) {
@@ -139,24 +155,57 @@ final class JobScheduler {
 
     /**
      * Stops: with {@code drain}, after the queued batches ran (bounded by {@code timeout}); else now.
-     * Once the job thread has ended, releases what the streams still remember.
+     * Once the job thread has ended, releases what the streams still remember. Returns what was
+     * dropped: every batch still queued when the drain timed out (logged at WARN) or, without
+     * {@code drain}, every queued batch.
      */
-    void stop(boolean drain, Duration timeout) {
+    StopReport stop(boolean drain, Duration timeout) {
+        List<Runnable> dropped = List.of();
+        boolean timedOut = false;
         if (drain) {
             jobThread.shutdown();
         } else {
-            jobThread.shutdownNow();
+            dropped = jobThread.shutdownNow();
         }
         try {
-            if (jobThread.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                releaseRemembered();
-            } else {
-                log.warn("job thread did not finish within {}; stopping it", timeout);
-                jobThread.shutdownNow();
+            if (!jobThread.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                timedOut = true;
+                dropped = concat(dropped, jobThread.shutdownNow());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        StopReport report = report(drain, timedOut, dropped);
+        if (timedOut) {
+            log.warn("graceful stop: batches still running after the stop timeout of {}; dropped {} queued batch(es) "
+                    + "{} with {} input record(s) (raise stopTimeout to let them finish)", timeout,
+                    report.droppedBatches().size(), report.droppedBatches(), report.droppedRecords());
+        } else {
+            if (!dropped.isEmpty()) {
+                log.info("stopped at once: dropped {} queued batch(es) with {} input record(s)",
+                        report.droppedBatches().size(), report.droppedRecords());
+            }
+            releaseRemembered();
+        }
+        return report;
+    }
+
+    private static List<Runnable> concat(List<Runnable> a, List<Runnable> b) {
+        List<Runnable> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    private static StopReport report(boolean graceful, boolean timedOut, List<Runnable> dropped) {
+        List<Long> times = new ArrayList<>();
+        long records = 0;
+        for (Runnable r : dropped) {
+            if (r instanceof QueuedBatch q) {
+                times.add(q.set.time().millis());
+                records += q.set.numInputRecords();
+            }
+        }
+        return new StopReport(graceful, timedOut, times, records);
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.sluice.core.Engine;
 import dev.sluice.core.spi.EngineServices;
 import dev.sluice.streaming.Clock;
 import dev.sluice.streaming.ReceiverStatus;
+import dev.sluice.streaming.StopReport;
 import dev.sluice.streaming.Time;
 import dev.sluice.streaming.dstream.DStreamGraph;
 import dev.sluice.streaming.dstream.InputDStream;
@@ -81,6 +82,7 @@ public final class StreamingRuntime {
     public void start(Time zero) {
         graph.validate();
         graph.initialize(zero);
+        receiverTracker.openLog();
         for (InputDStream<?> input : graph.inputs()) {
             input.start();
         }
@@ -88,22 +90,27 @@ public final class StreamingRuntime {
     }
 
     /**
-     * Stops. Graceful: stop the inputs, let the generator make the batch that takes everything
-     * already received, run every queued batch, then stop. Otherwise: stop generating at once,
-     * let the running batch end, drop queued ones.
+     * Stops. Graceful: stop the receivers (a store after that is refused, so every stored record
+     * is in a batch), generate one last batch with everything they stored, run every queued batch
+     * (bounded by {@code timeout}; what is left when it expires is dropped and reported), then
+     * stop. Otherwise: stop generating at once, let the running batch end, drop queued ones.
      */
-    public void stop(boolean graceful, Duration timeout) {
+    public StopReport stop(boolean graceful, Duration timeout) {
         receiverTracker.gate().open();
         for (InputDStream<?> input : graph.inputs()) {
             input.stop();
         }
+        StopReport report;
         if (graceful) {
-            jobGenerator.stopAfter(clock.millis(), timeout.plus(batchInterval));
-            jobScheduler.stop(true, timeout);
+            receiverTracker.seal();
+            jobGenerator.stopWithFinalBatch();
+            report = jobScheduler.stop(true, timeout);
         } else {
             jobGenerator.stop();
-            jobScheduler.stop(false, timeout);
+            report = jobScheduler.stop(false, timeout);
         }
+        receiverTracker.closeLog();
+        return report;
     }
 
     /** Returns the counters of every receiver. */

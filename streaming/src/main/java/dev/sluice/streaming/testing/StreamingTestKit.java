@@ -44,6 +44,7 @@ public final class StreamingTestKit implements AutoCloseable {
     private final boolean failOnBatchError;
     private final Map<Long, CompletableFuture<BatchInfo>> completed = new ConcurrentHashMap<>();
     private final List<BatchInfo> infos = new CopyOnWriteArrayList<>();
+    private final List<ReceiverInput<?>> receiverInputs = new CopyOnWriteArrayList<>();
 
     private StreamingTestKit(Builder b) {
         this.clock = new ManualClock();
@@ -83,6 +84,18 @@ public final class StreamingTestKit implements AutoCloseable {
         return context.listStream(batches);
     }
 
+    /**
+     * Returns a receiver-backed input: its {@code stream()} is a receiver's stream, and its
+     * {@code send(List)} stores records through the real receiver path (blocks, and the
+     * write-ahead log when the kit has a checkpoint directory) before it returns. Records sent
+     * before {@link #run} land in the first batch it runs; later ones in the next batch run.
+     */
+    public <T> ReceiverInput<T> receiverInput() {
+        ReceiverInput<T> input = new ReceiverInput<>(context, batchTimeout);
+        receiverInputs.add(input);
+        return input;
+    }
+
     /** Returns a keyed stream whose batch {@code i + 1} holds {@code batches.get(i)}. */
     public <K, V> PairDStream<K, V> pairInput(List<List<Pair<K, V>>> batches) {
         return PairDStream.of(input(batches));
@@ -109,6 +122,7 @@ public final class StreamingTestKit implements AutoCloseable {
         if (context.lifecycle() == StreamingContext.Lifecycle.INITIALIZED) {
             context.addListener(completionListener());
             context.start();
+            receiverInputs.forEach(ReceiverInput::awaitStarted);
         }
         for (int i = 0; i < batches; i++) {
             long next = clock.millis() + interval.toMillis();

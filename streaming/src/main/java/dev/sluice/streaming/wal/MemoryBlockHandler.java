@@ -3,29 +3,28 @@ package dev.sluice.streaming.wal;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.sluice.core.SluiceException;
-import dev.sluice.core.StorageLevel;
-import dev.sluice.core.storage.BlockStore;
-import dev.sluice.core.storage.InputBlockId;
+import dev.sluice.core.spi.InputBlock;
+import dev.sluice.core.spi.InputBlocks;
 import java.util.Collections;
 import java.util.List;
 
 /**
- * Keeps received blocks in the engine's {@link BlockStore} only, in memory: what a receiver
+ * Keeps received blocks in the engine's {@link InputBlocks} only, in memory: what a receiver
  * stored is lost if the process dies.
  *
  * <p>Threading: safe from any thread, as the block store is.
  */
 public final class MemoryBlockHandler implements ReceivedBlockHandler {
-    private final BlockStore store;
+    private final InputBlocks store;
 
-    public MemoryBlockHandler(BlockStore store) {
+    public MemoryBlockHandler(InputBlocks store) {
         this.store = checkNotNull(store, "store");
     }
 
     @Override
-    public ReceivedBlockHandle store(InputBlockId id, List<?> records) {
+    public ReceivedBlockHandle store(InputBlock id, List<?> records) {
         checkNotNull(id, "id");
-        store.put(id, Collections.unmodifiableList(records), StorageLevel.MEMORY);
+        store.put(id, Collections.unmodifiableList(records));
         return new ReceivedBlockHandle.InMemory(id, records.size());
     }
 
@@ -42,8 +41,8 @@ public final class MemoryBlockHandler implements ReceivedBlockHandler {
     }
 
     /** Puts a block read back from the log into memory again. */
-    void restore(InputBlockId id, List<?> records) {
-        store.put(id, Collections.unmodifiableList(records), StorageLevel.MEMORY);
+    public void restore(InputBlock id, List<?> records) {
+        store.put(id, Collections.unmodifiableList(records));
     }
 
     @Override

@@ -3,19 +3,19 @@ package dev.sluice.streaming.wal;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
-import dev.sluice.core.storage.InputBlockId;
+import dev.sluice.core.spi.InputBlock;
 
 /** Where a {@link ReceivedBlockHandler} put a block of received records. */
 public sealed interface ReceivedBlockHandle {
 
     /** Returns the block's id. */
-    InputBlockId id();
+    InputBlock id();
 
     /** Returns how many records the block holds. */
     long records();
 
     /** A block held only in the engine's block store: lost with the process. */
-    record InMemory(InputBlockId id, long records) implements ReceivedBlockHandle {
+    record InMemory(InputBlock id, long records) implements ReceivedBlockHandle {
         public InMemory {
             checkNotNull(id, "id");
             checkArgument(records >= 0, "records must be >= 0, got %s", records);
@@ -23,7 +23,7 @@ public sealed interface ReceivedBlockHandle {
     }
 
     /** A block logged at {@code position} of the write-ahead log before it went into memory. */
-    record Logged(InputBlockId id, long records, WalPosition position) implements ReceivedBlockHandle {
+    record Logged(InputBlock id, long records, WalPosition position) implements ReceivedBlockHandle {
         public Logged {
             checkNotNull(id, "id");
             checkArgument(records >= 0, "records must be >= 0, got %s", records);

@@ -1,6 +1,6 @@
 package dev.sluice.streaming.wal;
 
-import dev.sluice.core.storage.InputBlockId;
+import dev.sluice.core.spi.InputBlock;
 import java.util.List;
 
 /**
@@ -16,7 +16,7 @@ public interface ReceivedBlockHandler {
      * Stores {@code records} as block {@code id}; returns once the block is as durable as this
      * handler makes it.
      */
-    ReceivedBlockHandle store(InputBlockId id, List<?> records);
+    ReceivedBlockHandle store(InputBlock id, List<?> records);
 
     /**
      * Returns the records of the block at {@code handle}.

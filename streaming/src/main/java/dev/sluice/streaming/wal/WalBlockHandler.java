@@ -3,8 +3,8 @@ package dev.sluice.streaming.wal;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.sluice.core.SluiceException;
-import dev.sluice.core.serializer.KryoSerializer;
-import dev.sluice.core.storage.InputBlockId;
+import dev.sluice.core.spi.RecordBytes;
+import dev.sluice.core.spi.InputBlock;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -17,7 +17,7 @@ import java.util.Optional;
  * block that is no longer in memory (after a restart) is read back from its log position.
  *
  * <p>Log record of a block: int streamId | long block sequence | the records as written by
- * {@link KryoSerializer#serializeAll}. Logging first means a {@code store} that returns has a
+ * {@link RecordBytes#of}. Logging first means a {@code store} that returns has a
  * durable block; a store that throws may have put nothing in memory.
  *
  * <p>Threading: safe from any thread; concurrent stores share the log's group commit.
@@ -27,7 +27,6 @@ public final class WalBlockHandler implements ReceivedBlockHandler {
 
     private final MemoryBlockHandler memory;
     private final WriteAheadLog wal;
-    private final KryoSerializer serializer;
 
     /** A block found in the log during recovery. */
     public record RecoveredBlock(ReceivedBlockHandle.Logged handle, List<?> records) {
@@ -37,16 +36,15 @@ public final class WalBlockHandler implements ReceivedBlockHandler {
         }
     }
 
-    public WalBlockHandler(MemoryBlockHandler memory, WriteAheadLog wal, KryoSerializer serializer) {
+    public WalBlockHandler(MemoryBlockHandler memory, WriteAheadLog wal) {
         this.memory = checkNotNull(memory, "memory");
         this.wal = checkNotNull(wal, "wal");
-        this.serializer = checkNotNull(serializer, "serializer");
     }
 
     @Override
-    public ReceivedBlockHandle store(InputBlockId id, List<?> records) {
+    public ReceivedBlockHandle store(InputBlock id, List<?> records) {
         checkNotNull(id, "id");
-        byte[] body = serializer.serializeAll(records.iterator());
+        byte[] body = RecordBytes.of(records.iterator());
         ByteBuffer b = ByteBuffer.allocate(PREFIX_BYTES + body.length);
         b.putInt(id.streamId()).putLong(id.sequence()).put(body);
         WalPosition position = wal.append(b.array());
@@ -80,6 +78,36 @@ public final class WalBlockHandler implements ReceivedBlockHandler {
         memory.remove(handle);
     }
 
+    /** Every block in the log, in log order, and the torn tails skipped reading it. */
+    public record Recovery(List<RecoveredBlock> blocks, List<TornTail> tornTails) {
+        public Recovery {
+            blocks = List.copyOf(blocks);
+            tornTails = List.copyOf(tornTails);
+        }
+    }
+
+    /**
+     * Returns every block in the log with the torn tails skipped (for recovery).
+     *
+     * @throws WalCorruptionException naming the file and offset if a segment is damaged before its end
+     */
+    public Recovery recoverAll() {
+        return recoverAll(wal.reader());
+    }
+
+    /**
+     * Returns every block {@code reader} finds, with the torn tails skipped: for recovery, before
+     * a new log is opened in the same directory (whose new empty segment would read as torn).
+     */
+    public static Recovery recoverAll(WalReader reader) {
+        WalReadResult result = reader.readAll();
+        List<RecoveredBlock> blocks = new ArrayList<>(result.records().size());
+        for (WalRecord r : result.records()) {
+            blocks.add(decode(r.position(), r.payload()));
+        }
+        return new Recovery(blocks, result.tornTails());
+    }
+
     /** Returns every block in the log after {@code after}, in log order (for recovery). */
     public List<RecoveredBlock> recover(WalPosition after) {
         List<RecoveredBlock> blocks = new ArrayList<>();
@@ -89,10 +117,10 @@ public final class WalBlockHandler implements ReceivedBlockHandler {
         return blocks;
     }
 
-    private RecoveredBlock decode(WalPosition position, byte[] payload) {
+    private static RecoveredBlock decode(WalPosition position, byte[] payload) {
         ByteBuffer b = ByteBuffer.wrap(payload);
-        InputBlockId id = new InputBlockId(b.getInt(), b.getLong());
-        List<?> records = serializer.deserializeAll(Arrays.copyOfRange(payload, PREFIX_BYTES, payload.length));
+        InputBlock id = new InputBlock(b.getInt(), b.getLong());
+        List<?> records = RecordBytes.read(Arrays.copyOfRange(payload, PREFIX_BYTES, payload.length));
         return new RecoveredBlock(new ReceivedBlockHandle.Logged(id, records.size(), position), records);
     }
 }

@@ -1,6 +1,6 @@
 package dev.sluice.streaming.checkpoint;
 
-import dev.sluice.core.storage.InputBlockId;
+import dev.sluice.core.spi.InputBlock;
 import dev.sluice.streaming.Time;
 import dev.sluice.streaming.checkpoint.InputAllocation.FileNames;
 import dev.sluice.streaming.checkpoint.InputAllocation.OffsetRange;
@@ -50,7 +50,7 @@ public final class RandomCheckpoints {
             case 0: {
                 List<ReceivedBlockHandle> blocks = new ArrayList<>();
                 for (int i = 0; i < n; i++) {
-                    InputBlockId id = new InputBlockId(random.nextInt(4), random.nextInt(10_000));
+                    InputBlock id = new InputBlock(random.nextInt(4), random.nextInt(10_000));
                     long records = random.nextInt(100_000);
                     blocks.add(random.nextBoolean() ? new ReceivedBlockHandle.InMemory(id, records)
                             : new ReceivedBlockHandle.Logged(id, records,

@@ -187,4 +187,47 @@ class LineReaderTest {
         }
         return new SequenceInputStream(Collections.enumeration(streams));
     }
+
+    @Test
+    void hasBufferedLine_randomChunks_isTrueExactlyWhenTheNextLineNeedsNoRead() throws IOException {
+        long seed = new Random().nextLong();
+        Random random = new Random(seed);
+        List<String> lines = new ArrayList<>();
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < 300; i++) {
+            String line = "l" + random.nextInt(1_000_000) + "x".repeat(random.nextInt(30));
+            lines.add(line);
+            text.append(line).append('\n');
+        }
+        byte[] bytes = utf8(text.toString());
+        int[] reads = {0};
+        List<InputStream> chunks = new ArrayList<>();
+        for (int from = 0; from < bytes.length; ) {
+            int to = Math.min(bytes.length, from + 1 + random.nextInt(120));
+            chunks.add(new ByteArrayInputStream(Arrays.copyOfRange(bytes, from, to)));
+            from = to;
+        }
+        InputStream counting = new SequenceInputStream(Collections.enumeration(chunks)) {
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                reads[0]++;
+                return super.read(b, off, len);
+            }
+        };
+        LineReader reader = new LineReader(counting, MAX);
+        List<String> read = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            boolean buffered = reader.hasBufferedLine();
+            int before = reads[0];
+            read.add(reader.readLine());
+            if (buffered) {
+                assertThat(reads[0]).as("seed %s, line %s: buffered, so no read", seed, i).isEqualTo(before);
+            } else if (i > 0) {
+                assertThat(reads[0]).as("seed %s, line %s: not buffered, so it needed a read", seed, i)
+                        .isGreaterThan(before);
+            }
+        }
+        assertThat(read).as("seed %s", seed).isEqualTo(lines);
+        assertThat(reader.hasBufferedLine()).isFalse();
+    }
 }

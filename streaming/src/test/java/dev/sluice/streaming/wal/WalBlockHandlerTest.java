@@ -4,9 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.core.SluiceException;
-import dev.sluice.core.serializer.KryoSerializer;
-import dev.sluice.core.storage.BlockStore;
-import dev.sluice.core.storage.InputBlockId;
+import dev.sluice.core.Engine;
+import dev.sluice.core.spi.EngineServices;
+import dev.sluice.core.spi.InputBlock;
+import dev.sluice.core.spi.InputBlocks;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +19,10 @@ import org.junit.jupiter.api.io.TempDir;
 class WalBlockHandlerTest {
     @TempDir
     Path tmp;
-    private final KryoSerializer serializer = new KryoSerializer();
+
+    private static InputBlocks blocksOf(Engine engine) {
+        return EngineServices.of(engine).inputBlocks();
+    }
 
     private static List<String> randomBlock(Random random) {
         List<String> records = new ArrayList<>();
@@ -33,18 +37,18 @@ class WalBlockHandlerTest {
         long seed = System.nanoTime();
         List<String> records = randomBlock(new Random(seed));
         String dir = tmp.resolve("wal").toUri().toString();
-        try (BlockStore store = new BlockStore(serializer, tmp.resolve("blocks"));
+        try (Engine storeEngine = Engine.builder().parallelism(1).build();
                 WriteAheadLog wal = WriteAheadLog.open(dir, WalOptions.defaults(), new Configuration())) {
-            WalBlockHandler handler = new WalBlockHandler(new MemoryBlockHandler(store), wal, serializer);
-            ReceivedBlockHandle handle = handler.store(new InputBlockId(3, 7), records);
+            WalBlockHandler handler = new WalBlockHandler(new MemoryBlockHandler(blocksOf(storeEngine)), wal);
+            ReceivedBlockHandle handle = handler.store(new InputBlock(3, 7), records);
             assertThat(handle).isInstanceOf(ReceivedBlockHandle.Logged.class);
-            assertThat(store.contains(handle.id())).isTrue();
+            assertThat(blocksOf(storeEngine).get(handle.id()).isPresent()).isTrue();
 
             handler.remove(handle);
-            assertThat(store.contains(handle.id())).isFalse();
+            assertThat(blocksOf(storeEngine).get(handle.id()).isPresent()).isFalse();
 
             assertThat(handler.<String>read(handle)).as("seed %s", seed).isEqualTo(records);
-            assertThat(store.contains(handle.id())).as("read back into memory").isTrue();
+            assertThat(blocksOf(storeEngine).get(handle.id()).isPresent()).as("read back into memory").isTrue();
         }
     }
 
@@ -55,18 +59,18 @@ class WalBlockHandlerTest {
         String dir = tmp.resolve("wal").toUri().toString();
         List<List<String>> blocks = new ArrayList<>();
         List<ReceivedBlockHandle> handles = new ArrayList<>();
-        try (BlockStore store = new BlockStore(serializer, tmp.resolve("blocks1"));
+        try (Engine storeEngine = Engine.builder().parallelism(1).build();
                 WriteAheadLog wal = WriteAheadLog.open(dir, WalOptions.defaults().withSegmentBytes(2048),
                         new Configuration())) {
-            WalBlockHandler handler = new WalBlockHandler(new MemoryBlockHandler(store), wal, serializer);
+            WalBlockHandler handler = new WalBlockHandler(new MemoryBlockHandler(blocksOf(storeEngine)), wal);
             for (int i = 0; i < 30; i++) {
                 blocks.add(randomBlock(random));
-                handles.add(handler.store(new InputBlockId(0, i), blocks.get(i)));
+                handles.add(handler.store(new InputBlock(0, i), blocks.get(i)));
             }
         }
-        try (BlockStore fresh = new BlockStore(serializer, tmp.resolve("blocks2"));
+        try (Engine freshEngine = Engine.builder().parallelism(1).build();
                 WriteAheadLog wal = WriteAheadLog.open(dir, WalOptions.defaults(), new Configuration())) {
-            WalBlockHandler handler = new WalBlockHandler(new MemoryBlockHandler(fresh), wal, serializer);
+            WalBlockHandler handler = new WalBlockHandler(new MemoryBlockHandler(blocksOf(freshEngine)), wal);
 
             List<WalBlockHandler.RecoveredBlock> recovered = handler.recover(WalPosition.START);
 
@@ -80,9 +84,9 @@ class WalBlockHandlerTest {
 
     @Test
     void read_inMemoryBlockThatWasRemoved_failsNamingTheBlockAndTheFix() {
-        try (BlockStore store = new BlockStore(serializer, tmp.resolve("blocks"))) {
-            MemoryBlockHandler handler = new MemoryBlockHandler(store);
-            ReceivedBlockHandle handle = handler.store(new InputBlockId(1, 2), List.of("a"));
+        try (Engine storeEngine = Engine.builder().parallelism(1).build()) {
+            MemoryBlockHandler handler = new MemoryBlockHandler(blocksOf(storeEngine));
+            ReceivedBlockHandle handle = handler.store(new InputBlock(1, 2), List.of("a"));
             assertThat(handler.<String>read(handle)).containsExactly("a");
             handler.remove(handle);
 

@@ -1,0 +1,168 @@
+package dev.sluice.examples.bench;
+
+import dev.sluice.core.Pair;
+import dev.sluice.examples.Args;
+import dev.sluice.streaming.BatchInfo;
+import dev.sluice.streaming.DStream;
+import dev.sluice.streaming.PairDStream;
+import dev.sluice.streaming.Receiver;
+import dev.sluice.streaming.StreamingContext;
+import dev.sluice.streaming.StreamingListener;
+import dev.sluice.streaming.testing.ManualClock;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * {@code bench receiver-wal}: W1 and W3update fed through a receiver, with the receiver
+ * write-ahead log off and on, interleaved in one run. Public API only: a {@link Receiver} whose
+ * {@code store} the bench calls with pre-generated lines, {@code storeBatch} lines per call, under
+ * a manual clock. Per batch it measures the time to store the batch's lines (where the log's cost
+ * is paid: each store call is logged and flushed before it returns) plus the batch's processing
+ * time, and reports per configuration the median over rounds of each round's median.
+ *
+ * <pre>
+ * java -jar examples/target/sluice-examples.jar bench receiver-wal [--lines 100000] [--rounds 3]
+ *     [--warmup 3] [--batches 8] [--store-batch 1000]
+ * </pre>
+ */
+public final class ReceiverWalBench {
+    private static final Duration INTERVAL = Duration.ofSeconds(1);
+    private static final int PARALLELISM = 2;
+    private static final Set<String> OPTIONS = Set.of("lines", "rounds", "warmup", "batches", "store-batch");
+    private static final Map<String, Function<DStream<String>, DStream<Long>>> WORKLOADS = Map.of(
+            "W1", lines -> pairs(lines).reduceByKey(Integer::sum, PARALLELISM).count(),
+            "W3update", lines -> pairs(lines).updateStateByKey(ReceiverWalBench::sum, PARALLELISM)
+                    .checkpoint(INTERVAL.multipliedBy(10)).count());
+
+    private ReceiverWalBench() {
+    }
+
+    private static PairDStream<String, Integer> pairs(DStream<String> lines) {
+        return lines.<String>mapMulti(Baselines::forEachWord).mapToPair(w -> Pair.of(w, 1));
+    }
+
+    private static Optional<Integer> sum(List<Integer> ones, Optional<Integer> state) {
+        return Optional.of(state.orElse(0) + ones.size());
+    }
+
+    /** A receiver the bench stores into from its own thread once the context started it. */
+    private static final class Feed extends Receiver<String> {
+        private final transient CountDownLatch started = new CountDownLatch(1);
+
+        @Override
+        public void onStart() {
+            started.countDown();
+        }
+
+        @Override
+        public void onStop() {
+        }
+    }
+
+    /** Completes a future per batch time when the batch completes. */
+    private static final class Completions implements StreamingListener {
+        private final Map<Long, CompletableFuture<BatchInfo>> done = new ConcurrentHashMap<>();
+
+        CompletableFuture<BatchInfo> of(long millis) {
+            return done.computeIfAbsent(millis, t -> new CompletableFuture<>());
+        }
+
+        @Override
+        public void onBatchCompleted(BatchInfo info) {
+            of(info.batchTime().millis()).complete(info);
+        }
+    }
+
+    public static void main(String[] argv) throws Exception {
+        Args args = Args.parse("bench receiver-wal", argv, OPTIONS);
+        int lines = args.integer("lines", 100_000);
+        int rounds = args.integer("rounds", 3);
+        int warmup = args.integer("warmup", 3);
+        int batches = args.integer("batches", 8);
+        int storeBatch = args.integer("store-batch", 1000);
+        List<List<String>> data = WorkloadData.pregenerate(lines);
+        Map<String, List<Double>> medians = new java.util.TreeMap<>();
+        for (int r = 0; r < rounds; r++) {
+            for (String workload : List.of("W1", "W3update")) {
+                // Alternate which goes first, so neither always runs on a warmer machine.
+                for (boolean wal : r % 2 == 0 ? List.of(false, true) : List.of(true, false)) {
+                    double[] m = run(workload, wal, data, warmup, batches, storeBatch);
+                    String key = workload + (wal ? " wal-on" : " wal-off");
+                    medians.computeIfAbsent(key, k -> new ArrayList<>()).add(m[0]);
+                    medians.computeIfAbsent(key + " store", k -> new ArrayList<>()).add(m[1]);
+                    System.out.println(new BenchReport.Json().put("workload", workload).put("wal", wal)
+                            .put("round", r).put("medianMsPerBatch", BenchReport.round3(m[0]))
+                            .put("medianStoreMsPerBatch", BenchReport.round3(m[1])));
+                }
+            }
+        }
+        for (String workload : List.of("W1", "W3update")) {
+            double off = median(medians.get(workload + " wal-off"));
+            double on = median(medians.get(workload + " wal-on"));
+            System.out.println(new BenchReport.Json().put("workload", workload).put("mode", "summary")
+                    .put("linesPerBatch", lines).put("storeBatch", storeBatch)
+                    .put("walOffMedianMs", BenchReport.round3(off)).put("walOnMedianMs", BenchReport.round3(on))
+                    .put("on/off", BenchReport.round3(on / off))
+                    .put("walOffStoreMs", BenchReport.round3(median(medians.get(workload + " wal-off store"))))
+                    .put("walOnStoreMs", BenchReport.round3(median(medians.get(workload + " wal-on store")))));
+        }
+    }
+
+    /** Returns the medians per batch of {store + processing, store} in milliseconds. */
+    private static double[] run(String workload, boolean wal, List<List<String>> data, int warmup, int batches,
+                              int storeBatch) throws Exception {
+        ManualClock clock = new ManualClock();
+        String checkpoints = Files.createTempDirectory("sluice-bench-wal-").toUri().toString();
+        StreamingContext ssc = StreamingContext.builder().appName("bench-wal-" + workload).batchInterval(INTERVAL)
+                .parallelism(PARALLELISM).clock(clock).checkpointDir(checkpoints).writeAheadLog(wal).build();
+        Feed feed = new Feed();
+        WORKLOADS.get(workload).apply(ssc.receiverStream(feed)).foreachBatch((ds, time) -> ds.collect());
+        Completions completions = new Completions();
+        ssc.addListener(completions);
+        List<Double> millis = new ArrayList<>();
+        List<Double> storeMillis = new ArrayList<>();
+        try {
+            ssc.start();
+            if (!feed.started.await(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("receiver did not start");
+            }
+            for (int j = 0; j < warmup + batches; j++) {
+                List<String> batch = data.get(j % data.size());
+                long t0 = System.nanoTime();
+                for (int from = 0; from < batch.size(); from += storeBatch) {
+                    feed.store(batch.subList(from, Math.min(batch.size(), from + storeBatch)));
+                }
+                double storeMs = (System.nanoTime() - t0) / 1e6;
+                clock.advance(INTERVAL);
+                BatchInfo info = completions.of(clock.millis()).get(120, TimeUnit.SECONDS);
+                if (info.failure().isPresent()) {
+                    throw new IllegalStateException("batch " + j + " failed", info.failure().get());
+                }
+                if (j >= warmup) {
+                    millis.add(storeMs + info.processingTime().toNanos() / 1e6);
+                    storeMillis.add(storeMs);
+                }
+            }
+        } finally {
+            ssc.stop();
+        }
+        return new double[] {median(millis), median(storeMillis)};
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
+        sorted.sort(null);
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+}
