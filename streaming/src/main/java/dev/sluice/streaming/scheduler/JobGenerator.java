@@ -31,6 +31,7 @@ final class JobGenerator {
     private final ReceiverTracker tracker;
     private final JobScheduler scheduler;
     private volatile boolean stopped;
+    private volatile java.util.function.Consumer<Time> onGenerated = t -> { };
     private volatile long lastBatchMillis = Long.MAX_VALUE;
     private volatile long generatedMillis = -1;
     private Thread thread;
@@ -45,7 +46,12 @@ final class JobGenerator {
     }
 
     void start(Time zero) {
-        thread = new Thread(() -> loop(zero.millis() + interval.toMillis()), "sluice-generator");
+        startAfter(zero);
+    }
+
+    /** Starts generating with the batch after {@code last} (the zero time, or a recovered last completed batch). */
+    void startAfter(Time last) {
+        thread = new Thread(() -> loop(last.millis() + interval.toMillis()), "sluice-generator");
         thread.setDaemon(true);
         thread.start();
     }
@@ -78,7 +84,24 @@ final class JobGenerator {
         } catch (RuntimeException e) {
             error = UserExceptions.unwrap(e);
         }
+        if (stopped) {
+            return;
+        }
+        onGenerated.accept(time);
         scheduler.submit(new JobSet(time, jobs, graph.inputRecords(time), clock.millis(), submittedNanos, error));
+    }
+
+    /** Calls {@code hook} with each batch time once its jobs are built, before it is queued. */
+    void onGenerated(java.util.function.Consumer<Time> hook) {
+        this.onGenerated = hook;
+    }
+
+    /** Stops generating without waiting for the thread (it may be the caller's own). */
+    void abandon() {
+        stopped = true;
+        if (thread != null) {
+            thread.interrupt();
+        }
     }
 
     /** Stops at once, generating nothing more. */
