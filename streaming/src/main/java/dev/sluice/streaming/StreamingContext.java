@@ -334,7 +334,7 @@ public final class StreamingContext implements AutoCloseable {
         RecoveryReport report = recovery.restore(runtime.graph(), uids, dir.get());
         BatchCheckpointer checkpointer = new BatchCheckpointer(runtime.graph(), uids, store, runDir, recoveredZero,
                 recovery.restoredStates());
-        checkpointer.generatedBefore(recovery.replayedBatches());
+        checkpointer.generatedBefore(recovery.recordedBatches());
         recoveryReport = report;
         log.info("{}", report.describe());
         runtime.startBatches(recovery.lastCompletedBatch(), checkpointer);

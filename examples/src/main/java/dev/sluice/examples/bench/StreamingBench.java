@@ -41,7 +41,8 @@ import java.util.function.Function;
  * partitions, parallelism 2.
  *
  * <p>W4 (the per-batch floor): one line per batch, the system clock with a 100 ms interval, 20
- * warm-up and 200 measured batches.
+ * warm-up and 200 measured batches; {@code --checkpoint-dir URI} sets a checkpoint directory, so
+ * each batch also writes its metadata checkpoint (included in the measured processing time).
  *
  * <p>Commands (after {@code mvn -B -q -DskipTests package}):
  * <pre>
@@ -50,6 +51,7 @@ import java.util.function.Function;
  * java -Xmx4g -XX:+UseParallelGC -jar examples/target/sluice-examples.jar bench W2inv --lines 100000 --window 10
  * java -Xmx4g -XX:+UseParallelGC -jar examples/target/sluice-examples.jar bench W3mapws --lines 100000
  * java -Xmx4g -XX:+UseParallelGC -jar examples/target/sluice-examples.jar bench W4
+ * java -Xmx4g -XX:+UseParallelGC -jar examples/target/sluice-examples.jar bench W4 --checkpoint-dir file:///tmp/w4
  * </pre>
  * {@code bench W1} also runs both baselines in the same JVM on the same batches, then prints a
  * summary line with the ratios of the medians. Each run prints one JSON line: workload, mode, linesPerBatch, measuredBatches, procMs {median, p99,
@@ -59,7 +61,8 @@ import java.util.function.Function;
 public final class StreamingBench {
     private static final int PARALLELISM = 2;
     private static final Duration INTERVAL = Duration.ofSeconds(1);
-    private static final Set<String> OPTIONS = Set.of("lines", "warmup", "batches", "threads", "window");
+    private static final Set<String> OPTIONS = Set.of("lines", "warmup", "batches", "threads", "window",
+            "checkpoint-dir");
 
     /** The stream workloads by name: each maps the line stream to the per-batch count it outputs. */
     private static final Map<String, Function<Workload, DStream<Long>>> WORKLOADS = new ConcurrentHashMap<>(Map.of(
@@ -111,7 +114,8 @@ public final class StreamingBench {
     public static void run(String workload, String[] argv) throws Exception {
         Args args = Args.parse("bench " + workload, argv, OPTIONS);
         if (workload.equals("W4")) {
-            System.out.println(floor(args.integer("warmup", 20), args.integer("batches", 200)));
+            System.out.println(floor(args.integer("warmup", 20), args.integer("batches", 200),
+                    args.string("checkpoint-dir", null)));
         } else if (workload.equals("baseline")) {
             List<List<String>> data = WorkloadData.pregenerate(args.integer("lines", 100_000));
             System.out.println(baseline(args.integer("threads", 2), data, args.integer("warmup", 5),
@@ -176,9 +180,13 @@ public final class StreamingBench {
         return name.startsWith("W2") ? out.put("windowBatches", window) : out;
     }
 
-    static String floor(int warmup, int batches) throws Exception {
-        StreamingContext ssc = StreamingContext.builder().appName("bench-W4").batchInterval(Duration.ofMillis(100))
-                .parallelism(PARALLELISM).build();
+    static String floor(int warmup, int batches, String checkpointDir) throws Exception {
+        StreamingContext.Builder settings = StreamingContext.builder().appName("bench-W4")
+                .batchInterval(Duration.ofMillis(100)).parallelism(PARALLELISM);
+        if (checkpointDir != null) {
+            settings.checkpointDir(checkpointDir);
+        }
+        StreamingContext ssc = settings.build();
         Queue<List<String>> queue = new ConcurrentLinkedQueue<>();
         for (int j = 0; j < warmup + batches + 10; j++) {
             queue.add(List.of(WorkloadData.line(j)));
@@ -208,7 +216,7 @@ public final class StreamingBench {
             ssc.stop();
         }
         return report("W4", "engine", 1, millis, outputs.subList(0, Math.min(8, outputs.size())))
-                .put("batchIntervalMs", 100).toString();
+                .put("batchIntervalMs", 100).put("checkpointDir", String.valueOf(checkpointDir)).toString();
     }
 
     static Json baseline(int threads, List<List<String>> data, int warmup, int batches) {

@@ -96,6 +96,19 @@ public final class Recovery {
         return out;
     }
 
+    /**
+     * Returns the times of every batch the checkpoint recorded inputs for: the next checkpoints
+     * record them again (a restored state still recomputes the completed ones, and the others are
+     * re-run), until newer state checkpoints make them unnecessary.
+     */
+    public List<Time> recordedBatches() {
+        List<Time> out = new ArrayList<>();
+        for (PendingBatch b : checkpoint.pendingBatches()) {
+            out.add(b.time());
+        }
+        return out;
+    }
+
     /** Returns the operator states read back, for the next checkpoints until the operators checkpoint again. */
     public Map<String, OperatorState> restoredStates() {
         return Map.copyOf(restoredStates);

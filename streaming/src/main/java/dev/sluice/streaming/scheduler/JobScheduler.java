@@ -127,18 +127,18 @@ final class JobScheduler {
             return;
         }
         Time time = set.time();
-        long end = System.nanoTime();
-        BatchInfo info = new BatchInfo(time, set.numInputRecords(), set.submittedMillis(),
-                Duration.ofNanos(start - set.submittedNanos()), Duration.ofNanos(end - start), set.jobs().size(),
-                Optional.ofNullable(failure));
-        log.debug("batch {}: done in {} µs (waited {} µs)", time.millis(), (end - start) / 1000,
-                (start - set.submittedNanos()) / 1000);
         try {
             afterBatch.accept(time);
         } catch (RuntimeException e) {
             log.error("batch {}: could not write the metadata checkpoint; a crash now would resume from an "
                     + "earlier one", time.millis(), e);
         }
+        long end = System.nanoTime();
+        BatchInfo info = new BatchInfo(time, set.numInputRecords(), set.submittedMillis(),
+                Duration.ofNanos(start - set.submittedNanos()), Duration.ofNanos(end - start), set.jobs().size(),
+                Optional.ofNullable(failure));
+        log.debug("batch {}: done in {} µs (waited {} µs)", time.millis(), (end - start) / 1000,
+                (start - set.submittedNanos()) / 1000);
         try {
             graph.releaseOldBatches(time);
         } catch (RuntimeException e) {
