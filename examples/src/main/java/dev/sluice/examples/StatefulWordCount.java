@@ -28,9 +28,9 @@ import java.util.Set;
  * </pre>
  *
  * <p>What resumes: the counts as of the last batch whose state was checkpointed, and the batches
- * after it whose input can be replayed. The socket input is a receiver; this build does not write
- * its received records to a write-ahead log yet, so lines received but not yet in a completed batch
- * when the process died are lost (the program says so at start).
+ * after it whose input can be replayed. The socket input is a receiver; with a checkpoint directory
+ * its records go to the write-ahead log, but this build does not replay them yet, so lines received
+ * but not yet in a completed batch when the process died are not counted (the program says so).
  */
 public final class StatefulWordCount {
     private StatefulWordCount() {
