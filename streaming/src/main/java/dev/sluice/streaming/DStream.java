@@ -92,6 +92,28 @@ public class DStream<T> {
         return this;
     }
 
+    /**
+     * Gives this stream the stable identity {@code uid}, by which a checkpoint records its state
+     * (stateful and windowed streams) or its input: recovery matches operators of the new program
+     * to the checkpoint by uid, so a renamed or moved operator keeps its state. Streams without
+     * one that need one get a uid derived from their kind and position among the stateful,
+     * windowed and input streams (adding or removing a stateless operator does not change it);
+     * {@code setName} is for display only. Returns this stream.
+     *
+     * @throws IllegalArgumentException if {@code uid} is blank or contains '#'
+     */
+    public DStream<T> uid(String uid) {
+        checkNotNull(uid, "uid");
+        context.checkCanAddOperation();
+        identityNode().setUid(uid);
+        return this;
+    }
+
+    /** Returns the node a uid names: this stream's, or for a stream derived from one state node, that node. */
+    DStreamNode<?> identityNode() {
+        return node;
+    }
+
     @Override
     public String toString() {
         return node.toString();

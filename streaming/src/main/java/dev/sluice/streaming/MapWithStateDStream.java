@@ -2,6 +2,7 @@ package dev.sluice.streaming;
 
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import dev.sluice.streaming.dstream.DStreamNode;
 import dev.sluice.streaming.dstream.OperatorKind;
 import dev.sluice.streaming.dstream.TransformedDStream;
 import dev.sluice.streaming.state.MapWithStateRecordDStream;
@@ -30,6 +31,18 @@ public final class MapWithStateDStream<K, V, S, R> extends DStream<R> {
         super(context, new TransformedDStream<>(state, OperatorKind.MAP_WITH_STATE_OUTPUTS,
                 (ds, t) -> MapWithStateRecordDStream.mapped(ds)));
         this.state = state;
+    }
+
+    /** Names the state behind this stream (see {@link DStream#uid}); returns this stream. */
+    @Override
+    public MapWithStateDStream<K, V, S, R> uid(String uid) {
+        super.uid(uid);
+        return this;
+    }
+
+    @Override
+    DStreamNode<?> identityNode() {
+        return state;
     }
 
     /** Returns a keyed stream of every key and its state after each batch. */

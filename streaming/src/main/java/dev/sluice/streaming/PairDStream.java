@@ -64,6 +64,13 @@ public final class PairDStream<K, V> extends DStream<Pair<K, V>> {
         return new PairDStream<>(stream.context(), (DStreamNode<Pair<K, V>>) stream.node());
     }
 
+    /** Same as {@link DStream#uid}; returns this keyed stream. */
+    @Override
+    public PairDStream<K, V> uid(String uid) {
+        super.uid(uid);
+        return this;
+    }
+
     @Override
     public PairDStream<K, V> setName(String newName) {
         super.setName(newName);

@@ -5,8 +5,11 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import static com.google.common.base.Preconditions.checkState;
 
 import dev.sluice.core.Engine;
+import dev.sluice.core.SluiceException;
 import dev.sluice.core.spi.EngineServices;
 import dev.sluice.streaming.checkpoint.CheckpointDirectory;
+import dev.sluice.streaming.checkpoint.MetadataCheckpointStore;
+import dev.sluice.streaming.checkpoint.RecoveredCheckpoint;
 import dev.sluice.streaming.dstream.DStreamNode;
 import dev.sluice.streaming.dstream.FileInputDStream;
 import dev.sluice.streaming.dstream.ListInputDStream;
@@ -21,6 +24,8 @@ import dev.sluice.streaming.dstream.MultiTransformedDStream;
 import dev.sluice.streaming.function.MultiTransformFunction;
 import dev.sluice.streaming.input.ReceiverSupervisor;
 import dev.sluice.streaming.input.SocketReceiver;
+import dev.sluice.streaming.recovery.BatchCheckpointer;
+import dev.sluice.streaming.recovery.Recovery;
 import dev.sluice.streaming.scheduler.StreamingRuntime;
 import dev.sluice.streaming.ui.Observability;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -30,12 +35,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -128,8 +135,13 @@ public final class StreamingContext implements AutoCloseable {
     }
     private DStream<FailedRecord<?>> deadLetters;
     private volatile StopReport stopReport;
+    private final boolean allowDroppingState;
+    /** Set by {@link #getOrCreate}: start() resumes from the checkpoint directory if it holds a checkpoint. */
+    private volatile boolean resumable;
+    private volatile RecoveryReport recoveryReport;
 
     private StreamingContext(Builder b) {
+        this.allowDroppingState = b.allowDroppingState;
         this.ownsEngine = b.engine == null;
         this.engine = b.engine != null ? b.engine : b.engineSettings.build();
         this.batchInterval = b.batchInterval;
@@ -163,6 +175,51 @@ public final class StreamingContext implements AutoCloseable {
     /** Returns a builder; {@code batchInterval} is required. */
     public static Builder builder() {
         return new Builder();
+    }
+
+    // ---------------------------------------------------------------- recovery
+
+    /**
+     * Returns the context {@code setup} builds, prepared to resume from the checkpoint in
+     * {@code checkpointDir} if there is one. {@code setup} always runs: the program's current code
+     * defines the graph (no function or graph is ever read from a checkpoint), so the same program
+     * runs unchanged the first time and after every crash. At {@link #start()}, a context resuming
+     * checks the graph against the checkpoint (same batch interval, same stateful uids and partition
+     * counts), restores every stateful operator's state, re-runs the batches that had not completed
+     * and continues with the clock; {@link #recoveryReport()} says what it restored.
+     *
+     * @throws IllegalArgumentException if the context's own checkpoint directory is not {@code checkpointDir}
+     */
+    public static StreamingContext getOrCreate(String checkpointDir, Supplier<StreamingContext> setup) {
+        checkNotNull(checkpointDir, "checkpointDir");
+        checkNotNull(setup, "setup");
+        StreamingContext context = checkNotNull(setup.get(), "setup returned null; it must return the context it built");
+        String own = context.engine.checkpointDir().orElse(null);
+        if (own == null || !sameDir(own, checkpointDir)) {
+            context.stop(false);
+            throw new IllegalArgumentException("getOrCreate(\"" + checkpointDir + "\", setup): the context setup built "
+                    + (own == null ? "has no checkpoint directory" : "has checkpoint directory \"" + own + "\"")
+                    + "; build it with checkpointDir(\"" + checkpointDir + "\") so it checkpoints where it resumes from");
+        }
+        context.resumable = true;
+        return context;
+    }
+
+    private static boolean sameDir(String a, String b) {
+        return strip(a).equals(strip(b));
+    }
+
+    private static String strip(String dir) {
+        String d = dir;
+        while (d.length() > 1 && d.endsWith("/")) {
+            d = d.substring(0, d.length() - 1);
+        }
+        return d;
+    }
+
+    /** Returns what this context restored at start, if it resumed from a checkpoint; empty on a fresh start. */
+    public Optional<RecoveryReport> recoveryReport() {
+        return Optional.ofNullable(recoveryReport);
     }
 
     // ---------------------------------------------------------------- inputs
@@ -388,18 +445,103 @@ public final class StreamingContext implements AutoCloseable {
         }
         engine.checkpointDir().ifPresent(dir -> CheckpointDirectory.check(dir, EngineServices.of(engine).hadoopConf()));
         long now = clock.millis();
-        Time zero = new Time(now - now % batchInterval.toMillis());
-        observability.start(zero.millis());
+        observability.start(now - now % batchInterval.toMillis());
+        Time zero;
         try {
-            runtime.start(zero);
+            zero = startBatches();
         } catch (RuntimeException e) {
             observability.stop();
             throw e;
         }
         transition(Lifecycle.ACTIVE);
         runtime.bus().post(l -> l.onStreamingStarted(zero.millis()));
-        log.info("streaming started: batch interval {}, first batch at {} ms", batchInterval,
-                zero.millis() + batchInterval.toMillis());
+        RecoveryReport report = recoveryReport;
+        long first = (report != null ? report.lastCompletedBatch() : zero).millis() + batchInterval.toMillis();
+        log.info("streaming started: batch interval {}, first batch at {} ms", batchInterval, first);
+    }
+
+    /**
+     * Starts the runtime: fresh, or resuming from the checkpoint directory; returns the zero time.
+     * With a checkpoint directory, a metadata checkpoint is written after every batch.
+     */
+    private Time startBatches() {
+        long now = clock.millis();
+        Time zero = new Time(now - now % batchInterval.toMillis());
+        Optional<String> dir = engine.checkpointDir();
+        if (dir.isEmpty()) {
+            runtime.start(zero);
+            return zero;
+        }
+        EngineServices services = EngineServices.of(engine);
+        MetadataCheckpointStore store = MetadataCheckpointStore.of(dir.get(), services.hadoopConf());
+        Map<DStreamNode<?>, String> uids = runtime.graph().uids();
+        if (resumable) {
+            for (DStreamNode<?> node : runtime.graph().inputs()) {
+                if (node instanceof QueueInputDStream<?>) {
+                    throw new IllegalStateException("cannot start: stream " + node + " is a queueStream, which cannot "
+                            + "be replayed after a crash, but this context resumes from checkpoints (getOrCreate); "
+                            + "use a replayable input (files, a receiver, listStream) or a context without getOrCreate");
+                }
+            }
+        }
+        warnAboutDerivedUids(uids);
+        Optional<RecoveredCheckpoint> found = resumable ? store.latest() : Optional.empty();
+        if (!resumable && !store.checkpointFiles().isEmpty()) {
+            throw new IllegalStateException("cannot start: checkpoint directory " + dir.get() + " already holds "
+                    + "the checkpoint of another run (" + store.checkpointFiles().get(store.checkpointFiles().size() - 1)
+                    + "); use StreamingContext.getOrCreate(\"" + dir.get() + "\", setup) to resume from it, or an "
+                    + "empty checkpoint directory to start over");
+        }
+        String runDir = services.checkpointRunDir().orElseThrow();
+        if (found.isEmpty()) {
+            runtime.initialize(zero);
+            runtime.startBatches(zero, new BatchCheckpointer(runtime.graph(), uids, store, runDir, zero, Map.of()));
+            return zero;
+        }
+        Recovery recovery = Recovery.check(found.get(), runtime.graph(), uids, allowDroppingState);
+        Time recoveredZero = recovery.zeroTime();
+        runtime.initialize(recoveredZero);
+        RecoveryReport report = recovery.restore(runtime.graph(), uids, dir.get());
+        BatchCheckpointer checkpointer = new BatchCheckpointer(runtime.graph(), uids, store, runDir, recoveredZero,
+                recovery.restoredStates());
+        checkpointer.generatedBefore(recovery.recordedBatches());
+        recoveryReport = report;
+        log.info("{}", report.describe());
+        runtime.startBatches(recovery.lastCompletedBatch(), checkpointer);
+        return recoveredZero;
+    }
+
+    private static void warnAboutDerivedUids(Map<DStreamNode<?>, String> uids) {
+        List<String> derived = new ArrayList<>();
+        uids.forEach((node, uid) -> {
+            if (node.explicitUid().isEmpty()) {
+                derived.add(node + " as '" + uid + "'");
+            }
+        });
+        if (!derived.isEmpty()) {
+            log.warn("{} stateful or input stream(s) rely on derived ids, which change if such streams are added, removed "
+                    + "or reordered, so a checkpoint may then not resume: {}; give each a stable id with uid(\"...\")",
+                    derived.size(), derived);
+        }
+    }
+
+    /**
+     * Abandons the context as {@code kill -9} would: no graceful stop, no final checkpoint, no batch
+     * completes after this instant; callable from any thread, a job's own included. For the test kit.
+     */
+    void abandon() {
+        Lifecycle current = state.getAndSet(Lifecycle.STOPPED);
+        if (current == Lifecycle.STOPPED) {
+            return;
+        }
+        runtime.abandon();
+        if (ownsEngine) {
+            Thread closer = new Thread(engine::close, "sluice-abandon");
+            closer.setDaemon(true);
+            closer.start();
+        }
+        log.warn("streaming context abandoned (crash): nothing more is completed or checkpointed");
+        terminated.countDown();
     }
 
     /** Stops at once (not gracefully): the running batch ends, queued ones are dropped. */
@@ -603,6 +745,7 @@ public final class StreamingContext implements AutoCloseable {
         private int throttleWarningBatches = 10;
         private BadRecordPolicy badRecordPolicy = BadRecordPolicy.FAIL;
         private boolean writeAheadLog = true;
+        private boolean allowDroppingState;
 
         private Builder() {
         }
@@ -657,6 +800,16 @@ public final class StreamingContext implements AutoCloseable {
         public Builder throttleWarningBatches(int batches) {
             checkArgument(batches > 0, "throttleWarningBatches must be > 0, got %s", batches);
             this.throttleWarningBatches = batches;
+            return this;
+        }
+
+        /**
+         * Whether a context resuming from a checkpoint may drop the state of stateful operators its
+         * graph no longer has (and start operators new in it with empty state); default false: such a
+         * checkpoint is refused with a report of matched, missing and new uids.
+         */
+        public Builder allowDroppingStateOfRemovedOperators(boolean allow) {
+            this.allowDroppingState = allow;
             return this;
         }
 

@@ -36,7 +36,7 @@ class ApiListTest {
                 "transformWith", "slice");
         Set<String> windows = Set.of("window", "reduceByWindow", "countByWindow", "countByValueAndWindow");
         Set<String> outputs = Set.of("foreachBatch", "print", "saveAsTextFiles");
-        Set<String> settingsAndIntrospection = Set.of("persist", "cache", "checkpoint", "setName", "context", "id",
+        Set<String> settingsAndIntrospection = Set.of("persist", "cache", "checkpoint", "setName", "uid", "context", "id",
                 "name", "slideDuration", "dependencies", "rememberedTimes", "rememberDuration", "storageLevel",
                 "checkpointInterval");
         Set<String> listed = new TreeSet<>();
@@ -54,7 +54,7 @@ class ApiListTest {
                 "combineByKey", "transformToPair", "join", "leftOuterJoin", "rightOuterJoin", "fullOuterJoin",
                 "cogroup", "groupByKeyAndWindow", "reduceByKeyAndWindow", "updateStateByKey", "mapWithState",
                 // re-declared to return PairDStream
-                "persist", "cache", "checkpoint", "setName"));
+                "persist", "cache", "checkpoint", "setName", "uid"));
 
         assertThat(publicMethods(PairDStream.class)).isEqualTo(listed);
     }
@@ -66,7 +66,7 @@ class ApiListTest {
         Set<String> streams = Set.of("union", "transform", "remember", "deadLetters");
         Set<String> lifecycle = Set.of("builder", "start", "stop", "close", "awaitTermination",
                 "awaitTerminationOrTimeout", "lifecycle", "state", "engine", "batchInterval", "clock", "addListener",
-                "removeListener", "receiverStatuses", "meterRegistry", "webUiUrl", "stopReport");
+                "removeListener", "receiverStatuses", "meterRegistry", "webUiUrl", "stopReport", "getOrCreate", "recoveryReport");
         Set<String> listed = new TreeSet<>();
         listed.addAll(inputs);
         listed.addAll(streams);

@@ -39,7 +39,7 @@ class SaveAsTextFilesIT {
     @Test
     void saveAsTextFiles_replayedBatchOfTheSameApplication_isSkipped() throws IOException {
         String ckpt = dir.resolve("ckpt").toUri().toString();
-        save(List.of(List.of("first run")), "txt", 1, ckpt);
+        saveThenCrash(List.of(List.of("first run")), ckpt);
 
         save(List.of(List.of("replay"), List.of("second run")), "txt", 2, ckpt);
 
@@ -70,6 +70,18 @@ class SaveAsTextFilesIT {
             kit.input(batches).saveAsTextFiles(dir.resolve("out").toString(), "txt");
             kit.run(runs);
             return kit.batchInfos();
+        }
+    }
+
+    /** Runs batch 1, which writes its output and then crashes (as kill -9 would) before it completes. */
+    private void saveThenCrash(List<List<String>> batches, String checkpointDir) {
+        try (StreamingTestKit kit = StreamingTestKit.builder().batchInterval(Duration.ofSeconds(1))
+                .checkpointDir(checkpointDir).build()) {
+            DStream<String> in = kit.input(batches);
+            in.saveAsTextFiles(dir.resolve("out").toString(), "txt");
+            in.foreachBatch((ds, time) -> kit.crash());
+            kit.run(1);
+            assertThat(kit.isCrashed()).isTrue();
         }
     }
 

@@ -4,6 +4,8 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.sluice.core.Dataset;
 import dev.sluice.core.Engine;
+import dev.sluice.core.Partitioner;
+import dev.sluice.core.dataset.CheckpointedDataset;
 import dev.sluice.core.dataset.TextOutput;
 import dev.sluice.core.scheduler.EngineRuntime;
 import dev.sluice.core.storage.DatasetBlockId;
@@ -83,6 +85,26 @@ public final class EngineServices {
      */
     public java.util.Map<String, Object> drainAccumulatorUpdates() {
         return runtime.accumulators().drainDeltas();
+    }
+
+    /** Returns the run directory this engine writes its dataset checkpoints to, if it has a checkpoint directory. */
+    public Optional<String> checkpointRunDir() {
+        return Optional.ofNullable(runtime.nodes().checkpointRunDir());
+    }
+
+    /** Returns the number of partition files in the dataset checkpoint directory {@code uri} (0 if missing). */
+    public int checkpointPartitions(String uri) {
+        return runtime.nodes().checkpointFiles().countPartitions(uri);
+    }
+
+    /**
+     * Returns the dataset read back from the {@code numPartitions} part files of the dataset
+     * checkpoint directory {@code uri} (one an earlier run wrote), partitioned by {@code partitioner}
+     * (null if none); a missing or damaged file fails the job that reads it, naming the file.
+     */
+    public <T> Dataset<T> checkpointedDataset(String uri, int numPartitions, Partitioner partitioner) {
+        return Handles.ACCESS.handle(engine, new CheckpointedDataset<T>(runtime.nodes(), uri, numPartitions,
+                partitioner));
     }
 
     /**

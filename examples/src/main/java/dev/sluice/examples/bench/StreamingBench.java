@@ -49,6 +49,10 @@ import java.util.function.Function;
  * engine and then the same number on each baseline, so that machine noise falls on all of them.
  * Medians are over all rounds.
  *
+ * <p>W4 (the per-batch floor): one line per batch, the system clock with a 100 ms interval, 20
+ * warm-up and 200 measured batches; {@code --checkpoint-dir URI} sets a checkpoint directory, so
+ * each batch also writes its metadata checkpoint (included in the measured processing time).
+ *
  * <p>What is measured, per batch: the listener's processing time ({@code procMs}, first job start
  * to last job end); the wall time ({@code wallMs}, engine only: from advancing the clock, through
  * building the batch's datasets on the generator thread, its jobs, and releasing old data, to the
@@ -74,6 +78,7 @@ import java.util.function.Function;
  * java -Xmx4g -XX:+UseParallelGC -jar examples/target/sluice-examples.jar bench W2inv --lines 100000 --window 10
  * java -Xmx4g -XX:+UseParallelGC -jar examples/target/sluice-examples.jar bench W3mapws --lines 100000
  * java -Xmx4g -XX:+UseParallelGC -jar examples/target/sluice-examples.jar bench W4
+ * java -Xmx4g -XX:+UseParallelGC -jar examples/target/sluice-examples.jar bench W4 --checkpoint-dir file:///tmp/w4
  * </pre>
  * Options: {@code --lines N} (100000), {@code --warmup W} (5), {@code --batches B} (15),
  * {@code --rounds R} (min(5, B)), {@code --window w} (10, W2 only), {@code --split indexOf|regex}.
@@ -86,7 +91,7 @@ public final class StreamingBench {
     private static final int PARALLELISM = 2;
     private static final Duration INTERVAL = Duration.ofSeconds(1);
     private static final Set<String> OPTIONS = Set.of("lines", "warmup", "batches", "threads", "window", "split",
-            "rounds", "ui");
+            "rounds", "ui", "checkpoint-dir");
     /** {@code --ui on} serves the web UI during the run (metrics are always recorded); off by default. */
     private static boolean webUi;
 
@@ -159,7 +164,8 @@ public final class StreamingBench {
         Args args = Args.parse("bench " + workload, argv, OPTIONS);
         webUi = args.string("ui", "off").equals("on");
         if (workload.equals("W4")) {
-            System.out.println(floor(args.integer("warmup", 20), args.integer("batches", 200)));
+            System.out.println(floor(args.integer("warmup", 20), args.integer("batches", 200),
+                    args.string("checkpoint-dir", null)));
         } else if (workload.equals("baseline")) {
             Config config = Config.parse("W1", args);
             int threads = args.integer("threads", 2);
@@ -258,10 +264,14 @@ public final class StreamingBench {
         };
     }
 
-    static String floor(int warmup, int batches) throws Exception {
+    static String floor(int warmup, int batches, String checkpointDir) throws Exception {
         TickClock clock = new TickClock();
-        StreamingContext ssc = StreamingContext.builder().appName("bench-W4").batchInterval(Duration.ofMillis(100))
-                .parallelism(PARALLELISM).clock(clock).webUi(webUi).webUiPort(0).build();
+        StreamingContext.Builder settings = StreamingContext.builder().appName("bench-W4")
+                .batchInterval(Duration.ofMillis(100)).parallelism(PARALLELISM).clock(clock).webUi(webUi).webUiPort(0);
+        if (checkpointDir != null) {
+            settings.checkpointDir(checkpointDir);
+        }
+        StreamingContext ssc = settings.build();
         Queue<List<String>> queue = new ConcurrentLinkedQueue<>();
         for (int j = 0; j < warmup + batches + 10; j++) {
             queue.add(List.of(WorkloadData.line(j)));

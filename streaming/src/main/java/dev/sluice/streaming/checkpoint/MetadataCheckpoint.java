@@ -17,13 +17,17 @@ import java.util.Map;
  * @param checkpointTime the batch time this checkpoint was written for; names its file
  * @param batchInterval the context's batch interval
  * @param lastCompletedBatch the newest batch whose jobs all completed; {@code Time(0)} if none has
- * @param pendingBatches batches generated but not completed, oldest first, each with its inputs
+ * @param pendingBatches the batches whose inputs recovery may need, oldest first, each with its inputs:
+ *        those after {@code lastCompletedBatch} were generated but not completed (recovery re-runs
+ *        them); earlier ones completed, and are kept while a stateful or windowed operator's
+ *        restored state or window still needs their input recomputed
  * @param operators for each stateful or windowed operator uid, its latest state checkpoint
  * @param datasetCheckpointRunDir the run directory the dataset checkpoints are written to
+ * @param zeroTime the context's zero time: batch {@code k} is at {@code zeroTime + k * batchInterval}
  */
 public record MetadataCheckpoint(int formatVersion, Time checkpointTime, Duration batchInterval,
         Time lastCompletedBatch, List<PendingBatch> pendingBatches, Map<String, OperatorState> operators,
-        String datasetCheckpointRunDir) {
+        String datasetCheckpointRunDir, Time zeroTime) {
 
     public MetadataCheckpoint {
         checkArgument(formatVersion >= 1 && formatVersion <= MetadataCheckpointFormat.VERSION,
@@ -38,6 +42,15 @@ public record MetadataCheckpoint(int formatVersion, Time checkpointTime, Duratio
         operators.forEach((uid, state) -> checkArgument(uid.equals(state.uid()),
                 "operators key '%s' must equal its state's uid '%s'", uid, state.uid()));
         checkNotNull(datasetCheckpointRunDir, "datasetCheckpointRunDir");
+        checkNotNull(zeroTime, "zeroTime");
+    }
+
+    /** A checkpoint of a context whose zero time is 0 (as under the test kit's clock). */
+    public MetadataCheckpoint(int formatVersion, Time checkpointTime, Duration batchInterval, Time lastCompletedBatch,
+                              List<PendingBatch> pendingBatches, Map<String, OperatorState> operators,
+                              String datasetCheckpointRunDir) {
+        this(formatVersion, checkpointTime, batchInterval, lastCompletedBatch, pendingBatches, operators,
+                datasetCheckpointRunDir, Time.ofMillis(0));
     }
 
     /**

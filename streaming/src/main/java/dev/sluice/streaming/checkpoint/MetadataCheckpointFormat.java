@@ -37,6 +37,7 @@ import java.util.zip.CRC32C;
  *   int n, n x pending batch: long time | int m, m x (utf inputUid | allocation)
  *   int k, k x operator: utf uid | long stateTime | utf location | int partitions
  *   utf datasetCheckpointRunDir
+ *   long zeroTime (version 2 and later; version 1 files read as zero time 0)
  * allocation: byte 1 (received blocks) | int n, n x block
  *             byte 2 (file names)      | int n, n x utf file
  *             byte 3 (source offsets)  | int n, n x (utf partition | long from | long until)
@@ -52,7 +53,7 @@ import java.util.zip.CRC32C;
  */
 public final class MetadataCheckpointFormat {
     /** The version this build writes (and the newest it reads). */
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
     static final int MAGIC = 0x534C4D43; // "SLMC"
     static final int HEADER_BYTES = 16;
 
@@ -128,6 +129,7 @@ public final class MetadataCheckpointFormat {
             out.writeInt(s.partitions());
         }
         out.writeUTF(c.datasetCheckpointRunDir());
+        out.writeLong(c.zeroTime().millis());
     }
 
     private static void writeAllocation(InputAllocation a, DataOutputStream out) throws IOException {
@@ -188,10 +190,11 @@ public final class MetadataCheckpointFormat {
                 operators.put(s.uid(), s);
             }
             String runDir = in.readUTF();
+            Time zero = version >= 2 ? Time.ofMillis(in.readLong()) : Time.ofMillis(0);
             if (in.available() > 0) {
                 throw new IOException(in.available() + " bytes left after the last field");
             }
-            return new MetadataCheckpoint(version, time, interval, lastCompleted, pending, operators, runDir);
+            return new MetadataCheckpoint(version, time, interval, lastCompleted, pending, operators, runDir, zero);
         } catch (IOException | RuntimeException e) {
             // The CRC matched, so this is a writer bug or a hand-made file, not disk damage.
             throw new CheckpointException(path, "cannot be decoded although its CRC matches: " + e, e);

@@ -4,8 +4,10 @@ import dev.sluice.core.Engine;
 import dev.sluice.streaming.Time;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -110,6 +112,40 @@ public final class DStreamGraph {
     /** Returns the output nodes. */
     public List<OutputDStream<?>> outputs() {
         return List.copyOf(outputs);
+    }
+
+    /**
+     * Returns the uid of every node that needs an identity ({@link DStreamNode#needsIdentity()}),
+     * in graph order: the one given with {@code uid(...)}, else one derived from the node's kind
+     * and its position among those nodes only ({@code "update-state-by-key-2"}), so adding or
+     * removing a stateless operator such as {@code map} changes no uid.
+     *
+     * @throws IllegalStateException if two nodes have the same uid
+     */
+    public Map<DStreamNode<?>, String> uids() {
+        Map<DStreamNode<?>, String> out = new LinkedHashMap<>();
+        Map<String, DStreamNode<?>> byUid = new HashMap<>();
+        int position = 0;
+        for (DStreamNode<?> node : nodes) {
+            if (!node.needsIdentity() && node.explicitUid().isEmpty()) {
+                continue;
+            }
+            String uid = node.explicitUid().orElse(derivedUid(node, position));
+            if (node.needsIdentity()) {
+                position++;
+            }
+            DStreamNode<?> other = byUid.putIfAbsent(uid, node);
+            if (other != null) {
+                throw new IllegalStateException(String.format("streams %s and %s both have uid '%s'; give each "
+                        + "stateful and input stream its own uid(\"...\")", other, node, uid));
+            }
+            out.put(node, uid);
+        }
+        return out;
+    }
+
+    private static String derivedUid(DStreamNode<?> node, int position) {
+        return node.descriptor().kind().name().toLowerCase(Locale.ROOT).replace('_', '-') + "-" + position;
     }
 
     /**

@@ -37,6 +37,7 @@ public abstract class DStreamNode<T> {
     private final DStreamGraph graph;
     private final int id;
     private volatile OperatorDescriptor descriptor;
+    private volatile String uid;
     private final Map<Time, Dataset<T>> generated = new ConcurrentSkipListMap<>();
     private volatile StorageLevel storageLevel = StorageLevel.NONE;
     // Set by BatchRetention.initialize at start (the checkpoint interval also by the user).
@@ -108,6 +109,69 @@ public abstract class DStreamNode<T> {
     /** Names this node, for logs and error messages. */
     public final void setName(String newName) {
         descriptor = descriptor.withName(checkNotNull(newName, "name"));
+    }
+
+    /**
+     * Gives this node the stable identity {@code newUid}, which crash recovery keys its state and
+     * inputs by; without one, inputs, stateful and windowed nodes get one derived from their kind
+     * and position (see {@link DStreamGraph#uids()}).
+     */
+    public final void setUid(String newUid) {
+        checkNotNull(newUid, "uid");
+        com.google.common.base.Preconditions.checkArgument(!newUid.isBlank() && newUid.strip().equals(newUid)
+                        && !newUid.contains("#"),
+                "uid must be non-blank, without leading or trailing spaces and without '#', got '%s'", newUid);
+        this.uid = newUid;
+    }
+
+    /** Returns the uid given with {@link #setUid}, if any. */
+    public final Optional<String> explicitUid() {
+        return Optional.ofNullable(uid);
+    }
+
+    /**
+     * Returns true if this node has an identity recovery needs: an input, a stateful node or a
+     * window. Only these nodes get derived uids, so stateless nodes never shift them.
+     */
+    public final boolean needsIdentity() {
+        return this instanceof InputDStream<?> || isStateful() || switch (descriptor.kind()) {
+            case WINDOW, KEYED_WINDOW, INCREMENTAL_WINDOW -> true;
+            default -> false;
+        };
+    }
+
+    /** Returns true if this node carries state across batches that recovery restores from its dataset checkpoints. */
+    public final boolean isStateful() {
+        return mustCheckpoint();
+    }
+
+    /** Returns the partitioner of a stateful node's datasets (empty for other nodes). */
+    public Optional<dev.sluice.core.Partitioner> statePartitioner() {
+        return Optional.empty();
+    }
+
+    /** Returns how many keys a state dataset of this node holds (for the recovery report); runs a job. */
+    public long keyCount(Dataset<T> state) {
+        return state.count();
+    }
+
+    /**
+     * Makes {@code restored} this node's dataset of batch {@code time} (recovery: the state read
+     * back from a checkpoint), persisted at the node's storage level; before start's first batch.
+     */
+    public final synchronized void restore(Time time, Dataset<T> restored) {
+        checkNotNull(restored, "restored");
+        if (storageLevel != StorageLevel.NONE) {
+            restored.persist(storageLevel);
+        }
+        generated.put(time, restored);
+    }
+
+    /**
+     * Makes a stateful node that recovery found no state for (new in the graph) start with empty
+     * state after batch {@code time} instead of recomputing it from the start; other nodes ignore it.
+     */
+    public void startEmptyAfter(Time time) {
     }
 
     /** Returns the graph this node belongs to. */

@@ -5,6 +5,8 @@ import dev.sluice.core.SluiceException;
 import dev.sluice.core.spi.EngineServices;
 import dev.sluice.streaming.InputFileProblem;
 import dev.sluice.streaming.Time;
+import dev.sluice.streaming.checkpoint.InputAllocation;
+import dev.sluice.streaming.checkpoint.InputAllocation.FileNames;
 import dev.sluice.streaming.function.FilePathFilter;
 import dev.sluice.streaming.input.FileFormat;
 import dev.sluice.streaming.input.FileReadFunction;
@@ -14,8 +16,13 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.function.Consumer;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
@@ -37,7 +44,8 @@ import org.slf4j.LoggerFactory;
  * {@link EngineServices}; problems go to the {@code problems} callback the context passes in
  * (it posts them to the listeners), so this node needs neither the context nor the scheduler.
  */
-public final class FileInputDStream<T> extends InputDStream<T> {
+public final class FileInputDStream<T> extends InputDStream<T> implements RecoverableInput {
+    private static final String SEEN = "#seen";
     private static final Logger log = LoggerFactory.getLogger(FileInputDStream.class);
     private final String directory;
     private final FilePathFilter filter;
@@ -46,6 +54,13 @@ public final class FileInputDStream<T> extends InputDStream<T> {
     private final Consumer<InputFileProblem> problems;
     private final Configuration hadoopConf;
     private final FileSelector selector;
+    /** The files each generated batch read, and the files already read once it was generated (for recovery). */
+    private final NavigableMap<Time, Selection> history = new ConcurrentSkipListMap<>();
+    /** Recorded files of batches a recovered context computes again. */
+    private final Map<Time, List<String>> replayed = new ConcurrentHashMap<>();
+
+    private record Selection(List<String> files, List<String> readAfter) {
+    }
     private boolean warnedFutureTimes;
 
     /**
@@ -84,6 +99,13 @@ public final class FileInputDStream<T> extends InputDStream<T> {
 
     @Override
     protected Optional<Dataset<T>> compute(Time time) {
+        List<String> recorded = replayed.remove(time);
+        if (recorded != null) {
+            log.debug("batch {}: {} re-reads the {} recorded file(s) of the batch", time.millis(), name(),
+                    recorded.size());
+            history.put(time, new Selection(recorded, selector.readPaths()));
+            return Optional.of(read(time, recorded.stream().map(path -> new ListedFile(path, 0, 0)).toList()));
+        }
         FileSelector.Selection selection = selector.select(list(time), time.millis());
         for (ListedFile f : selection.changedAfterRead()) {
             report(time, InputFileProblem.Kind.CHANGED_AFTER_READ, f.path(), String.format("file %s changed after "
@@ -94,15 +116,55 @@ public final class FileInputDStream<T> extends InputDStream<T> {
         log.debug("batch {}: {} reads {} file(s), holds back {} still being written", time.millis(), name(),
                 selection.toRead().size(), selection.heldBack().size());
         List<ListedFile> files = selection.toRead();
+        history.put(time, new Selection(files.stream().map(ListedFile::path).toList(), selector.readPaths()));
+        return Optional.of(read(time, files));
+    }
+
+    private Dataset<T> read(Time time, List<ListedFile> files) {
         if (files.isEmpty()) {
-            return Optional.of(engine().<T>emptyDataset().setName(name() + " @ " + time.millis()));
+            return engine().<T>emptyDataset().setName(name() + " @ " + time.millis());
         }
         FileReadFunction.VanishedFiles vanished = (file, cause) -> report(time, InputFileProblem.Kind.VANISHED,
                 file.path(), "file " + file.path() + " was listed but is gone (" + cause.getMessage() + "); the batch "
                         + "reads its other files");
         Dataset<T> records = engine().parallelize(files, files.size())
                 .flatMap(new FileReadFunction<>(hadoopConf, format, vanished));
-        return Optional.of(records.setName(name() + " @ " + time.millis()));
+        return records.setName(name() + " @ " + time.millis());
+    }
+
+    @Override
+    public Map<String, InputAllocation> allocationsAt(String uid, Time time, boolean newest) {
+        Selection s = history.get(time);
+        if (s == null) {
+            return Map.of();
+        }
+        return newest ? Map.of(uid, new FileNames(s.files()), uid + SEEN, new FileNames(s.readAfter()))
+                : Map.of(uid, new FileNames(s.files()));
+    }
+
+    @Override
+    public void forgetBefore(Time time) {
+        history.headMap(time, false).clear();
+    }
+
+    @Override
+    public void replay(String uid, NavigableMap<Time, Map<String, InputAllocation>> batches) {
+        Map<Time, List<String>> files = new HashMap<>();
+        batches.forEach((time, inputs) -> {
+            InputAllocation a = inputs.get(uid);
+            if (a instanceof FileNames names) {
+                files.put(time, names.files());
+                selector.markRead(names.files());
+            } else if (a != null) {
+                throw new IllegalStateException("the checkpoint's allocation of input '" + uid + "' for batch "
+                        + time.millis() + " ms is " + a + ", not the file names a file stream records; was the "
+                        + "input replaced by another kind of input? Give the new one another uid");
+            }
+            if (inputs.get(uid + SEEN) instanceof FileNames already) {
+                selector.markRead(already.files());
+            }
+        });
+        replayed.putAll(files);
     }
 
     /** Lists the visible files the filter accepts, in path order; {@code time} is null at start. */

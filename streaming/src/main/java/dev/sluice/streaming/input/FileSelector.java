@@ -53,8 +53,24 @@ public final class FileSelector {
         }
     }
 
+    /** Returns the paths read so far (and those ignored at start), for the metadata checkpoint. */
+    public synchronized List<String> readPaths() {
+        List<String> paths = new ArrayList<>(read.keySet());
+        paths.addAll(ignored);
+        paths.sort(null);
+        return List.copyOf(paths);
+    }
+
+    /**
+     * Takes {@code paths} as read by an earlier run (recovery): they are not read again, and later
+     * changes to them are not reported.
+     */
+    public synchronized void markRead(java.util.Collection<String> paths) {
+        ignored.addAll(paths);
+    }
+
     /** Returns what batch {@code batchMillis} reads of {@code listing} (files only, in path order). */
-    public Selection select(List<ListedFile> listing, long batchMillis) {
+    public synchronized Selection select(List<ListedFile> listing, long batchMillis) {
         List<ListedFile> toRead = new ArrayList<>();
         List<ListedFile> changed = new ArrayList<>();
         List<ListedFile> held = new ArrayList<>();

@@ -34,6 +34,7 @@ final class JobGenerator {
     private final JobScheduler scheduler;
     private final BiConsumer<Time, Throwable> onFailure;
     private volatile boolean stopped;
+    private volatile java.util.function.Consumer<Time> onGenerated = t -> { };
     private volatile long lastBatchMillis = Long.MAX_VALUE;
     private volatile long generatedMillis = -1;
     private volatile BiConsumer<Time, Map<Integer, Long>> inputObserver = (time, inputs) -> { };
@@ -53,7 +54,12 @@ final class JobGenerator {
     }
 
     void start(Time zero) {
-        firstMillis = zero.millis() + interval.toMillis();
+        startAfter(zero);
+    }
+
+    /** Starts generating with the batch after {@code last} (the zero time, or a recovered last completed batch). */
+    void startAfter(Time last) {
+        firstMillis = last.millis() + interval.toMillis();
         thread = new Thread(() -> loop(firstMillis), "sluice-generator");
         thread.setDaemon(true);
         thread.start();
@@ -98,6 +104,10 @@ final class JobGenerator {
         } catch (RuntimeException e) {
             error = UserExceptions.unwrap(e);
         }
+        if (stopped) {
+            return;
+        }
+        onGenerated.accept(time);
         Map<Integer, Long> inputs = graph.inputRecords(time);
         inputObserver.accept(time, inputs);
         long records = 0;
@@ -113,6 +123,19 @@ final class JobGenerator {
      */
     void observeInputs(BiConsumer<Time, Map<Integer, Long>> observer) {
         this.inputObserver = observer;
+    }
+
+    /** Calls {@code hook} with each batch time once its jobs are built, before it is queued. */
+    void onGenerated(java.util.function.Consumer<Time> hook) {
+        this.onGenerated = hook;
+    }
+
+    /** Stops generating without waiting for the thread (it may be the caller's own). */
+    void abandon() {
+        stopped = true;
+        if (thread != null) {
+            thread.interrupt();
+        }
     }
 
     /** Stops at once, generating nothing more; a batch being generated is finished first. */

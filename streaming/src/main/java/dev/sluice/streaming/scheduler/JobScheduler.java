@@ -18,6 +18,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +40,8 @@ final class JobScheduler {
     /** Batches submitted and not yet completed. */
     private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
     private volatile ReceiverGate gate;
+    private volatile Consumer<Time> afterBatch = t -> { };
+    private volatile boolean abandoned;
     private final ExecutorService jobThread = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "sluice-jobs");
         t.setDaemon(true);
@@ -60,7 +63,24 @@ final class JobScheduler {
         this.gate = receiverGate;
     }
 
+    /** Calls {@code hook} on the job thread after each batch's jobs ran, before its data is released. */
+    void afterBatch(Consumer<Time> hook) {
+        this.afterBatch = hook;
+    }
+
+    /**
+     * Abandons the scheduler as a killed process would: nothing more completes (no checkpoint, no
+     * release, no listener event), and the job thread is interrupted; does not wait.
+     */
+    void abandon() {
+        abandoned = true;
+        jobThread.shutdownNow();
+    }
+
     void submit(JobSet set) {
+        if (abandoned) {
+            return;
+        }
         ReceiverGate g = gate;
         if (inFlight.incrementAndGet() >= 2 && g != null) {
             g.close();
@@ -93,12 +113,18 @@ final class JobScheduler {
         VirtualMachineError fatal = null;
         if (failure == null) {
             for (BatchJob job : set.jobs()) {
+                if (abandoned) {
+                    return;
+                }
                 try {
                     job.body().run();
                 } catch (Throwable e) {
                     // Any Throwable fails this batch only, and the batch still completes below
                     // (released data, listeners, failure handler); only a VM error is rethrown, after.
                     Throwable cause = UserExceptions.unwrap(e);
+                    if (abandoned) {
+                        return; // the context was abandoned (a crash) while the job ran: nothing to report
+                    }
                     log.error("batch {}: output {} failed", time.millis(), job.output(), cause);
                     if (failure == null) {
                         failure = cause;
@@ -119,7 +145,16 @@ final class JobScheduler {
     }
 
     private void complete(JobSet set, long start, Throwable failure) {
+        if (abandoned) {
+            return;
+        }
         Time time = set.time();
+        try {
+            afterBatch.accept(time);
+        } catch (RuntimeException e) {
+            log.error("batch {}: could not write the metadata checkpoint; a crash now would resume from an "
+                    + "earlier one", time.millis(), e);
+        }
         long end = System.nanoTime();
         BatchInfo info = new BatchInfo(time, set.numInputRecords(), set.submittedMillis(),
                 Duration.ofNanos(start - set.submittedNanos()), Duration.ofNanos(end - start), set.jobs().size(),

@@ -10,6 +10,7 @@ import dev.sluice.streaming.dstream.DStreamGraph;
 import dev.sluice.streaming.dstream.InputDStream;
 import dev.sluice.streaming.input.ReceiverSupervisor;
 import dev.sluice.streaming.input.ReceiverTracker;
+import dev.sluice.streaming.recovery.BatchCheckpointer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -80,13 +81,48 @@ public final class StreamingRuntime {
 
     /** Validates the graph, then starts inputs and the generator; the first batch is at {@code zero + interval}. */
     public void start(Time zero) {
+        initialize(zero);
+        startBatches(zero, null);
+    }
+
+    /** Validates the graph and sets every node's zero time and remember duration; before {@link #startBatches}. */
+    public void initialize(Time zero) {
         graph.validate();
         graph.initialize(zero);
+    }
+
+    /**
+     * Starts inputs and the generator, whose first batch is the one after {@code last} (the zero
+     * time, or the last batch a recovered run completed); with a {@code checkpointer}, a metadata
+     * checkpoint is written after every batch.
+     */
+    public void startBatches(Time last, BatchCheckpointer checkpointer) {
+        if (checkpointer != null) {
+            jobGenerator.onGenerated(checkpointer::generated);
+            jobScheduler.afterBatch(checkpointer::afterBatch);
+        }
         receiverTracker.openLog();
         for (InputDStream<?> input : graph.inputs()) {
             input.start();
         }
-        jobGenerator.start(zero);
+        jobGenerator.startAfter(last);
+    }
+
+    /**
+     * Abandons everything as {@code kill -9} would: no batch completes after this instant, nothing
+     * more is checkpointed, inputs stop; waits for no thread (the caller may be one of them).
+     */
+    public void abandon() {
+        jobScheduler.abandon();
+        jobGenerator.abandon();
+        receiverTracker.gate().open();
+        for (InputDStream<?> input : graph.inputs()) {
+            try {
+                input.stop();
+            } catch (RuntimeException e) {
+                // Abandoning: whatever the input fails with no longer matters.
+            }
+        }
     }
 
     /**

@@ -26,6 +26,8 @@ import java.util.Optional;
  */
 public abstract class AbstractStateDStream<K, V, T> extends SingleParentNode<Pair<K, V>, T> {
     private final Partitioner partitioner;
+    /** Set by recovery for a node new in the graph: no state before this time. */
+    private volatile Time emptyUntil;
 
     /** Creates the state node of {@code kind} over {@code parent}, partitioned by {@code partitioner}. */
     protected AbstractStateDStream(DStreamNode<Pair<K, V>> parent, Partitioner partitioner, OperatorKind kind) {
@@ -48,6 +50,16 @@ public abstract class AbstractStateDStream<K, V, T> extends SingleParentNode<Pai
     }
 
     @Override
+    public void startEmptyAfter(Time time) {
+        this.emptyUntil = time;
+    }
+
+    @Override
+    public Optional<Partitioner> statePartitioner() {
+        return Optional.of(partitioner);
+    }
+
+    @Override
     protected boolean mustCheckpoint() {
         return true;
     }
@@ -55,7 +67,9 @@ public abstract class AbstractStateDStream<K, V, T> extends SingleParentNode<Pai
     @Override
     protected Optional<Dataset<T>> compute(Time time) {
         Time before = time.minus(slideDuration());
-        Optional<Dataset<T>> previous = before.isAfter(zeroTime()) ? datasetAt(before) : Optional.empty();
+        Time empty = emptyUntil;
+        Optional<Dataset<T>> previous = before.isAfter(zeroTime()) && (empty == null || before.isAfter(empty))
+                ? datasetAt(before) : Optional.empty();
         Dataset<Pair<K, V>> in = parent().datasetAt(time).orElseGet(
                 () -> engine().parallelize(List.of(), partitioner.numPartitions()));
         return Optional.of(nextState(previous, PairDataset.of(in).partitionBy(partitioner), time));

@@ -43,6 +43,11 @@ public final class MapWithStateRecordDStream<K, V, S, R> extends AbstractStateDS
                 .toDataset();
     }
 
+    @Override
+    public long keyCount(Dataset<StateRecord<K, S, R>> state) {
+        return snapshots(state).count();
+    }
+
     /** The initial state as state records; its keys count as updated at the first batch's time. */
     private Dataset<StateRecord<K, S, R>> initialRecords(Time first) {
         long millis = first.millis();

@@ -35,6 +35,13 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>By default a failed batch makes {@link #run} throw (with the batch's exception as cause);
  * build with {@code failOnBatchError(false)} to test failure handling instead.
+ *
+ * <p>Recovery: a kit built with a {@code checkpointDir} writes a metadata checkpoint after every
+ * batch, and a kit built on a directory that holds a checkpoint resumes from it at its first
+ * {@link #run} (the test defines the same pipeline first, as a restarted program would): its
+ * clock starts at the last batch the earlier kit completed, the batches that had not completed
+ * run again, and {@code context().recoveryReport()} says what was restored. {@link #crash()}
+ * abandons a kit as {@code kill -9} would abandon a process.
  */
 public final class StreamingTestKit implements AutoCloseable {
     private final StreamingContext context;
@@ -45,13 +52,16 @@ public final class StreamingTestKit implements AutoCloseable {
     private final Map<Long, CompletableFuture<BatchInfo>> completed = new ConcurrentHashMap<>();
     private final List<BatchInfo> infos = new CopyOnWriteArrayList<>();
     private final List<ReceiverInput<?>> receiverInputs = new CopyOnWriteArrayList<>();
+    private final CompletableFuture<Void> crashed = new CompletableFuture<>();
 
     private StreamingTestKit(Builder b) {
         this.clock = new ManualClock();
         this.interval = b.batchInterval;
         this.batchTimeout = b.batchTimeout;
         this.failOnBatchError = b.failOnBatchError;
-        this.context = b.contextSettings.clock(clock).build();
+        StreamingContext.Builder settings = b.contextSettings.clock(clock);
+        this.context = b.checkpointDir == null ? settings.build()
+                : StreamingContext.getOrCreate(b.checkpointDir, settings::build);
     }
 
     /**
@@ -122,12 +132,20 @@ public final class StreamingTestKit implements AutoCloseable {
         if (context.lifecycle() == StreamingContext.Lifecycle.INITIALIZED) {
             context.addListener(completionListener());
             context.start();
+            // Resuming: the clock starts where the earlier run's last completed batch was.
+            context.recoveryReport().ifPresent(r -> clock.setTime(r.lastCompletedBatch().millis()));
             receiverInputs.forEach(ReceiverInput::awaitStarted);
         }
         for (int i = 0; i < batches; i++) {
+            if (crashed.isDone()) {
+                return;
+            }
             long next = clock.millis() + interval.toMillis();
             clock.setTime(next);
             BatchInfo info = await(next);
+            if (info == null) {
+                return; // crashed while the batch ran: it never completes
+            }
             if (failOnBatchError && info.failure().isPresent()) {
                 Throwable cause = info.failure().get();
                 throw new SluiceException("batch " + next + " ms failed: " + cause, cause);
@@ -137,7 +155,9 @@ public final class StreamingTestKit implements AutoCloseable {
 
     private BatchInfo await(long batchMillis) {
         try {
-            return future(batchMillis).get(batchTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            Object done = CompletableFuture.anyOf(future(batchMillis), crashed)
+                    .get(batchTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            return done instanceof BatchInfo info ? info : null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SluiceException("interrupted while waiting for batch " + batchMillis + " ms", e);
@@ -151,6 +171,30 @@ public final class StreamingTestKit implements AutoCloseable {
 
     private CompletableFuture<BatchInfo> future(long batchMillis) {
         return completed.computeIfAbsent(batchMillis, t -> new CompletableFuture<>());
+    }
+
+    /**
+     * Abandons the kit's context as {@code kill -9} would a process: no graceful stop, no final
+     * checkpoint, and no batch completes after this instant (a batch running now never does), so
+     * a later kit on the same checkpoint directory resumes from the last batch completed before and
+     * re-runs the rest. Callable from any thread, also from inside a user function during a batch
+     * (to crash at that point); {@link #run} then returns without waiting for more batches.
+     */
+    public void crash() {
+        try {
+            java.lang.reflect.Method abandon = StreamingContext.class.getDeclaredMethod("abandon");
+            abandon.setAccessible(true);
+            abandon.invoke(context);
+        } catch (ReflectiveOperationException e) {
+            throw new SluiceException("cannot crash the test kit's context: " + e, e);
+        } finally {
+            crashed.complete(null);
+        }
+    }
+
+    /** Returns true once {@link #crash()} was called. */
+    public boolean isCrashed() {
+        return crashed.isDone();
     }
 
     /** Returns the time of the last batch run, or 0 before the first. */
@@ -187,6 +231,7 @@ public final class StreamingTestKit implements AutoCloseable {
                 .batchInterval(batchInterval).parallelism(2).webUi(false);
         private Duration batchTimeout = Duration.ofSeconds(60);
         private boolean failOnBatchError = true;
+        private String checkpointDir;
 
         private Builder() {
         }
@@ -228,6 +273,7 @@ public final class StreamingTestKit implements AutoCloseable {
         /** Sets the checkpoint directory URI (use a temporary directory). */
         public Builder checkpointDir(String uri) {
             contextSettings.checkpointDir(uri);
+            this.checkpointDir = uri;
             return this;
         }
 
@@ -264,7 +310,13 @@ public final class StreamingTestKit implements AutoCloseable {
             return this;
         }
 
-        /** Builds the kit. */
+        /** Lets a resuming kit drop the state of operators its graph no longer has (see {@code StreamingContext.Builder}). */
+        public Builder allowDroppingStateOfRemovedOperators(boolean allow) {
+            contextSettings.allowDroppingStateOfRemovedOperators(allow);
+            return this;
+        }
+
+        /** Builds the kit; on a checkpoint directory that holds a checkpoint, the kit resumes from it at its first run. */
         public StreamingTestKit build() {
             return new StreamingTestKit(this);
         }

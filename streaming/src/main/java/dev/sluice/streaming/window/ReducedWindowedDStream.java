@@ -48,6 +48,11 @@ public final class ReducedWindowedDStream<K, V> extends WindowOperator<Pair<K, V
     }
 
     @Override
+    public Optional<Partitioner> statePartitioner() {
+        return Optional.of(partitioner);
+    }
+
+    @Override
     protected boolean mustCheckpoint() {
         return true;
     }
