@@ -33,7 +33,7 @@ class FileInputRecoveryTest {
     Path tempDir;
 
     private BatchOutput<Pair<String, Integer>> pipeline(StreamingTestKit kit, Path in, long crashAt) {
-        DStream<String> words = kit.context().textFileStream(in.toUri().toString()).uid("files");
+        DStream<String> words = kit.context().fileStream(in.toUri().toString(), path -> true, false).uid("files");
         words.foreachBatch((ds, t) -> {
             if (t.millis() == crashAt) {
                 ds.mapPartitions(records -> {
@@ -54,6 +54,8 @@ class FileInputRecoveryTest {
     private void arrive(Path in, List<List<String>> input, int b) throws IOException {
         Path staged = tempDir.resolve("staging-" + b + ".txt");
         Files.write(staged, input.get(b));
+        // Dated at the manual clock's start, so the file is complete (an interval old) by the batch that lists it.
+        staged.toFile().setLastModified(0);
         Files.move(staged, in.resolve(String.format("words-%03d.txt", b)), StandardCopyOption.ATOMIC_MOVE);
     }
 

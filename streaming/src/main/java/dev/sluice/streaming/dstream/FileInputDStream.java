@@ -50,6 +50,8 @@ public final class FileInputDStream<T> extends InputDStream<T> implements Recove
     private final String directory;
     private final FilePathFilter filter;
     private final boolean newFilesOnly;
+    /** Set by {@link #replay}: the files present at start are judged by the checkpoint, not ignored. */
+    private volatile boolean recovered;
     private final FileFormat<T> format;
     private final Consumer<InputFileProblem> problems;
     private final Configuration hadoopConf;
@@ -84,7 +86,9 @@ public final class FileInputDStream<T> extends InputDStream<T> implements Recove
 
     @Override
     public void start() {
-        if (newFilesOnly) {
+        // A recovered stream knows from its checkpoint which files were read: the others present at
+        // start arrived while the earlier run was down (or before it read them) and must be read.
+        if (newFilesOnly && !recovered) {
             List<ListedFile> present = list(null);
             selector.ignoreExisting(present);
             log.debug("{}: {} file(s) present at start are not read (newFilesOnly)", name(), present.size());
@@ -149,6 +153,7 @@ public final class FileInputDStream<T> extends InputDStream<T> implements Recove
 
     @Override
     public void replay(String uid, NavigableMap<Time, Map<String, InputAllocation>> batches) {
+        recovered = true;
         Map<Time, List<String>> files = new HashMap<>();
         batches.forEach((time, inputs) -> {
             InputAllocation a = inputs.get(uid);

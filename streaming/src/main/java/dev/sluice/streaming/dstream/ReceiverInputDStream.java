@@ -27,6 +27,15 @@ public final class ReceiverInputDStream<T> extends InputDStream<T> {
         setName(name);
     }
 
+    /**
+     * After a crash: rebuilds, from the receiver write-ahead log, the blocks and allocations of the
+     * batches after {@code lastCompleted} and hands logged but unallocated records to the next
+     * batch; empty if the log is off (then those records are lost, and the caller says so).
+     */
+    public Optional<ReceiverTracker.Recovered> recover(Time lastCompleted) {
+        return tracker.isLogged() ? Optional.of(tracker.recover(lastCompleted)) : Optional.empty();
+    }
+
     /** Returns the supervisor of this stream's receiver. */
     public ReceiverSupervisor<T> supervisor() {
         return supervisor;

@@ -57,6 +57,8 @@ public final class ReceiverTracker {
     private final int parallelism;
     private final Map<Integer, ReceiverSupervisor<?>> supervisors = new ConcurrentHashMap<>();
     private final Map<Integer, ConcurrentSkipListMap<Time, Allocation>> allocations = new ConcurrentHashMap<>();
+    /** Batches whose allocations {@link #recover} restored: re-running them takes those, not what is stored now. */
+    private final Set<Time> recoveredBatches = ConcurrentHashMap.newKeySet();
     private final Map<Integer, Time> releasedUpTo = new ConcurrentHashMap<>();
     private final AtomicLong blockSequence = new AtomicLong();
     private final ReceiverGate gate = new ReceiverGate();
@@ -177,6 +179,13 @@ public final class ReceiverTracker {
      */
     public long allocate(Time time) {
         long total = 0;
+        if (recoveredBatches.remove(time)) {
+            for (ConcurrentSkipListMap<Time, Allocation> byTime : allocations.values()) {
+                Allocation a = byTime.get(time);
+                total += a == null ? 0 : a.records();
+            }
+            return total;
+        }
         for (Map.Entry<Integer, ReceiverSupervisor<?>> e : supervisors.entrySet()) {
             int streamId = e.getKey();
             List<ReceivedBlockHandle> handles = cut(streamId, e.getValue().drain());
@@ -391,6 +400,7 @@ public final class ReceiverTracker {
             log.warn("receiver write-ahead log: torn tail skipped (crash mid-write): {} at offset {}, {} byte(s): {}",
                     t.path(), t.offset(), t.droppedBytes(), t.reason());
         }
+        recoveredBatches.addAll(batches);
         Recovered r = new Recovered(batches.size(), blocks, records, unallocated, unallocatedRecords, torn);
         log.info("receiver write-ahead log: restored {} batch(es) after {} ms ({} block(s), {} record(s)); {} "
                 + "unallocated block(s) ({} record(s)) go to the next batch", r.batches(), lastCompleted.millis(),

@@ -15,6 +15,7 @@ import dev.sluice.streaming.checkpoint.RecoveredCheckpoint;
 import dev.sluice.streaming.dstream.DStreamGraph;
 import dev.sluice.streaming.dstream.DStreamNode;
 import dev.sluice.streaming.dstream.InputDStream;
+import dev.sluice.streaming.dstream.ReceiverInputDStream;
 import dev.sluice.streaming.dstream.RecoverableInput;
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -151,7 +152,15 @@ public final class Recovery {
         }
         List<String> dropped = new ArrayList<>(checkpoint.operators().keySet());
         dropped.removeAll(present);
-        replayInputs(graph, uids);
+        // Receiver batches are rebuilt from the write-ahead log back to the oldest state any operator
+        // restores (the completed batches after it are recomputed into the state, without their outputs).
+        Time receiversFrom = checkpoint.lastCompletedBatch();
+        for (Time t : times.values()) {
+            if (t.compareTo(receiversFrom) < 0) {
+                receiversFrom = t;
+            }
+        }
+        replayInputs(graph, uids, receiversFrom);
         List<String> deleted = deleteUnreferenced(services, checkpointDir);
         report = new RecoveryReport(recovered.describe(), checkpoint.checkpointTime(), checkpoint.lastCompletedBatch(),
                 keys, times, replayedBatches(), dropped, startedEmpty, deleted,
@@ -174,7 +183,7 @@ public final class Recovery {
         return node.keyCount(restored);
     }
 
-    private void replayInputs(DStreamGraph graph, Map<DStreamNode<?>, String> uids) {
+    private void replayInputs(DStreamGraph graph, Map<DStreamNode<?>, String> uids, Time receiversFrom) {
         NavigableMap<Time, Map<String, InputAllocation>> batches = new TreeMap<>();
         for (PendingBatch b : checkpoint.pendingBatches()) {
             batches.put(b.time(), b.inputs());
@@ -183,13 +192,15 @@ public final class Recovery {
             String uid = uids.get(input);
             if (input instanceof RecoverableInput replayable) {
                 replayable.replay(uid, batches);
+            } else if (input instanceof ReceiverInputDStream<?> receiver) {
+                // The tracker logs what it restored (batches, blocks, records, and the unallocated rest).
+                if (receiver.recover(receiversFrom).isEmpty()) {
+                    log.warn("input {} ('{}') has no write-ahead log (writeAheadLog(false)): the records of its "
+                            + "unfinished batches are not recovered", input, uid);
+                }
             } else {
-                // MERGE SEAM (receiver write-ahead log, branch `durable`): the receiver input's
-                // RecoverableInput implementation goes here, calling ReceiverTracker.recover(
-                // checkpoint.lastCompletedBatch()) to rebuild its blocks and allocations from the log.
-                // On this branch its unfinished batches' records are not recovered.
-                log.warn("input {} ('{}') is not replayable on this build: the records of its unfinished batches "
-                        + "are not recovered", input, uid);
+                log.warn("input {} ('{}') is not replayable: the records of its unfinished batches are not recovered",
+                        input, uid);
             }
         }
     }

@@ -34,6 +34,8 @@ final class JobGenerator {
     private final JobScheduler scheduler;
     private final BiConsumer<Time, Throwable> onFailure;
     private volatile boolean stopped;
+    /** Set by {@link #abandon} (a crash): unlike a stop, not even a final batch is queued any more. */
+    private volatile boolean abandoned;
     private volatile java.util.function.Consumer<Time> onGenerated = t -> { };
     private volatile long lastBatchMillis = Long.MAX_VALUE;
     private volatile long generatedMillis = -1;
@@ -104,7 +106,7 @@ final class JobGenerator {
         } catch (RuntimeException e) {
             error = UserExceptions.unwrap(e);
         }
-        if (stopped) {
+        if (abandoned) {
             return;
         }
         onGenerated.accept(time);
@@ -132,6 +134,7 @@ final class JobGenerator {
 
     /** Stops generating without waiting for the thread (it may be the caller's own). */
     void abandon() {
+        abandoned = true;
         stopped = true;
         if (thread != null) {
             thread.interrupt();
