@@ -29,8 +29,8 @@ import java.util.Set;
  *
  * <p>What resumes: the counts as of the last batch whose state was checkpointed, and the batches
  * after it whose input can be replayed. The socket input is a receiver; with a checkpoint directory
- * its records go to the write-ahead log, but this build does not replay them yet, so lines received
- * but not yet in a completed batch when the process died are not counted (the program says so).
+ * its records go to the write-ahead log before they are counted, and a resumed run replays the logged
+ * ones; lines still in the socket when the process died are lost, as a socket cannot resend them.
  */
 public final class StatefulWordCount {
     private StatefulWordCount() {
@@ -51,9 +51,9 @@ public final class StatefulWordCount {
             System.out.printf("reading lines from %s:%d, checkpoints in %s%n", input.host(), input.port(),
                     checkpointDir);
             System.out.println(ssc.recoveryReport().map(r -> "resumed: " + r.describe()
-                            + "\nnote: lines the socket receiver had logged but not yet put in a completed batch "
-                            + "when the earlier run died are in the write-ahead log, but this build does not replay "
-                            + "them yet")
+                            + "\n(lines the socket receiver had logged but not yet counted are replayed from its "
+                            + "write-ahead log; lines still in the socket when the earlier run died are lost: a "
+                            + "socket cannot be asked to send them again)")
                     .orElse("fresh start: no checkpoint in " + checkpointDir));
             ssc.awaitTermination();
         }
