@@ -85,8 +85,12 @@ public final class StateScaleBench {
         Queue<List<KeyRange>> queue = new ArrayDeque<>();
         String dir = Files.createTempDirectory("state-scale-bench").toUri().toString();
         Map<String, Object> out = new java.util.LinkedHashMap<>();
-        try (StreamingTestKit kit = StreamingTestKit.builder().batchInterval(INTERVAL).parallelism(parallelism)
-                .checkpointDir(dir).batchTimeout(Duration.ofHours(1)).build()) {
+        // The checkpoint directory is the engine's, not the kit's: a kit with its own checkpoint directory
+        // resumes from it (getOrCreate), which a queue stream cannot do; this run only needs state checkpoints.
+        try (dev.sluice.core.Engine engine = dev.sluice.core.Engine.builder().appName("state-scale")
+                .parallelism(parallelism).checkpointDir(dir).build();
+             StreamingTestKit kit = StreamingTestKit.builder().batchInterval(INTERVAL).engine(engine)
+                .batchTimeout(Duration.ofHours(1)).build()) {
             MapWithStateDStream<String, Long, Long, Boolean> counts = PairDStream.<String, Long>of(kit.context()
                     .<KeyRange>queueStream(queue).<Pair<String, Long>>mapMulti((range, emit) -> {
                         for (long i = range.from(); i < range.to(); i += range.step()) {
