@@ -1,6 +1,9 @@
 package dev.sluice.streaming.dstream;
 
+import static com.google.common.base.Preconditions.checkArgument;
+
 import java.time.Duration;
+import java.util.List;
 
 /** Checks and arithmetic on stream durations, with error messages that say how to fix them. */
 public final class Durations {
@@ -67,5 +70,21 @@ public final class Durations {
             return Duration.ofMillis(step).toString();
         }
         return Duration.ofMillis(below) + " or " + Duration.ofMillis(below + step);
+    }
+
+    /**
+     * Checks that {@code parents} (of a {@code verb} operation: "union", "transform") are at least
+     * one stream, all of the same slide and the same context; returns the first.
+     */
+    static DStreamNode<?> checkSameSlide(String verb, List<? extends DStreamNode<?>> parents) {
+        checkArgument(!parents.isEmpty(), "%s needs at least one stream", verb);
+        DStreamNode<?> first = parents.get(0);
+        for (DStreamNode<?> p : parents) {
+            checkArgument(p.slideDuration().equals(first.slideDuration()),
+                    "cannot %s stream %s (slide %s) with stream %s (slide %s): slides must be equal",
+                    verb, p, p.slideDuration(), first, first.slideDuration());
+            checkArgument(p.graph() == first.graph(), "stream %s belongs to another context", p);
+        }
+        return first;
     }
 }

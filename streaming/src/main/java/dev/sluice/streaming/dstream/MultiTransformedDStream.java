@@ -33,22 +33,11 @@ public final class MultiTransformedDStream<R> extends DStreamNode<R> {
      *                                  belong to different contexts
      */
     public MultiTransformedDStream(List<DStreamNode<?>> parents, ListTransform<R> transform) {
-        super(checkSameSlide(parents).graph(), OperatorKind.TRANSFORM_ALL);
+        super(Durations.checkSameSlide("transform", parents).graph(), OperatorKind.TRANSFORM_ALL);
         this.parents = List.copyOf(parents);
         this.transform = transform;
     }
 
-    private static DStreamNode<?> checkSameSlide(List<DStreamNode<?>> parents) {
-        checkArgument(!parents.isEmpty(), "transform needs at least one stream");
-        DStreamNode<?> first = parents.get(0);
-        for (DStreamNode<?> p : parents) {
-            checkArgument(p.slideDuration().equals(first.slideDuration()),
-                    "cannot transform stream %s (slide %s) with stream %s (slide %s): slides must be equal",
-                    p, p.slideDuration(), first, first.slideDuration());
-            checkArgument(p.graph() == first.graph(), "stream %s belongs to another context", p);
-        }
-        return first;
-    }
 
     @Override
     public Duration slideDuration() {

@@ -20,22 +20,10 @@ public final class UnionDStream<T> extends DStreamNode<T> {
      *                                  belong to different contexts
      */
     public UnionDStream(List<DStreamNode<T>> parents) {
-        super(checkUnionable(parents).graph(), OperatorKind.UNION);
+        super(Durations.checkSameSlide("union", parents).graph(), OperatorKind.UNION);
         this.parents = List.copyOf(parents);
     }
 
-    private static <T> DStreamNode<T> checkUnionable(List<DStreamNode<T>> parents) {
-        checkArgument(!parents.isEmpty(), "union needs at least one stream");
-        DStreamNode<T> first = parents.get(0);
-        Duration slide = first.slideDuration();
-        for (DStreamNode<T> p : parents) {
-            checkArgument(p.slideDuration().equals(slide),
-                    "cannot union stream %s (slide %s) with stream %s (slide %s): slides must be equal",
-                    p, p.slideDuration(), first, slide);
-            checkArgument(p.graph() == first.graph(), "stream %s belongs to another context", p);
-        }
-        return first;
-    }
 
     @Override
     public Duration slideDuration() {
