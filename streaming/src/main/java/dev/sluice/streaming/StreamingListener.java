@@ -54,4 +54,12 @@ public interface StreamingListener {
      */
     default void onInputFileProblem(InputFileProblem problem) {
     }
+
+    /**
+     * A checkpoint write ended (see {@link CheckpointInfo#succeeded()}). State checkpoints may be
+     * written asynchronously, so this may come after later batches completed. Called on the
+     * thread that wrote the checkpoint.
+     */
+    default void onCheckpointWritten(CheckpointInfo info) {
+    }
 }
