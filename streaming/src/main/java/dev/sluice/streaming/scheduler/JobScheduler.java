@@ -28,6 +28,9 @@ import org.slf4j.LoggerFactory;
  * Runs batches one at a time, in batch order, on one job thread: the next batch starts when this
  * one is done, so batches queue if they fall behind (and the listener's scheduling delay shows
  * it). A batch's jobs (one per output operation) run in the order the outputs were defined.
+ * An output with a commit log is skipped (its dataset only computed) if the log records the
+ * batch, and otherwise recorded there right after its job succeeded, unless the context was
+ * abandoned meanwhile (see {@code BatchJob.Commit}).
  *
  * <p>Failure: a job that throws fails that batch only; the failure is logged with the batch time,
  * reported in {@link BatchInfo#failure()}, and handed to the failure handler (which stops the
