@@ -112,10 +112,13 @@ final class JobScheduler {
         Throwable failure = set.generationError();
         VirtualMachineError fatal = null;
         if (failure == null) {
-            for (BatchJob job : set.jobs()) {
+            List<BatchJob> jobs = set.jobs();
+            for (int i = 0; i < jobs.size(); i++) {
+                BatchJob job = jobs.get(i);
                 if (abandoned) {
                     return;
                 }
+                Object previousTag = EngineServices.setJobTag(new BatchJobTag(time.millis(), i, job.output()));
                 try {
                     job.body().run();
                 } catch (Throwable e) {
@@ -133,6 +136,8 @@ final class JobScheduler {
                         fatal = vm;
                         break;
                     }
+                } finally {
+                    EngineServices.setJobTag(previousTag);
                 }
             }
         } else {
