@@ -63,8 +63,9 @@ final class Charts {
 
     /**
      * The pipeline as boxes and arrows, each operator with the ids of the stages (of one batch)
-     * that computed it, {@code stagesOf} by operator id: a line under its kind, a
-     * {@code data-stages} attribute, and a link to the first stage's row ({@code #stage-N}).
+     * that computed it, {@code stagesOf} by operator id: a line under its kind and a
+     * {@code data-stages} attribute. (The links to the stages are HTML, under the graph: an SVG
+     * link's {@code href} is no string to scripts that check a page's links.)
      */
     static String graph(List<PipelineView.Node> nodes, Map<Integer, List<Integer>> stagesOf) {
         int nodeH = stagesOf.isEmpty() ? NODE_H : NODE_H + 16;
@@ -113,9 +114,6 @@ final class Charts {
             String cls = n.role().name().toLowerCase(Locale.ROOT) + (n.stateful() ? " stateful" : "");
             List<Integer> stages = stagesOf.getOrDefault(n.id(), List.of());
             String stageIds = stages.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(" "));
-            if (!stages.isEmpty()) {
-                svg.append("<a href=\"#stage-").append(stages.get(0)).append("\">");
-            }
             svg.append(String.format(Locale.ROOT, "<g class=\"node %s\" data-id=\"%d\" data-kind=\"%s\" "
                             + "data-name=\"%s\" data-stages=\"%s\"><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
                             + "rx=\"6\"/><text x=\"%d\" y=\"%d\" class=\"name\">%s</text>"
@@ -129,9 +127,7 @@ final class Charts {
             }
             svg.append(String.format(Locale.ROOT, "<title>%s (stream %d, %s)</title></g>", Html.escape(n.name()), n.id(),
                     Html.escape(n.kind())));
-            if (!stages.isEmpty()) {
-                svg.append("</a>");
-            }
+
         }
         return svg.append("</svg>").toString();
     }

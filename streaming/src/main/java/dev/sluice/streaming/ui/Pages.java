@@ -155,7 +155,18 @@ final class Pages {
                     .append(st.succeeded() ? "succeeded" : "failed").append("</td></tr>");
         }
         body.append("</table><h2>Pipeline, with the stages of this batch</h2><div class=\"graph\">")
-                .append(Charts.graph(nodes, stagesOf)).append("</div>");
+                .append(Charts.graph(nodes, stagesOf)).append("</div><table id=\"operator-stages\"><tr><th>operator</th>"
+                        + "<th>stages</th></tr>");
+        for (PipelineView.Node n : nodes) {
+            List<Integer> ids = stagesOf.getOrDefault(n.id(), List.of());
+            body.append("<tr data-operator=\"").append(n.id()).append("\"><td class=\"text\">")
+                    .append(Html.escape(n.name())).append(" (").append(n.id()).append(")</td><td class=\"text\">");
+            for (int id : ids) {
+                body.append("<a href=\"#stage-").append(id).append("\">stage ").append(id).append("</a> ");
+            }
+            body.append(ids.isEmpty() ? "–" : "").append("</td></tr>");
+        }
+        body.append("</table>");
     }
 
     private static void item(StringBuilder body, String name, String value) {

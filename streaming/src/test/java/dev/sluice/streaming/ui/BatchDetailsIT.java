@@ -106,8 +106,11 @@ class BatchDetailsIT {
             assertThat(page).contains("<table id=\"stages\"").contains("data-kind=\"shuffle-map\"")
                     .contains("data-kind=\"result\"").contains("<svg id=\"pipeline\"")
                     .contains("data-id=\"" + counts.id() + "\"");
-            assertThat(page).as("the reduceByKey node links to its stage").containsPattern(
-                    "<a href=\"#stage-\\d+\"><g class=\"node operator\" data-id=\"" + counts.id() + "\"");
+            assertThat(page).as("the reduceByKey node shows its stage, and links to it").containsPattern(
+                    "<g class=\"node operator\" data-id=\"" + counts.id() + "\" data-kind=\"reduceByKey\" "
+                            + "data-name=\"counts\" data-stages=\"\\d+\"")
+                    .containsPattern("<tr data-operator=\"" + counts.id() + "\"><td class=\"text\">counts \\("
+                            + counts.id() + "\\)</td><td class=\"text\"><a href=\"#stage-\\d+\">");
             assertThat(body(base, "/api/v1/streaming/batches")).as("the list leaves stages out").doesNotContain("\"jobs\"");
         }
     }
