@@ -1,6 +1,7 @@
 package dev.sluice.streaming.metrics;
 
 import dev.sluice.core.spi.StageReport;
+import dev.sluice.streaming.dstream.DStreamGraph;
 import dev.sluice.streaming.scheduler.BatchJobTag;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,10 +20,19 @@ final class BatchStages {
     private static final int MAX_NAME_CHARS = 80;
 
     private final ConcurrentSkipListMap<Long, List<StageReport>> inFlight = new ConcurrentSkipListMap<>();
+    private final DStreamGraph graph;
 
-    /** Takes a stage report; those not tagged with a batch (jobs run outside the stream) are ignored. */
+    /** Creates the collector of the stages of {@code graph}'s batches. */
+    BatchStages(DStreamGraph graph) {
+        this.graph = graph;
+    }
+
+    /**
+     * Takes a stage report; those not tagged with a batch of this graph (jobs run outside the
+     * stream, or by another context on the same engine) are ignored.
+     */
     void onStage(StageReport report) {
-        if (!(report.jobTag() instanceof BatchJobTag tag)) {
+        if (!(report.jobTag() instanceof BatchJobTag tag) || tag.graph() != graph) {
             return;
         }
         List<StageReport> stages = inFlight.computeIfAbsent(tag.batchTime(), t -> new ArrayList<>());

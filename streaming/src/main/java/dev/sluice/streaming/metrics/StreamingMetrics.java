@@ -58,7 +58,7 @@ public final class StreamingMetrics implements StreamingListener {
     private final Map<Integer, Timer> blockedTimers = new ConcurrentHashMap<>();
     /** Copy-on-write: checkpoint and log meters are made later, on the threads that raise their events. */
     private final List<Meter> meters = new CopyOnWriteArrayList<>();
-    private final BatchStages stages = new BatchStages();
+    private final BatchStages stages;
     private final CheckpointMeters checkpoints;
     private volatile List<PipelineView.StateFigures> state = List.of();
     private volatile long startMillis = -1;
@@ -83,6 +83,7 @@ public final class StreamingMetrics implements StreamingListener {
         this.throttleWarnBatches = throttleWarnBatches;
         this.history = new BatchHistory(retainedBatches);
         this.checkpoints = new CheckpointMeters(registry, meters::add);
+        this.stages = new BatchStages(runtime.graph());
     }
 
     /** What the generator said of a batch's inputs. */

@@ -102,7 +102,7 @@ final class JobGenerator {
         tracker.allocate(time);
         List<BatchJob> jobs = List.of();
         Throwable error = null;
-        Object previousTag = EngineServices.setJobTag(new BatchJobTag(time.millis(), -1, "building the batch"));
+        Object previousTag = EngineServices.setJobTag(new BatchJobTag(graph, time.millis(), -1, "building the batch"));
         try {
             jobs = graph.generateJobs(time);
         } catch (RuntimeException e) {

@@ -118,7 +118,7 @@ final class JobScheduler {
                 if (abandoned) {
                     return;
                 }
-                Object previousTag = EngineServices.setJobTag(new BatchJobTag(time.millis(), i, job.output()));
+                Object previousTag = EngineServices.setJobTag(new BatchJobTag(graph, time.millis(), i, job.output()));
                 try {
                     job.body().run();
                 } catch (Throwable e) {

@@ -116,6 +116,42 @@ class BatchDetailsIT {
     }
 
     @Test
+    void failingTask_andManyActions_showAFailedStageWithItsAttempts_andAtMost64StagesABatch() throws Exception {
+        int actions = 70;
+        try (StreamingTestKit kit = StreamingTestKit.builder().webUi(true).failOnBatchError(false).build()) {
+            DStream<Integer> numbers = kit.input(List.of(List.of(1, 2, 3, 4), List.of(5, 6, 7, 8)));
+            numbers.foreachBatch((ds, time) -> {
+                if (time.millis() == 1000) {
+                    ds.map(x -> {
+                        if (x == 3) {
+                            throw new IllegalArgumentException("record 3 is bad");
+                        }
+                        return x;
+                    }).count();
+                }
+                for (int i = 0; i < actions; i++) {
+                    ds.count();
+                }
+            });
+            kit.run(2);
+            URI base = kit.context().webUiUrl().orElseThrow();
+
+            Map<String, Object> failed = JsonParser.object(body(base, "/api/v1/streaming/batches/1000"));
+            assertThat(failed).containsEntry("status", "FAILED");
+            Map<String, Object> stage = list(list(failed.get("jobs")).get(0).get("stages")).get(0);
+            assertThat(stage).containsEntry("status", "FAILED").containsEntry("kind", "result");
+            assertThat((Double) stage.get("numFailedAttempts")).as("every attempt of the bad task failed")
+                    .isPositive().isLessThanOrEqualTo((Double) stage.get("numAttempts"));
+            assertThat(body(base, "/batches/1000")).contains("<tr class=\"stage result failed\"");
+
+            List<Map<String, Object>> jobs = list(JsonParser.object(body(base, "/api/v1/streaming/batches/2000"))
+                    .get("jobs"));
+            assertThat(jobs).as("one stage per count(), kept up to the bound").hasSize(64)
+                    .allSatisfy(j -> assertThat(list(j.get("stages"))).hasSize(1));
+        }
+    }
+
+    @Test
     void receiverInput_oldestRecordAge_isBatchTimeMinusTheFirstStoreTimeOfTheManualClock() throws Exception {
         MeterRegistry registry = new SimpleMeterRegistry();
         try (StreamingTestKit kit = StreamingTestKit.builder().webUi(true).meterRegistry(registry).build()) {
