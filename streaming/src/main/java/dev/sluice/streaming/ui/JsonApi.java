@@ -182,7 +182,8 @@ final class JsonApi {
         List<PipelineView.Node> nodes = metrics.view().nodes();
         for (PipelineView.Node n : nodes) {
             j.beginObject().field("id", n.id()).field("name", n.name()).field("kind", n.kind())
-                    .field("role", n.role().name()).field("stateful", n.stateful()).name("parents").beginArray();
+                    .field("role", n.role().name()).field("stateful", n.stateful()).field("uid", n.uid().isEmpty() ? null : n.uid())
+                    .name("parents").beginArray();
             n.parents().forEach(j::value);
             j.endArray().endObject();
         }
