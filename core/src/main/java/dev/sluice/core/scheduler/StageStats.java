@@ -6,9 +6,7 @@ import dev.sluice.core.shuffle.ShuffleDependency;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -45,12 +43,11 @@ final class StageStats {
      */
     static List<DatasetNode<?>> covered(DatasetNode<?> node) {
         List<DatasetNode<?>> out = new ArrayList<>();
-        Set<Integer> visited = new HashSet<>();
         Deque<DatasetNode<?>> toVisit = new ArrayDeque<>();
         toVisit.push(node);
         while (!toVisit.isEmpty()) {
             DatasetNode<?> current = toVisit.pop();
-            if (!visited.add(current.id())) {
+            if (out.contains(current)) { // a stage covers a handful of nodes: a list beats a hash set
                 continue;
             }
             out.add(current);

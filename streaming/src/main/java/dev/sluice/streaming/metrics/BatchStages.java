@@ -64,21 +64,23 @@ final class BatchStages {
 
     private static StageRecord record(StageReport r, Map<Integer, Integer> owners) {
         BatchJobTag tag = (BatchJobTag) r.jobTag();
-        List<Integer> operators = new ArrayList<>();
-        List<String> datasets = new ArrayList<>();
-        for (int i = 0; i < r.datasetIds().size(); i++) {
-            int id = r.datasetIds().get(i);
+        List<Integer> operators = new ArrayList<>(4);
+        for (Integer id : r.datasetIds()) {
             Integer op = owners.get(id);
             if (op != null && !operators.contains(op)) {
                 operators.add(op);
             }
-            if (datasets.size() < StageRecord.MAX_DATASETS) {
-                datasets.add(shorten(r.datasetNames().get(i)) + " [" + id + "]");
-            }
         }
         operators.sort(null);
+        int kept = Math.min(r.datasetIds().size(), StageRecord.MAX_DATASETS);
+        boolean all = kept == r.datasetIds().size();
+        List<String> names = all ? r.datasetNames() : r.datasetNames().subList(0, kept);
+        if (names.stream().anyMatch(n -> n.length() > MAX_NAME_CHARS)) {
+            names = names.stream().map(BatchStages::shorten).toList();
+        }
         return new StageRecord(r.jobId(), tag.outputIndex(), shorten(tag.output()), r.stageId(), r.shuffleMap(),
-                r.parentStageIds(), operators, datasets, r.tasks(), r.attempts(), r.failedAttempts(),
+                r.parentStageIds(), operators, all ? r.datasetIds() : r.datasetIds().subList(0, kept), names, r.tasks(), r.attempts(),
+                r.failedAttempts(),
                 r.duration().toNanos() / 1e6, r.shuffleRecords(), r.succeeded());
     }
 

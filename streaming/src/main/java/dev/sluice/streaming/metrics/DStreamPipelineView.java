@@ -35,6 +35,7 @@ public final class DStreamPipelineView implements PipelineView {
     private final EngineServices engine;
     private volatile List<Node> nodes;
     private volatile List<DStreamNode<?>> stateful = List.of();
+    private volatile List<DStreamNode<?>> all = List.of();
     private final Map<Integer, Long> lastCheckpoint = new ConcurrentHashMap<>();
 
     /** Creates the view of {@code graph}, whose state blocks are read through {@code engine}. */
@@ -57,6 +58,7 @@ public final class DStreamPipelineView implements PipelineView {
                 }
             }
             stateful = List.copyOf(states);
+            all = graph.nodes();
             known = List.copyOf(made);
             nodes = known;
         }
@@ -73,8 +75,9 @@ public final class DStreamPipelineView implements PipelineView {
 
     @Override
     public Map<Integer, Integer> datasetOwners(Time time) {
+        nodes();
         Map<Integer, Integer> owners = new HashMap<>();
-        for (DStreamNode<?> n : graph.nodes()) {
+        for (DStreamNode<?> n : all) {
             Optional<? extends Dataset<?>> ds = n.rememberedAt(time);
             if (ds.isPresent()) {
                 owners.putIfAbsent(ds.get().id(), n.id()); // a node passing its parent's dataset on: the parent owns it

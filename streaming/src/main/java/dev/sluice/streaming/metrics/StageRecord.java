@@ -14,7 +14,8 @@ import java.util.List;
  * @param shuffleMap     true for a shuffle-map stage, false for a result stage
  * @param parentStageIds the stages of the same job whose shuffle output it read
  * @param operatorIds    the pipeline operators whose batch datasets the stage computed
- * @param datasets       the datasets it computed, as {@code name [id]}
+ * @param datasetIds     the datasets it computed (at most {@link #MAX_DATASETS})
+ * @param datasetNames   their names, in the same order
  * @param tasks          partitions computed
  * @param attempts       task attempts (retries included)
  * @param failedAttempts failed task attempts
@@ -23,7 +24,8 @@ import java.util.List;
  * @param succeeded      whether it succeeded
  */
 public record StageRecord(int jobId, int outputIndex, String output, int stageId, boolean shuffleMap,
-                          List<Integer> parentStageIds, List<Integer> operatorIds, List<String> datasets, int tasks,
+                          List<Integer> parentStageIds, List<Integer> operatorIds, List<Integer> datasetIds,
+                          List<String> datasetNames, int tasks,
                           int attempts, int failedAttempts, double durationMs, long shuffleRecords,
                           boolean succeeded) {
     /** A stage keeps at most this many dataset names. */
@@ -32,7 +34,17 @@ public record StageRecord(int jobId, int outputIndex, String output, int stageId
     public StageRecord {
         parentStageIds = List.copyOf(parentStageIds);
         operatorIds = List.copyOf(operatorIds);
-        datasets = List.copyOf(datasets);
+        datasetIds = List.copyOf(datasetIds);
+        datasetNames = List.copyOf(datasetNames);
+    }
+
+    /** Returns the datasets as {@code name [id]}, for the page and the JSON. */
+    public List<String> datasets() {
+        List<String> out = new java.util.ArrayList<>(datasetIds.size());
+        for (int i = 0; i < datasetIds.size(); i++) {
+            out.add(datasetNames.get(i) + " [" + datasetIds.get(i) + "]");
+        }
+        return out;
     }
 
     /** Returns "shuffle-map" or "result". */
