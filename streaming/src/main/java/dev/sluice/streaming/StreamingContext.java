@@ -261,6 +261,7 @@ public final class StreamingContext implements AutoCloseable {
                         error -> runtime.bus().post(l -> l.onReceiverError(error)), receiverRestartDelay,
                         receiverMaxRestartDelay), receiver.name());
         receiver.attach(input.supervisor());
+        input.supervisor().useClock(clock::millis);
         if (!Double.isInfinite(receiverMaxRate)) {
             input.supervisor().setMaxBatchQuota(Math.max(1, Math.round(receiverMaxRate * batchInterval.toMillis() / 1000.0)));
         }

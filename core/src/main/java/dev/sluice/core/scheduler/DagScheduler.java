@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -63,6 +64,13 @@ import org.slf4j.LoggerFactory;
  * later one). Work that is not a retry is new work: two jobs over one uncached lineage compute it,
  * and count it, twice (cache it to count once), as in Spark.
  *
+ * <p><b>Observing stages.</b> {@link StageListener}s added with {@link #addStageListener} hear
+ * when each stage starts and ends, with its tasks, attempts, failures, duration and shuffle
+ * records; a job carries the tag its calling thread set with {@link #setJobTag} (the stream
+ * engine tags a batch's jobs with the batch), so a listener can tell whose stage it is. Without
+ * a listener nothing is counted; with one, a stage's figures are summed once per task attempt,
+ * and its end is reported before the stages that read it start and before the job returns.
+ *
  * <p><b>Why not one thread per stage or a blocking stage loop:</b> futures let a two-stage job
  * run with no thread hand-offs beyond the tasks themselves, which keeps the per-batch floor of
  * the stream engine in microseconds.
@@ -76,12 +84,39 @@ public final class DagScheduler implements AutoCloseable {
     private final int maxAttempts;
     private final AtomicInteger stageIds = new AtomicInteger();
     private final AtomicInteger jobIds = new AtomicInteger();
+    private final List<StageListener> listeners = new CopyOnWriteArrayList<>();
+    /** What the calling thread's next jobs are tagged with (see {@link #setJobTag}). */
+    private static final ThreadLocal<Object> JOB_TAG = new ThreadLocal<>();
 
     /** Creates the scheduler of tasks on {@code backend}, registering shuffles in {@code shuffles}. */
     DagScheduler(ExecutorBackend backend, ShuffleRegistry shuffles, int maxAttempts) {
         this.backend = backend;
         this.shuffles = shuffles;
         this.maxAttempts = maxAttempts;
+    }
+
+    /** Adds a listener of every later stage's start and end. */
+    public void addStageListener(StageListener listener) {
+        listeners.add(listener);
+    }
+
+    /** Removes a listener added with {@link #addStageListener}. */
+    public void removeStageListener(StageListener listener) {
+        listeners.remove(listener);
+    }
+
+    /**
+     * Tags the jobs the calling thread runs from now on with {@code tag} (null: untagged) and
+     * returns the previous tag; the tag is passed to the {@link StageListener}s with each stage.
+     */
+    public static Object setJobTag(Object tag) {
+        Object previous = JOB_TAG.get();
+        if (tag == null) {
+            JOB_TAG.remove();
+        } else {
+            JOB_TAG.set(tag);
+        }
+        return previous;
     }
 
     /**
@@ -108,12 +143,15 @@ public final class DagScheduler implements AutoCloseable {
 
     private <T, U> List<U> runOnce(int jobId, Set<Integer> countedResults, DatasetNode<T> node,
                                    List<Integer> partitions, TaskFunction<T, U> function) {
-        JobRun job = new JobRun(jobId, countedResults);
-        CompletableFuture<Void> parents = parentStagesDone(node, job);
+        JobRun job = new JobRun(jobId, countedResults, JOB_TAG.get());
+        StageStats stats = listeners.isEmpty() ? null : new StageStats();
+        CompletableFuture<Void> parents = parentStagesDone(node, job, stats);
         ResultStage<T, U> stage = new ResultStage<>(stageIds.getAndIncrement(), node, partitions, function, job);
+        stage.stats = stats;
         @SuppressWarnings("unchecked")
         CompletableFuture<U>[] results = new CompletableFuture[partitions.size()];
-        CompletableFuture<Void> done = parents.thenCompose(v -> {
+        CompletableFuture<Void> done = observed(stage, parents.thenCompose(v -> {
+            started(stage);
             for (int i = 0; i < results.length; i++) {
                 @SuppressWarnings("unchecked")
                 CompletableFuture<U> result = (CompletableFuture<U>) (CompletableFuture<?>) attempt(stage,
@@ -121,7 +159,7 @@ public final class DagScheduler implements AutoCloseable {
                 results[i] = result;
             }
             return CompletableFuture.allOf(results);
-        });
+        }));
         await(done, job);
         List<U> out = new ArrayList<>(results.length);
         for (CompletableFuture<U> r : results) {
@@ -131,8 +169,11 @@ public final class DagScheduler implements AutoCloseable {
         return out;
     }
 
-    /** Returns a future that completes when every shuffle {@code node} reads is available. */
-    private CompletableFuture<Void> parentStagesDone(DatasetNode<?> node, JobRun job) {
+    /**
+     * Returns a future that completes when every shuffle {@code node} reads is available; adds the
+     * ids of the map stages that make them to {@code stats}, if given.
+     */
+    private CompletableFuture<Void> parentStagesDone(DatasetNode<?> node, JobRun job, StageStats stats) {
         List<ShuffleDependency<?, ?, ?>> parentShuffles = parentShuffles(node);
         if (parentShuffles.isEmpty()) {
             return CompletableFuture.completedFuture(null);
@@ -144,6 +185,10 @@ public final class DagScheduler implements AutoCloseable {
             if (stage == null) {
                 stage = mapStage(dep, job);
                 job.stages.put(dep.shuffleId(), stage);
+            }
+            Integer stageId = job.stageIds.get(dep.shuffleId());
+            if (stats != null && stageId != null) {
+                stats.parentStageIds.add(stageId);
             }
             futures.add(stage);
         }
@@ -157,12 +202,50 @@ public final class DagScheduler implements AutoCloseable {
             return CompletableFuture.completedFuture(null);
         }
         ShuffleMapStage stage = new ShuffleMapStage(stageIds.getAndIncrement(), dep, missing, job);
-        return parentStagesDone(stage.node(), job).thenCompose(v -> {
+        job.stageIds.put(dep.shuffleId(), stage.id());
+        stage.stats = listeners.isEmpty() ? null : new StageStats();
+        return observed(stage, parentStagesDone(stage.node(), job, stage.stats).thenCompose(v -> {
+            started(stage);
             CompletableFuture<?>[] tasks = new CompletableFuture[missing.size()];
             for (int i = 0; i < tasks.length; i++) {
                 tasks[i] = attempt(stage, missing.get(i), 0);
             }
             return CompletableFuture.allOf(tasks);
+        }));
+    }
+
+    private void started(Stage stage) {
+        StageStats stats = stage.stats;
+        if (stats != null) {
+            stats.startNanos = System.nanoTime();
+            for (StageListener l : listeners) {
+                try {
+                    l.onStageStarted(stage.job().id, stage.job().tag, stage.id());
+                } catch (RuntimeException e) {
+                    log.warn("stage listener {} threw; ignoring it for this event", l, e);
+                }
+            }
+        }
+    }
+
+    /** Returns {@code done}, or with a listener a future that completes after the stage's end was reported. */
+    private CompletableFuture<Void> observed(Stage stage, CompletableFuture<Void> done) {
+        StageStats stats = stage.stats;
+        if (stats == null) {
+            return done;
+        }
+        return done.whenComplete((v, error) -> {
+            if (stats.startNanos == 0) {
+                return; // never started: a parent stage failed
+            }
+            StageRun run = stats.report(stage, error == null);
+            for (StageListener l : listeners) {
+                try {
+                    l.onStageCompleted(run);
+                } catch (RuntimeException e) {
+                    log.warn("stage listener {} threw; ignoring it for this event", l, e);
+                }
+            }
         });
     }
 
@@ -195,12 +278,20 @@ public final class DagScheduler implements AutoCloseable {
     private CompletableFuture<Object> attempt(Stage stage, int partition, int attemptNumber) {
         Task task = new Task(stage, stage.node(), partition, attemptNumber);
         JobRun job = stage.job();
+        StageStats stats = stage.stats;
+        if (stats != null) {
+            stats.attempts.incrementAndGet();
+        }
         return backend.submit(task).handle((result, error) -> {
             if (error == null) {
                 TaskResult done = (TaskResult) result;
                 countUpdates(stage, partition, done);
                 if (stage instanceof ShuffleMapStage map) {
-                    map.register(partition, (MapOutput) done.value());
+                    MapOutput output = (MapOutput) done.value();
+                    map.register(partition, output);
+                    if (stats != null) {
+                        stats.shuffleRecords.addAndGet(output.records());
+                    }
                 }
                 return CompletableFuture.completedFuture(done.value());
             }
@@ -208,6 +299,9 @@ public final class DagScheduler implements AutoCloseable {
             if (cause instanceof FetchFailedException || cause instanceof TaskCancelledException
                     || cause instanceof JobFailedException) {
                 return CompletableFuture.failedFuture(cause);
+            }
+            if (stats != null) {
+                stats.failedAttempts.incrementAndGet();
             }
             if (attemptNumber + 1 < maxAttempts && !job.isFailed()) {
                 log.debug("{} failed, retrying: {}", task, cause);

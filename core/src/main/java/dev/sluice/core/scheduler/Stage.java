@@ -10,13 +10,16 @@ import java.util.List;
  * or at the job's own result ({@link ResultStage}). Stages are planned per run of a job by the
  * {@link DagScheduler}; a task of a stage is a {@link Task}.
  *
- * <p>Threading: immutable, except for the failure of the job run it belongs to.
+ * <p>Threading: immutable, except for the failure of the job run it belongs to and the figures
+ * a {@link StageListener} gets ({@link StageStats}, set at planning, before any task runs).
  */
 public abstract sealed class Stage permits ShuffleMapStage, ResultStage {
     private final int id;
     private final DatasetNode<?> node;
     private final List<Integer> partitions;
     private final JobRun job;
+    /** The figures for the stage listeners; null when there are none. Set at planning. */
+    StageStats stats;
 
     Stage(int id, DatasetNode<?> node, List<Integer> partitions, JobRun job) {
         this.id = id;

@@ -7,10 +7,15 @@ import dev.sluice.core.Engine;
 import dev.sluice.core.Partitioner;
 import dev.sluice.core.dataset.CheckpointedDataset;
 import dev.sluice.core.dataset.TextOutput;
+import dev.sluice.core.scheduler.DagScheduler;
 import dev.sluice.core.scheduler.EngineRuntime;
+import dev.sluice.core.scheduler.StageListener;
+import dev.sluice.core.scheduler.StageRun;
+import java.time.Duration;
 import dev.sluice.core.storage.DatasetBlockId;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.apache.hadoop.conf.Configuration;
 
 /**
@@ -105,6 +110,34 @@ public final class EngineServices {
     public <T> Dataset<T> checkpointedDataset(String uri, int numPartitions, Partitioner partitioner) {
         return Handles.ACCESS.handle(engine, new CheckpointedDataset<T>(runtime.nodes(), uri, numPartitions,
                 partitioner));
+    }
+
+    /**
+     * Calls {@code observer} with the report of every stage of this engine's jobs that ends from
+     * now on, on the thread that ended it (a worker; return quickly), before the stages that read
+     * it start and before its job returns. Close the returned handle to stop. Without observers
+     * the scheduler counts nothing; with one it sums a stage's figures once per task attempt.
+     */
+    public AutoCloseable observeStages(Consumer<StageReport> observer) {
+        checkNotNull(observer, "observer");
+        DagScheduler scheduler = runtime.scheduler();
+        StageListener listener = run -> observer.accept(report(run));
+        scheduler.addStageListener(listener);
+        return () -> scheduler.removeStageListener(listener);
+    }
+
+    private static StageReport report(StageRun r) {
+        return new StageReport(r.jobId(), r.jobTag(), r.stageId(), r.shuffleMap(), r.parentStageIds(), r.datasetIds(),
+                r.datasetNames(), r.tasks(), r.attempts(), r.failedAttempts(), Duration.ofNanos(r.durationNanos()),
+                r.shuffleRecords(), r.succeeded());
+    }
+
+    /**
+     * Tags the jobs the calling thread runs from now on (on any engine) with {@code tag}, null for
+     * none, and returns the previous tag; stage reports carry it ({@link StageReport#jobTag()}).
+     */
+    public static Object setJobTag(Object tag) {
+        return DagScheduler.setJobTag(tag);
     }
 
     /**

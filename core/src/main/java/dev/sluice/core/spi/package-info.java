@@ -9,6 +9,8 @@
  *       (received blocks, state batches), read partition by partition from its parents;</li>
  *   <li>{@link dev.sluice.core.spi.ZippedPartitionsDataset}: partition {@code i} of several
  *       co-partitioned datasets read side by side (window merges);</li>
+ *   <li>stage reports ({@link dev.sluice.core.spi.StageReport}) of the engine's jobs, tagged by
+ *       the thread that ran them, for diagnostics such as a batch's stages in the stream UI;</li>
  *   <li>{@link dev.sluice.core.spi.UserExceptions}: wrapping a user function's checked exception
  *       and unwrapping the user's own exception from the engine's wrappers.</li>
  * </ul>

@@ -54,6 +54,7 @@ public final class MetadataCheckpointStore {
     private final CommitMode mode;
     private final RawLocalFileSystem local;
     private boolean dirCreated;
+    private volatile long lastWrittenBytes;
 
     /** How a checkpoint file becomes visible under its final name. */
     public enum CommitMode {
@@ -84,6 +85,11 @@ public final class MetadataCheckpointStore {
         return new MetadataCheckpointStore(dirUri, conf, DEFAULT_RETAIN, CommitMode.RENAME);
     }
 
+    /** Returns the size in bytes of the checkpoint the last successful {@link #write} wrote (0 before any). */
+    public long lastWrittenBytes() {
+        return lastWrittenBytes;
+    }
+
     /**
      * Writes {@code checkpoint} as the file of its batch time (replacing one of the same time),
      * then deletes files beyond the newest {@code retain} and stale temporary files.
@@ -109,6 +115,7 @@ public final class MetadataCheckpointStore {
             throw new CheckpointException(file.toString(), "cannot be written: " + e, e);
         }
         log.debug("wrote metadata checkpoint {} ({} bytes)", file, bytes.length);
+        lastWrittenBytes = bytes.length;
         prune();
         return file.toString();
     }

@@ -310,6 +310,21 @@ public final class DStreamGraph {
     }
 
     /**
+     * Returns the clock time at which the oldest record of batch {@code time} came in, over the
+     * inputs that know ({@link InputDStream#oldestRecordMillis}), or -1 if none does.
+     */
+    public long oldestRecordMillis(Time time) {
+        long oldest = -1;
+        for (InputDStream<?> input : inputs) {
+            long t = input.oldestRecordMillis(time);
+            if (t >= 0 && (oldest < 0 || t < oldest)) {
+                oldest = t;
+            }
+        }
+        return oldest;
+    }
+
+    /**
      * Releases what no node needs any more once batch {@code time} completed: datasets older
      * than each node's remember duration (uncached), their blocks, old checkpoint files and
      * shuffle outputs. Job thread only.

@@ -61,6 +61,9 @@ public final class FileInputDStream<T> extends InputDStream<T> implements Recove
     /** Recorded files of batches a recovered context computes again. */
     private final Map<Time, List<String>> replayed = new ConcurrentHashMap<>();
 
+    /** The oldest modification time of the files each batch reads, until the generator takes it. */
+    private final NavigableMap<Time, Long> oldestModified = new ConcurrentSkipListMap<>();
+
     private record Selection(List<String> files, List<String> readAfter) {
     }
     private boolean warnedFutureTimes;
@@ -101,6 +104,14 @@ public final class FileInputDStream<T> extends InputDStream<T> implements Recove
         return 0;
     }
 
+    /** The oldest modification time of the files batch {@code time} reads (-1 if none, or a replayed batch). */
+    @Override
+    public long oldestRecordMillis(Time time) {
+        Long oldest = oldestModified.remove(time);
+        oldestModified.headMap(time).clear(); // batches never asked for (none, normally)
+        return oldest == null ? -1 : oldest;
+    }
+
     @Override
     protected Optional<Dataset<T>> compute(Time time) {
         List<String> recorded = replayed.remove(time);
@@ -121,6 +132,13 @@ public final class FileInputDStream<T> extends InputDStream<T> implements Recove
                 selection.toRead().size(), selection.heldBack().size());
         List<ListedFile> files = selection.toRead();
         history.put(time, new Selection(files.stream().map(ListedFile::path).toList(), selector.readPaths()));
+        long oldest = -1;
+        for (ListedFile f : files) {
+            oldest = oldest < 0 ? f.modificationTime() : Math.min(oldest, f.modificationTime());
+        }
+        if (oldest >= 0) {
+            oldestModified.put(time, oldest);
+        }
         return Optional.of(read(time, files));
     }
 

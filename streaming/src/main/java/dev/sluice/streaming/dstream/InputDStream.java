@@ -32,6 +32,16 @@ public abstract class InputDStream<T> extends DStreamNode<T> {
      */
     public abstract long recordsAt(Time time);
 
+    /**
+     * Returns the clock time at which the oldest record of batch {@code time} came in (a
+     * receiver's store time, a file's modification time), or -1 if this input does not know (a
+     * list or queue) or had no record; asked once per batch, by the generator, once the batch's
+     * datasets are built.
+     */
+    public long oldestRecordMillis(Time time) {
+        return -1;
+    }
+
     /** Called when the context starts; receivers start receiving here. */
     public void start() {
     }

@@ -62,6 +62,12 @@ public final class ReceiverInputDStream<T> extends InputDStream<T> {
         return tracker.blocksOf(id(), time).records();
     }
 
+    /** The store time of the oldest record the tracker just drained from the receiver for this batch. */
+    @Override
+    public long oldestRecordMillis(Time time) {
+        return supervisor.takeOldestDrained();
+    }
+
     /** Releases the blocks of every batch this stream no longer remembers, built or not. */
     @Override
     protected void afterRelease(Time time) {

@@ -21,6 +21,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,6 +64,13 @@ public final class ReceiverSupervisor<T> {
     /** With the log: blocks logged and not yet drained, in the order they were added (under {@code lock}). */
     private List<ReceivedBlockHandle> logged = new ArrayList<>();
     private long loggedRecords;
+    /** The context's clock, read once per batch (when a store finds nothing waiting); null: no store times. */
+    private volatile LongSupplier clock;
+    /** Clock time of the first record stored since the last drain of memory or log, -1 if none (under {@code lock}). */
+    private long bufferSince = -1;
+    private long loggedSince = -1;
+    /** The oldest store time of what the last drains took, until {@link #takeOldestDrained} (under {@code lock}). */
+    private long drainedOldest = -1;
     /** Held (read) by a logged store from its seal check to its add, so a seal waits for it (write). */
     private final ReentrantReadWriteLock storing = new ReentrantReadWriteLock();
 
@@ -216,6 +224,9 @@ public final class ReceiverSupervisor<T> {
         synchronized (lock) {
             awaitRoom(1);
             checkNotSealed();
+            if (buffer.isEmpty()) {
+                bufferSince = now();
+            }
             buffer.add(record);
         }
         stored.incrementAndGet();
@@ -239,6 +250,9 @@ public final class ReceiverSupervisor<T> {
         synchronized (lock) {
             awaitRoom(records.size());
             checkNotSealed();
+            if (buffer.isEmpty() && !records.isEmpty()) {
+                bufferSince = now();
+            }
             buffer.addAll(records);
         }
         stored.addAndGet(records.size());
@@ -259,6 +273,9 @@ public final class ReceiverSupervisor<T> {
             }
             ReceivedBlockHandle handle = durable.apply(new ArrayList<>(records));
             synchronized (lock) {
+                if (logged.isEmpty()) {
+                    loggedSince = now();
+                }
                 logged.add(handle);
                 loggedRecords += handle.records();
             }
@@ -278,6 +295,8 @@ public final class ReceiverSupervisor<T> {
             List<ReceivedBlockHandle> out = logged;
             logged = new ArrayList<>();
             loggedRecords = 0;
+            drainedOldest = oldest(drainedOldest, loggedSince);
+            loggedSince = -1;
             lock.notifyAll();
             return out;
         }
@@ -336,6 +355,33 @@ public final class ReceiverSupervisor<T> {
         }
     }
 
+    /** Makes every store into an empty buffer note the time on {@code millis} (the context's clock). */
+    public void useClock(LongSupplier millis) {
+        this.clock = checkNotNull(millis, "millis");
+    }
+
+    /**
+     * Returns the clock time at which the oldest record the drains since the previous call took
+     * was stored (-1 if they took none, or no clock is set), and forgets it: the generator asks
+     * once per batch, right after the tracker drained this receiver for it.
+     */
+    public long takeOldestDrained() {
+        synchronized (lock) {
+            long t = drainedOldest;
+            drainedOldest = -1;
+            return t;
+        }
+    }
+
+    private long now() {
+        LongSupplier c = clock;
+        return c == null ? -1 : c.getAsLong();
+    }
+
+    private static long oldest(long a, long b) {
+        return a < 0 ? b : b < 0 ? a : Math.min(a, b);
+    }
+
     /** Returns and clears everything stored since the last drain. */
     public List<T> drain() {
         synchronized (lock) {
@@ -344,6 +390,8 @@ public final class ReceiverSupervisor<T> {
             }
             List<T> out = buffer;
             buffer = new ArrayList<>(Math.max(16, out.size()));
+            drainedOldest = oldest(drainedOldest, bufferSince);
+            bufferSince = -1;
             lock.notifyAll();
             return out;
         }

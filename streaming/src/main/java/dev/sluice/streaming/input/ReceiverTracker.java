@@ -6,6 +6,7 @@ import static com.google.common.base.Preconditions.checkState;
 import dev.sluice.core.spi.InputBlock;
 import dev.sluice.core.spi.InputBlocks;
 import dev.sluice.streaming.Time;
+import dev.sluice.streaming.wal.FlushObserver;
 import dev.sluice.streaming.wal.MemoryBlockHandler;
 import dev.sluice.streaming.wal.ReceivedBlockHandle;
 import dev.sluice.streaming.wal.ReceivedBlockHandler;
@@ -68,6 +69,7 @@ public final class ReceiverTracker {
     private WalOptions logOptions = WalOptions.defaults();
     private WriteAheadLog blockLog;
     private AllocationLog allocationLog;
+    private FlushObserver flushObserver;
     /** Logged allocations whose log records are still needed, by batch time then stream (log mode only). */
     private final ConcurrentSkipListMap<Time, List<AllocationLog.Entry>> logged = new ConcurrentSkipListMap<>();
 
@@ -132,7 +134,12 @@ public final class ReceiverTracker {
             return;
         }
         blockLog = WriteAheadLog.open(logDir + "/" + BLOCKS_DIR, logOptions, logConf);
-        allocationLog = new AllocationLog(WriteAheadLog.open(logDir + "/" + ALLOCATIONS_DIR, logOptions, logConf));
+        WriteAheadLog allocations = WriteAheadLog.open(logDir + "/" + ALLOCATIONS_DIR, logOptions, logConf);
+        if (flushObserver != null) {
+            blockLog.observeFlushes(flushObserver);
+            allocations.observeFlushes(flushObserver);
+        }
+        allocationLog = new AllocationLog(allocations);
         WalBlockHandler wal = new WalBlockHandler(memory, blockLog);
         handler = wal;
         for (Map.Entry<Integer, ReceiverSupervisor<?>> e : supervisors.entrySet()) {
@@ -141,6 +148,11 @@ public final class ReceiverTracker {
                     blockSequence.getAndIncrement()), records));
         }
         log.info("receiver write-ahead log open in {}", logDir);
+    }
+
+    /** Tells {@code observer} of every group commit of the logs (the metrics); before {@link #openLog}. */
+    public synchronized void observeLogFlushes(FlushObserver observer) {
+        this.flushObserver = checkNotNull(observer, "observer");
     }
 
     /** Closes the logs (after the last batch); later stores are refused by the stopped receivers. */

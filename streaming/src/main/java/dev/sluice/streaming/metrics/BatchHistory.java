@@ -36,9 +36,10 @@ public final class BatchHistory {
         this.completed = new ArrayDeque<>(Math.min(retained, 1024));
     }
 
-    synchronized void submitted(long time, long records, Map<Integer, Long> byStream, long submissionMillis) {
+    synchronized void submitted(long time, long records, Map<Integer, Long> byStream, long submissionMillis,
+                                long oldestRecordMillis) {
         pending.put(time, new BatchRecord(time, records, byStream, submissionMillis, BatchRecord.Status.QUEUED, -1, -1,
-                -1, 0, Optional.empty()));
+                -1, 0, Optional.empty(), oldestRecordMillis, List.of()));
     }
 
     synchronized void started(long time) {
@@ -48,13 +49,13 @@ public final class BatchHistory {
         }
     }
 
-    synchronized BatchRecord completed(BatchInfo info) {
+    synchronized BatchRecord completed(BatchInfo info, List<StageRecord> stages) {
         long time = info.batchTime().millis();
         BatchRecord before = pending.remove(time);
         BatchRecord done = new BatchRecord(time, info.numInputRecords(), before == null ? Map.of() : before.inputByStream(),
                 info.submissionMillis(), info.succeeded() ? BatchRecord.Status.COMPLETED : BatchRecord.Status.FAILED,
                 millis(info.schedulingDelay()), millis(info.processingTime()), millis(info.totalDelay()), info.numJobs(),
-                info.failure().map(BatchHistory::describe));
+                info.failure().map(BatchHistory::describe), before == null ? -1 : before.oldestRecordMillis(), stages);
         if (completed.size() == retained) {
             completed.removeFirst();
         }

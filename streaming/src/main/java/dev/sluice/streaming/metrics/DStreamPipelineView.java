@@ -14,6 +14,7 @@ import dev.sluice.streaming.state.AbstractStateDStream;
 import dev.sluice.streaming.state.StateMap;
 import dev.sluice.streaming.state.StateRecord;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -34,6 +35,7 @@ public final class DStreamPipelineView implements PipelineView {
     private final EngineServices engine;
     private volatile List<Node> nodes;
     private volatile List<DStreamNode<?>> stateful = List.of();
+    private volatile List<DStreamNode<?>> all = List.of();
     private final Map<Integer, Long> lastCheckpoint = new ConcurrentHashMap<>();
 
     /** Creates the view of {@code graph}, whose state blocks are read through {@code engine}. */
@@ -48,25 +50,48 @@ public final class DStreamPipelineView implements PipelineView {
         if (known == null) {
             List<Node> made = new ArrayList<>();
             List<DStreamNode<?>> states = new ArrayList<>();
+            Map<DStreamNode<?>, String> uids = uids();
             for (DStreamNode<?> n : graph.nodes()) {
-                made.add(node(n));
+                made.add(node(n, uids.getOrDefault(n, "")));
                 if (n instanceof AbstractStateDStream<?, ?, ?>) {
                     states.add(n);
                 }
             }
             stateful = List.copyOf(states);
+            all = graph.nodes();
             known = List.copyOf(made);
             nodes = known;
         }
         return known;
     }
 
-    private static Node node(DStreamNode<?> n) {
+    private Map<DStreamNode<?>, String> uids() {
+        try {
+            return graph.uids();
+        } catch (IllegalStateException e) {
+            return Map.of(); // two nodes share a uid: start() refuses the graph with that message
+        }
+    }
+
+    @Override
+    public Map<Integer, Integer> datasetOwners(Time time) {
+        nodes();
+        Map<Integer, Integer> owners = new HashMap<>();
+        for (DStreamNode<?> n : all) {
+            Optional<? extends Dataset<?>> ds = n.rememberedAt(time);
+            if (ds.isPresent()) {
+                owners.putIfAbsent(ds.get().id(), n.id()); // a node passing its parent's dataset on: the parent owns it
+            }
+        }
+        return owners;
+    }
+
+    private static Node node(DStreamNode<?> n, String uid) {
         Role role = n instanceof InputDStream<?> ? Role.INPUT : n instanceof OutputDStream<?> ? Role.OUTPUT
                 : Role.OPERATOR;
         List<Integer> parents = n.parents().stream().map(DStreamNode::id).toList();
         return new Node(n.id(), n.name(), kindOf(n.descriptor().kind()), role, parents,
-                n instanceof AbstractStateDStream<?, ?, ?>);
+                n instanceof AbstractStateDStream<?, ?, ?>, uid);
     }
 
     /** The kind as the UI shows it: {@code REDUCE_BY_KEY} is {@code reduceByKey}. */

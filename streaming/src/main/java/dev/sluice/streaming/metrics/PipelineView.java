@@ -2,6 +2,7 @@ package dev.sluice.streaming.metrics;
 
 import dev.sluice.streaming.Time;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -27,8 +28,10 @@ public interface PipelineView {
      * @param role     input, operator or output
      * @param parents  ids of the operators it reads
      * @param stateful true if it keeps state across batches
+     * @param uid      its uid (given or derived) if it needs an identity (inputs, stateful and windowed
+     *                 operators) or was given one; empty otherwise
      */
-    record Node(int id, String name, String kind, Role role, List<Integer> parents, boolean stateful) {
+    record Node(int id, String name, String kind, Role role, List<Integer> parents, boolean stateful, String uid) {
         public Node {
             parents = List.copyOf(parents);
         }
@@ -51,4 +54,11 @@ public interface PipelineView {
 
     /** Returns the state figures of each stateful operator as of batch {@code time}. */
     List<StateFigures> stateAt(Time time);
+
+    /**
+     * Returns, by dataset id, the operator whose dataset of batch {@code time} it is (the datasets
+     * the operators still remember; intermediate datasets an operator makes inside are not listed).
+     * Called on the job thread after the batch's jobs ran.
+     */
+    Map<Integer, Integer> datasetOwners(Time time);
 }

@@ -1,6 +1,8 @@
 package dev.sluice.streaming.metrics;
 
+import dev.sluice.core.spi.StageReport;
 import dev.sluice.streaming.BatchInfo;
+import dev.sluice.streaming.CheckpointInfo;
 import dev.sluice.streaming.Clock;
 import dev.sluice.streaming.ReceiverError;
 import dev.sluice.streaming.StreamingListener;
@@ -15,11 +17,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,10 +53,13 @@ public final class StreamingMetrics implements StreamingListener {
     private final int throttleWarnBatches;
     private final BatchHistory history;
     private final Map<Integer, InputMonitor> inputs = new LinkedHashMap<>();
-    private final Map<Long, Map<Integer, Long>> inputsOfBatch = new ConcurrentHashMap<>();
+    private final Map<Long, BatchInputs> inputsOfBatch = new ConcurrentHashMap<>();
     private final Map<Integer, Counter> inputCounters = new ConcurrentHashMap<>();
     private final Map<Integer, Timer> blockedTimers = new ConcurrentHashMap<>();
-    private final List<Meter> meters = new ArrayList<>();
+    /** Copy-on-write: checkpoint and log meters are made later, on the threads that raise their events. */
+    private final List<Meter> meters = new CopyOnWriteArrayList<>();
+    private final BatchStages stages;
+    private final CheckpointMeters checkpoints;
     private volatile List<PipelineView.StateFigures> state = List.of();
     private volatile long startMillis = -1;
     private boolean hasState;
@@ -63,6 +68,7 @@ public final class StreamingMetrics implements StreamingListener {
     private Timer processing;
     private Timer schedulingDelay;
     private Timer totalDelay;
+    private Timer oldestRecordAge;
     private Counter succeeded;
     private Counter failed;
 
@@ -76,6 +82,12 @@ public final class StreamingMetrics implements StreamingListener {
         this.interval = interval;
         this.throttleWarnBatches = throttleWarnBatches;
         this.history = new BatchHistory(retainedBatches);
+        this.checkpoints = new CheckpointMeters(registry, meters::add);
+        this.stages = new BatchStages(runtime.graph());
+    }
+
+    /** What the generator said of a batch's inputs. */
+    private record BatchInputs(Map<Integer, Long> perStream, long oldestRecordMillis) {
     }
 
     /** Registers the meters (the pipeline is complete now) and starts listening; before the first batch. */
@@ -95,10 +107,27 @@ public final class StreamingMetrics implements StreamingListener {
         started = true;
     }
 
-    /** Takes the per-stream input counts of batch {@code time}, just before it is submitted. */
-    public void onInputs(Time time, Map<Integer, Long> perStream) {
+    /**
+     * Takes the per-stream input counts of batch {@code time} and the clock time its oldest record
+     * came in (-1 if unknown), just before it is submitted.
+     */
+    public void onInputs(Time time, Map<Integer, Long> perStream, long oldestRecordMillis) {
         if (started) {
-            inputsOfBatch.put(time.millis(), perStream);
+            inputsOfBatch.put(time.millis(), new BatchInputs(perStream, oldestRecordMillis));
+        }
+    }
+
+    /** Takes the report of a stage of the engine's (from its stage observer, on a worker thread). */
+    public void onStage(StageReport report) {
+        if (started) {
+            stages.onStage(report);
+        }
+    }
+
+    /** Takes one group flush of the receiver write-ahead log {@code log} (on its writer thread). */
+    public void onWalFlush(String log, long nanos, long bytes) {
+        if (started) {
+            checkpoints.onWalFlush(log, nanos, bytes);
         }
     }
 
@@ -115,6 +144,8 @@ public final class StreamingMetrics implements StreamingListener {
         processing = keep(timer("sluice.batch.processing", "time the batch's jobs ran"));
         schedulingDelay = keep(timer("sluice.batch.scheduling.delay", "time the batch waited in the queue"));
         totalDelay = keep(timer("sluice.batch.total.delay", "scheduling delay plus processing time"));
+        oldestRecordAge = keep(timer("sluice.batch.oldest.record.age", "batch time minus the time its oldest record "
+                + "came in (receivers' store time, files' modification time); only batches whose inputs know"));
         succeeded = keep(Counter.builder("sluice.batches").tag("outcome", "succeeded").register(registry));
         failed = keep(Counter.builder("sluice.batches").tag("outcome", "failed").register(registry));
         keep(Gauge.builder("sluice.lag.records", this, StreamingMetrics::lagRecords)
@@ -179,9 +210,13 @@ public final class StreamingMetrics implements StreamingListener {
         if (!started) {
             return;
         }
-        Map<Integer, Long> perStream = inputsOfBatch.remove(batchTime.millis());
-        perStream = perStream == null ? Map.of() : perStream;
-        history.submitted(batchTime.millis(), numInputRecords, perStream, clock.millis());
+        BatchInputs given = inputsOfBatch.remove(batchTime.millis());
+        Map<Integer, Long> perStream = given == null ? Map.of() : given.perStream();
+        long oldest = given == null ? -1 : given.oldestRecordMillis();
+        history.submitted(batchTime.millis(), numInputRecords, perStream, clock.millis(), oldest);
+        if (oldest >= 0) {
+            oldestRecordAge.record(Math.max(0, batchTime.millis() - oldest), TimeUnit.MILLISECONDS);
+        }
         double seconds = interval.toNanos() / 1e9;
         for (InputMonitor m : inputs.values()) {
             long records = perStream.getOrDefault(m.streamId(), 0L);
@@ -224,9 +259,16 @@ public final class StreamingMetrics implements StreamingListener {
         schedulingDelay.record(info.schedulingDelay());
         totalDelay.record(info.totalDelay());
         (info.succeeded() ? succeeded : failed).increment();
-        history.completed(info);
+        history.completed(info, stages.complete(info.batchTime().millis(), view.datasetOwners(info.batchTime())));
         if (hasState) {
             state = view.stateAt(info.batchTime());
+        }
+    }
+
+    @Override
+    public void onCheckpointWritten(CheckpointInfo info) {
+        if (started) {
+            checkpoints.onCheckpointWritten(info);
         }
     }
 
@@ -286,6 +328,16 @@ public final class StreamingMetrics implements StreamingListener {
             }
         }
         return new PipelineView.StateFigures(operatorId, "", 0, 0, java.util.Optional.empty());
+    }
+
+    /** Returns the latest checkpoint write of the operator with {@code uid} ("" for the metadata checkpoint). */
+    public java.util.Optional<CheckpointRecord> lastCheckpoint(String uid) {
+        return checkpoints.latest(uid);
+    }
+
+    /** Returns the latest checkpoint write of every operator that wrote one, and of the metadata, by uid. */
+    public List<CheckpointRecord> lastCheckpoints() {
+        return checkpoints.latest();
     }
 
     /** Returns the state figures after the latest completed batch. */

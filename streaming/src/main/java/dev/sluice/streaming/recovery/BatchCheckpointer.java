@@ -1,6 +1,7 @@
 package dev.sluice.streaming.recovery;
 
 import dev.sluice.core.Dataset;
+import dev.sluice.streaming.CheckpointInfo;
 import dev.sluice.streaming.Time;
 import dev.sluice.streaming.checkpoint.InputAllocation;
 import dev.sluice.streaming.checkpoint.MetadataCheckpoint;
@@ -18,7 +19,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableSet;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,6 +48,7 @@ public final class BatchCheckpointer {
     private final Map<String, OperatorState> latest = new HashMap<>();
     private final NavigableSet<Time> generated = new ConcurrentSkipListSet<>();
     private final Duration maxRemember;
+    private volatile Consumer<CheckpointInfo> written = info -> { };
 
     /**
      * Creates the checkpointer of {@code graph} (started, so remember durations are known), writing
@@ -70,6 +74,11 @@ public final class BatchCheckpointer {
             }
         });
         latest.putAll(restored);
+    }
+
+    /** Reports each metadata checkpoint write to {@code listener} (the listener bus); before start. */
+    public void reportTo(Consumer<CheckpointInfo> listener) {
+        this.written = listener;
     }
 
     /** Records that batch {@code time} was generated (its inputs are recorded by the inputs themselves). */
@@ -109,7 +118,16 @@ public final class BatchCheckpointer {
         }
         MetadataCheckpoint checkpoint = new MetadataCheckpoint(MetadataCheckpointFormat.VERSION, time,
                 graph.batchInterval(), time, batches, operators, runDir, zero);
-        String path = store.write(checkpoint);
+        String path;
+        try {
+            path = store.write(checkpoint);
+        } catch (RuntimeException e) {
+            written.accept(new CheckpointInfo(CheckpointInfo.Kind.METADATA, "", time, 0, 0, 0,
+                    Duration.ofNanos(System.nanoTime() - start), Optional.of(e)));
+            throw e;
+        }
+        written.accept(new CheckpointInfo(CheckpointInfo.Kind.METADATA, "", time, store.lastWrittenBytes(), 1, 0,
+                Duration.ofNanos(System.nanoTime() - start), Optional.empty()));
         log.debug("batch {}: metadata checkpoint {} ({} batches recorded) in {} µs", time.millis(), path,
                 batches.size(), (System.nanoTime() - start) / 1000);
     }

@@ -1,5 +1,6 @@
 package dev.sluice.streaming.scheduler;
 
+import dev.sluice.core.spi.EngineServices;
 import dev.sluice.core.spi.UserExceptions;
 import dev.sluice.streaming.Clock;
 import dev.sluice.streaming.Time;
@@ -39,7 +40,7 @@ final class JobGenerator {
     private volatile java.util.function.Consumer<Time> onGenerated = t -> { };
     private volatile long lastBatchMillis = Long.MAX_VALUE;
     private volatile long generatedMillis = -1;
-    private volatile BiConsumer<Time, Map<Integer, Long>> inputObserver = (time, inputs) -> { };
+    private volatile InputObserver inputObserver = (time, inputs, oldest) -> { };
     private volatile long firstMillis;
     /** Held while a batch is generated, so a stop never interrupts the generator inside one. */
     private final Object generating = new Object();
@@ -101,17 +102,20 @@ final class JobGenerator {
         tracker.allocate(time);
         List<BatchJob> jobs = List.of();
         Throwable error = null;
+        Object previousTag = EngineServices.setJobTag(new BatchJobTag(graph, time.millis(), -1, "building the batch"));
         try {
             jobs = graph.generateJobs(time);
         } catch (RuntimeException e) {
             error = UserExceptions.unwrap(e);
+        } finally {
+            EngineServices.setJobTag(previousTag);
         }
         if (abandoned) {
             return;
         }
         onGenerated.accept(time);
         Map<Integer, Long> inputs = graph.inputRecords(time);
-        inputObserver.accept(time, inputs);
+        inputObserver.observe(time, inputs, graph.oldestRecordMillis(time));
         long records = 0;
         for (long n : inputs.values()) {
             records += n;
@@ -120,10 +124,11 @@ final class JobGenerator {
     }
 
     /**
-     * Hands each batch's input record counts, by input id, to {@code observer} on the generator
-     * thread just before the batch is queued (so before its {@code onBatchSubmitted}).
+     * Hands each batch's input record counts, by input id, and the store time of its oldest
+     * record to {@code observer} on the generator thread just before the batch is queued (so
+     * before its {@code onBatchSubmitted}).
      */
-    void observeInputs(BiConsumer<Time, Map<Integer, Long>> observer) {
+    void observeInputs(InputObserver observer) {
         this.inputObserver = observer;
     }
 

@@ -118,10 +118,13 @@ final class JobScheduler {
         VirtualMachineError fatal = null;
         if (failure == null) {
             CrashPoints.reached(CrashPoint.AFTER_BATCH_STATE_BEFORE_OUTPUT);
-            for (BatchJob job : set.jobs()) {
+            List<BatchJob> jobs = set.jobs();
+            for (int i = 0; i < jobs.size(); i++) {
+                BatchJob job = jobs.get(i);
                 if (abandoned) {
                     return;
                 }
+                Object previousTag = EngineServices.setJobTag(new BatchJobTag(graph, time.millis(), i, job.output()));
                 try {
                     if (!runJob(job)) {
                         return;
@@ -141,6 +144,8 @@ final class JobScheduler {
                         fatal = vm;
                         break;
                     }
+                } finally {
+                    EngineServices.setJobTag(previousTag);
                 }
             }
         } else {

@@ -66,10 +66,11 @@ public final class StreamingRuntime {
     }
 
     /**
-     * Hands each batch's input record counts, by input id, to {@code observer} (the metrics) on
-     * the generator thread just before the batch is queued; set before start.
+     * Hands each batch's input record counts, by input id, and the store time of its oldest
+     * record to {@code observer} (the metrics) on the generator thread just before the batch is
+     * queued; set before start.
      */
-    public void observeInputs(BiConsumer<Time, Map<Integer, Long>> observer) {
+    public void observeInputs(InputObserver observer) {
         jobGenerator.observeInputs(observer);
     }
 
@@ -99,6 +100,7 @@ public final class StreamingRuntime {
     public void startBatches(Time last, BatchCheckpointer checkpointer) {
         if (checkpointer != null) {
             jobGenerator.onGenerated(checkpointer::generated);
+            checkpointer.reportTo(info -> bus.post(l -> l.onCheckpointWritten(info)));
             jobScheduler.afterBatch(checkpointer::afterBatch);
         }
         receiverTracker.openLog();

@@ -58,6 +58,17 @@ final class Charts {
 
     /** The pipeline as boxes and arrows; every node carries its id and kind as data attributes. */
     static String graph(List<PipelineView.Node> nodes) {
+        return graph(nodes, Map.of());
+    }
+
+    /**
+     * The pipeline as boxes and arrows, each operator with the ids of the stages (of one batch)
+     * that computed it, {@code stagesOf} by operator id: a line under its kind and a
+     * {@code data-stages} attribute. (The links to the stages are HTML, under the graph: an SVG
+     * link's {@code href} is no string to scripts that check a page's links.)
+     */
+    static String graph(List<PipelineView.Node> nodes, Map<Integer, List<Integer>> stagesOf) {
+        int nodeH = stagesOf.isEmpty() ? NODE_H : NODE_H + 16;
         Map<Integer, Integer> layer = new HashMap<>();
         List<List<PipelineView.Node>> layers = new ArrayList<>();
         for (PipelineView.Node n : nodes) { // parents come first
@@ -77,11 +88,11 @@ final class Charts {
             List<PipelineView.Node> col = layers.get(l);
             rows = Math.max(rows, col.size());
             for (int r = 0; r < col.size(); r++) {
-                pos.put(col.get(r).id(), new int[] {10 + l * (NODE_W + GAP_X), 10 + r * (NODE_H + GAP_Y)});
+                pos.put(col.get(r).id(), new int[] {10 + l * (NODE_W + GAP_X), 10 + r * (nodeH + GAP_Y)});
             }
         }
         int width = 20 + layers.size() * (NODE_W + GAP_X);
-        int height = 20 + rows * (NODE_H + GAP_Y);
+        int height = 20 + rows * (nodeH + GAP_Y);
         StringBuilder svg = new StringBuilder();
         svg.append(String.format(Locale.ROOT, "<svg id=\"pipeline\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
                 + "role=\"img\" aria-label=\"pipeline graph\"><defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" "
@@ -94,20 +105,29 @@ final class Charts {
                 if (from != null) {
                     svg.append(String.format(Locale.ROOT, "<line class=\"edge\" data-from=\"%d\" data-to=\"%d\" "
                             + "x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" marker-end=\"url(#arrow)\"/>", p, n.id(),
-                            from[0] + NODE_W, from[1] + NODE_H / 2, to[0], to[1] + NODE_H / 2));
+                            from[0] + NODE_W, from[1] + nodeH / 2, to[0], to[1] + nodeH / 2));
                 }
             }
         }
         for (PipelineView.Node n : nodes) {
             int[] at = pos.get(n.id());
             String cls = n.role().name().toLowerCase(Locale.ROOT) + (n.stateful() ? " stateful" : "");
+            List<Integer> stages = stagesOf.getOrDefault(n.id(), List.of());
+            String stageIds = stages.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(" "));
             svg.append(String.format(Locale.ROOT, "<g class=\"node %s\" data-id=\"%d\" data-kind=\"%s\" "
-                            + "data-name=\"%s\"><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" rx=\"6\"/>"
-                            + "<text x=\"%d\" y=\"%d\" class=\"name\">%s</text>"
-                            + "<text x=\"%d\" y=\"%d\" class=\"kind\">#%d %s</text><title>%s (stream %d, %s)</title></g>",
-                    cls, n.id(), Html.escape(n.kind()), Html.escape(n.name()), at[0], at[1], NODE_W, NODE_H,
+                            + "data-name=\"%s\" data-stages=\"%s\"><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
+                            + "rx=\"6\"/><text x=\"%d\" y=\"%d\" class=\"name\">%s</text>"
+                            + "<text x=\"%d\" y=\"%d\" class=\"kind\">#%d %s</text>",
+                    cls, n.id(), Html.escape(n.kind()), Html.escape(n.name()), stageIds, at[0], at[1], NODE_W, nodeH,
                     at[0] + 8, at[1] + 19, Html.escape(Html.shorten(n.name(), 22)), at[0] + 8, at[1] + 37, n.id(),
-                    Html.escape(n.kind()), Html.escape(n.name()), n.id(), Html.escape(n.kind())));
+                    Html.escape(n.kind())));
+            if (!stagesOf.isEmpty()) {
+                svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" class=\"stages\">%s</text>", at[0] + 8,
+                        at[1] + 54, stages.isEmpty() ? "no stage" : "stage " + stageIds.replace(" ", ", ")));
+            }
+            svg.append(String.format(Locale.ROOT, "<title>%s (stream %d, %s)</title></g>", Html.escape(n.name()), n.id(),
+                    Html.escape(n.kind())));
+
         }
         return svg.append("</svg>").toString();
     }

@@ -17,6 +17,7 @@ final class Html {
             .label{font-size:10px;fill:#555}.node rect{fill:#fff;stroke:#1d3557;stroke-width:1.5}
             .node.input rect{fill:#e8f1fb}.node.output rect{fill:#eef8ee}.node.stateful rect{stroke:#e76f51;stroke-width:2.5}
             .node .name{font-size:12px;font-weight:600}.node .kind{font-size:11px;fill:#555}
+            .node .stages{font-size:11px;fill:#1d3557;font-weight:600}tr.stage:target td{background:#fff6d5}
             .edge{stroke:#555;stroke-width:1.3}dl{display:grid;grid-template-columns:max-content auto;gap:2px 12px}
             dt{font-weight:600}""";
 

@@ -2,11 +2,17 @@ package dev.sluice.streaming.ui;
 
 import dev.sluice.streaming.ReceiverStatus;
 import dev.sluice.streaming.metrics.BatchRecord;
+import dev.sluice.streaming.metrics.CheckpointRecord;
 import dev.sluice.streaming.metrics.InputMonitor;
 import dev.sluice.streaming.metrics.PipelineView;
+import dev.sluice.streaming.metrics.StageRecord;
 import dev.sluice.streaming.metrics.StreamingMetrics;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -73,12 +79,17 @@ final class JsonApi {
     Optional<String> batch(long time) {
         return metrics.history().find(time).map(b -> {
             Json j = new Json();
-            batch(j, b);
+            batch(j, b, true);
             return j.toString();
         });
     }
 
     private void batch(Json j, BatchRecord b) {
+        batch(j, b, false);
+    }
+
+    /** One batch; {@code withStages} adds its jobs and their stages (the single-batch document only). */
+    private void batch(Json j, BatchRecord b, boolean withStages) {
         boolean done = b.status() == BatchRecord.Status.COMPLETED || b.status() == BatchRecord.Status.FAILED;
         j.beginObject()
                 .field("batchId", b.batchTime())
@@ -97,8 +108,46 @@ final class JsonApi {
                 .field("numTotalOutputOps", b.numJobs())
                 .field("numActiveOutputOps", done ? 0 : b.numJobs())
                 .field("numFailedOutputOps", b.status() == BatchRecord.Status.FAILED ? 1 : 0)
-                .field("firstFailureReason", b.error().orElse(null))
-                .endObject();
+                .field("firstFailureReason", b.error().orElse(null));
+        if (b.oldestRecordMillis() >= 0) {
+            j.field("oldestRecordTime", iso(b.oldestRecordMillis())).field("oldestRecordAge", b.oldestRecordAgeMs().get());
+        } else {
+            j.field("oldestRecordTime", (String) null).field("oldestRecordAge", Double.NaN);
+        }
+        if (withStages) {
+            jobs(j, b.stages());
+        }
+        j.endObject();
+    }
+
+    /** {@code jobs}: each engine job of the batch (in the order its first stage ended) with its stages. */
+    private static void jobs(Json j, List<StageRecord> stages) {
+        Map<Integer, List<StageRecord>> byJob = new LinkedHashMap<>();
+        for (StageRecord st : stages) {
+            byJob.computeIfAbsent(st.jobId(), k -> new ArrayList<>()).add(st);
+        }
+        j.name("jobs").beginArray();
+        byJob.forEach((jobId, list) -> {
+            StageRecord first = list.get(0);
+            j.beginObject().field("jobId", jobId).field("outputOpId", first.outputIndex())
+                    .field("outputOp", first.output()).name("stages").beginArray();
+            for (StageRecord st : list) {
+                j.beginObject().field("stageId", st.stageId()).field("kind", st.kind())
+                        .name("parentStageIds").beginArray();
+                st.parentStageIds().forEach(j::value);
+                j.endArray().name("operatorIds").beginArray();
+                st.operatorIds().forEach(j::value);
+                j.endArray().name("datasets").beginArray();
+                st.datasets().forEach(j::value);
+                j.endArray().field("numTasks", st.tasks()).field("numAttempts", st.attempts())
+                        .field("numFailedAttempts", st.failedAttempts()).field("duration", st.durationMs())
+                        .field("shuffleRecordsWritten", st.shuffleRecords() < 0 ? Double.NaN : st.shuffleRecords())
+                        .field("shuffleBytesWritten", Double.NaN)
+                        .field("status", st.succeeded() ? "SUCCEEDED" : "FAILED").endObject();
+            }
+            j.endArray().endObject();
+        });
+        j.endArray();
     }
 
     String receivers() {
@@ -133,7 +182,8 @@ final class JsonApi {
         List<PipelineView.Node> nodes = metrics.view().nodes();
         for (PipelineView.Node n : nodes) {
             j.beginObject().field("id", n.id()).field("name", n.name()).field("kind", n.kind())
-                    .field("role", n.role().name()).field("stateful", n.stateful()).name("parents").beginArray();
+                    .field("role", n.role().name()).field("stateful", n.stateful()).field("uid", n.uid().isEmpty() ? null : n.uid())
+                    .name("parents").beginArray();
             n.parents().forEach(j::value);
             j.endArray().endObject();
         }
@@ -148,12 +198,38 @@ final class JsonApi {
 
     String operators() {
         Json j = new Json().beginArray();
+        Map<Integer, String> uids = new HashMap<>();
+        metrics.view().nodes().forEach(n -> uids.put(n.id(), n.uid()));
         for (PipelineView.StateFigures f : metrics.state()) {
-            j.beginObject().field("operatorId", f.operatorId()).field("name", f.name()).field("keys", f.keys())
-                    .field("approxBytes", f.approxBytes())
-                    .field("lastCheckpoint", f.lastCheckpointMs().map(JsonApi::iso).orElse(null)).endObject();
+            String uid = uids.getOrDefault(f.operatorId(), "");
+            Optional<CheckpointRecord> last = uid.isEmpty() ? Optional.empty() : metrics.lastCheckpoint(uid);
+            Optional<Long> lastTime = last.map(CheckpointRecord::batchTime).or(f::lastCheckpointMs);
+            j.beginObject().field("operatorId", f.operatorId()).field("name", f.name()).field("uid", uid)
+                    .field("keys", f.keys()).field("approxBytes", f.approxBytes())
+                    .field("lastCheckpoint", lastTime.map(JsonApi::iso).orElse(null))
+                    .field("lastCheckpointBatch", lastTime.isPresent() ? lastTime.get() : Double.NaN);
+            checkpointFields(j, last);
+            j.endObject();
         }
         return j.endArray().toString();
+    }
+
+    /** The latest checkpoint write of every operator that wrote one, and of the metadata ({@code uid} ""). */
+    String checkpoints() {
+        Json j = new Json().beginArray();
+        for (CheckpointRecord c : metrics.lastCheckpoints()) {
+            j.beginObject().field("uid", c.uid()).field("batchTime", iso(c.batchTime())).field("batchId", c.batchTime());
+            checkpointFields(j, Optional.of(c));
+            j.field("files", c.files()).field("keys", c.keys()).endObject();
+        }
+        return j.endArray().toString();
+    }
+
+    private static void checkpointFields(Json j, Optional<CheckpointRecord> c) {
+        j.field("lastCheckpointKind", c.map(CheckpointRecord::kind).orElse(null))
+                .field("lastCheckpointBytes", c.isPresent() ? c.get().bytes() : Double.NaN)
+                .field("lastCheckpointDuration", c.isPresent() ? c.get().durationMs() : Double.NaN)
+                .field("lastCheckpointError", c.flatMap(CheckpointRecord::error).orElse(null));
     }
 
     static String iso(long millis) {

@@ -58,6 +58,7 @@ public final class Observability {
     private final PrometheusMeterRegistry prometheus;
     private final StreamingMetrics metrics;
     private volatile UiServer server;
+    private final AutoCloseable stageObservation;
 
     /** Creates the metrics of {@code runtime} and joins its listener bus; nothing is served yet. */
     public Observability(StreamingRuntime runtime, Engine engine, Clock clock, Duration interval, Settings settings) {
@@ -76,6 +77,8 @@ public final class Observability {
                 settings.throttleWarnBatches());
         runtime.bus().add(metrics);
         runtime.observeInputs(metrics::onInputs);
+        runtime.receiverTracker().observeLogFlushes((log, nanos, bytes, records) -> metrics.onWalFlush(log, nanos, bytes));
+        this.stageObservation = EngineServices.of(engine).observeStages(metrics::onStage);
     }
 
     /** Registers the meters and starts the UI server; {@code zeroMillis} is the zero batch's time. */
@@ -92,6 +95,11 @@ public final class Observability {
         UiServer s = server;
         if (s != null) {
             s.stop();
+        }
+        try {
+            stageObservation.close();
+        } catch (Exception e) {
+            log.debug("could not stop observing stages", e);
         }
         for (Meter m : metrics.stop()) {
             meters.remove(m);

@@ -2,11 +2,18 @@ package dev.sluice.streaming.ui;
 
 import dev.sluice.streaming.ReceiverStatus;
 import dev.sluice.streaming.metrics.BatchRecord;
+import dev.sluice.streaming.metrics.CheckpointRecord;
 import dev.sluice.streaming.metrics.InputMonitor;
 import dev.sluice.streaming.metrics.PipelineView;
+import dev.sluice.streaming.metrics.StageRecord;
 import dev.sluice.streaming.metrics.StreamingMetrics;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /** The HTML pages: batches (front page), inputs, state, pipeline graph and one batch. */
 final class Pages {
@@ -89,6 +96,8 @@ final class Pages {
             item(body, "processing time", ms(b.processingMs()) + " ms");
             item(body, "total delay", ms(b.totalDelayMs()) + " ms");
             item(body, "output operations", Integer.toString(b.numJobs()));
+            item(body, "oldest record age", b.oldestRecordAgeMs().map(a -> a + " ms (stored at " + b.oldestRecordMillis()
+                    + ")").orElse("not known (no record, or inputs that do not know when their records came in)"));
             body.append("</dl><h2>Input per stream</h2><table><tr><th>stream</th><th>records</th></tr>");
             for (InputMonitor m : metrics.inputs()) {
                 body.append("<tr><td class=\"text\">").append(Html.escape(m.name())).append(" (").append(m.streamId())
@@ -97,8 +106,67 @@ final class Pages {
             body.append("</table>");
             b.error().ifPresent(e -> body.append("<h2>Error</h2><pre id=\"error\">").append(Html.escape(e))
                     .append("</pre>"));
+            stages(body, b);
             return Html.page("Batch " + time, body.toString());
         });
+    }
+
+    /** The batch's jobs and their stages, and the pipeline with each operator's stages. */
+    private void stages(StringBuilder body, BatchRecord b) {
+        List<PipelineView.Node> nodes = metrics.view().nodes();
+        Map<Integer, String> names = new HashMap<>();
+        nodes.forEach(n -> names.put(n.id(), n.name()));
+        Map<Integer, List<Integer>> stagesOf = new TreeMap<>();
+        for (StageRecord st : b.stages()) {
+            for (int op : st.operatorIds()) {
+                stagesOf.computeIfAbsent(op, k -> new ArrayList<>()).add(st.stageId());
+            }
+        }
+        body.append("<h2>Jobs and stages</h2>");
+        if (b.stages().isEmpty()) {
+            body.append("<p id=\"no-stages\">").append(b.status() == BatchRecord.Status.COMPLETED
+                    || b.status() == BatchRecord.Status.FAILED ? "This batch ran no stage." : "Stages are shown once "
+                    + "the batch has completed.").append("</p>");
+            return;
+        }
+        body.append("<table id=\"stages\"><tr><th>job</th><th>output</th><th>stage</th><th>kind</th><th>reads stages</th>"
+                + "<th>operators</th><th>datasets</th><th>tasks</th><th>attempts</th><th>failed attempts</th>"
+                + "<th>duration ms</th><th>records shuffled</th><th>outcome</th></tr>");
+        for (StageRecord st : b.stages()) {
+            StringBuilder ops = new StringBuilder();
+            for (int op : st.operatorIds()) {
+                ops.append(ops.length() == 0 ? "" : ", ").append(Html.escape(names.getOrDefault(op, "?"))).append(" (")
+                        .append(op).append(")");
+            }
+            body.append("<tr class=\"stage ").append(st.kind()).append(st.succeeded() ? "" : " failed")
+                    .append("\" id=\"stage-").append(st.stageId()).append("\" data-stage=\"").append(st.stageId())
+                    .append("\" data-kind=\"").append(st.kind()).append("\" data-operators=\"")
+                    .append(st.operatorIds().stream().map(String::valueOf).collect(Collectors.joining(" ")))
+                    .append("\"><td>").append(st.jobId()).append("</td><td class=\"text\">")
+                    .append(st.outputIndex() < 0 ? "(building the batch)" : "#" + st.outputIndex() + " "
+                            + Html.escape(st.output()))
+                    .append("</td><td>").append(st.stageId()).append("</td><td class=\"text\">").append(st.kind())
+                    .append("</td><td>").append(st.parentStageIds().stream().map(String::valueOf)
+                            .collect(Collectors.joining(", "))).append("</td><td class=\"text operators\">").append(ops)
+                    .append("</td><td class=\"text\">").append(Html.escape(String.join(", ", st.datasets())))
+                    .append("</td><td>").append(st.tasks()).append("</td><td>").append(st.attempts()).append("</td><td>")
+                    .append(st.failedAttempts()).append("</td><td>").append(ms(st.durationMs())).append("</td><td>")
+                    .append(st.shuffleRecords() < 0 ? "–" : Long.toString(st.shuffleRecords())).append("</td><td>")
+                    .append(st.succeeded() ? "succeeded" : "failed").append("</td></tr>");
+        }
+        body.append("</table><h2>Pipeline, with the stages of this batch</h2><div class=\"graph\">")
+                .append(Charts.graph(nodes, stagesOf)).append("</div><table id=\"operator-stages\"><tr><th>operator</th>"
+                        + "<th>stages</th></tr>");
+        for (PipelineView.Node n : nodes) {
+            List<Integer> ids = stagesOf.getOrDefault(n.id(), List.of());
+            body.append("<tr data-operator=\"").append(n.id()).append("\"><td class=\"text\">")
+                    .append(Html.escape(n.name())).append(" (").append(n.id()).append(")</td><td class=\"text\">");
+            for (int id : ids) {
+                body.append("<a href=\"#stage-").append(id).append("\">stage ").append(id).append("</a> ");
+            }
+            body.append(ids.isEmpty() ? "–" : "").append("</td></tr>");
+        }
+        body.append("</table>");
     }
 
     private static void item(StringBuilder body, String name, String value) {
@@ -127,17 +195,46 @@ final class Pages {
 
     String state() {
         StringBuilder body = new StringBuilder("<h1>Stateful operators</h1><table id=\"state\"><tr><th>operator</th>"
-                + "<th>keys</th><th>approx. bytes</th><th>last checkpoint (batch)</th></tr>");
+                + "<th>uid</th><th>keys</th><th>approx. bytes</th><th>last checkpoint (batch)</th><th>kind</th>"
+                + "<th>bytes written</th><th>write ms</th><th>checkpoint error</th></tr>");
+        Map<Integer, String> uids = new HashMap<>();
+        metrics.view().nodes().forEach(n -> uids.put(n.id(), n.uid()));
         for (PipelineView.StateFigures f : metrics.state()) {
-            body.append("<tr data-operator=\"").append(f.operatorId()).append("\"><td class=\"text\">")
-                    .append(Html.escape(f.name())).append(" (").append(f.operatorId()).append(")</td><td>")
-                    .append(f.keys()).append("</td><td>").append(f.approxBytes()).append("</td><td>")
-                    .append(f.lastCheckpointMs().map(String::valueOf).orElse("none yet")).append("</td></tr>");
+            String uid = uids.getOrDefault(f.operatorId(), "");
+            Optional<CheckpointRecord> last = uid.isEmpty() ? Optional.empty() : metrics.lastCheckpoint(uid);
+            body.append("<tr data-operator=\"").append(f.operatorId()).append("\" data-uid=\"").append(Html.escape(uid))
+                    .append("\"><td class=\"text\">").append(Html.escape(f.name())).append(" (").append(f.operatorId())
+                    .append(")</td><td class=\"text\">").append(Html.escape(uid)).append("</td><td>").append(f.keys())
+                    .append("</td><td>").append(f.approxBytes()).append("</td>");
+            if (last.isPresent()) {
+                checkpointCells(body, last.get());
+            } else {
+                body.append("<td class=\"last-checkpoint\">").append(f.lastCheckpointMs().map(String::valueOf)
+                        .orElse("none yet")).append("</td><td></td><td></td><td></td><td></td>");
+            }
+            body.append("</tr>");
         }
         if (metrics.view().nodes().stream().noneMatch(PipelineView.Node::stateful)) {
-            body.append("<tr><td class=\"text\" colspan=\"4\">This pipeline has no stateful operator.</td></tr>");
+            body.append("<tr><td class=\"text\" colspan=\"9\">This pipeline has no stateful operator.</td></tr>");
         }
-        return Html.page("State", body.append("</table>").toString());
+        body.append("</table>");
+        Optional<CheckpointRecord> metadata = metrics.lastCheckpoint("");
+        body.append("<h2>Metadata checkpoint</h2><table id=\"metadata-checkpoint\"><tr><th>last checkpoint (batch)</th>"
+                + "<th>kind</th><th>bytes written</th><th>write ms</th><th>checkpoint error</th></tr><tr>");
+        if (metadata.isPresent()) {
+            checkpointCells(body, metadata.get());
+        } else {
+            body.append("<td class=\"last-checkpoint\" colspan=\"5\">none yet (written after every batch when the "
+                    + "context has a checkpoint directory)</td>");
+        }
+        return Html.page("State", body.append("</tr></table>").toString());
+    }
+
+    private static void checkpointCells(StringBuilder body, CheckpointRecord c) {
+        body.append("<td class=\"last-checkpoint\">").append(c.batchTime()).append("</td><td class=\"text "
+                + "checkpoint-kind\">").append(c.kind()).append("</td><td class=\"checkpoint-bytes\">").append(c.bytes())
+                .append("</td><td>").append(ms(c.durationMs())).append("</td><td class=\"text error\">")
+                .append(Html.escape(c.error().orElse(""))).append("</td>");
     }
 
     String graph() {

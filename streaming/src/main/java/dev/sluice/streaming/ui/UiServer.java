@@ -138,6 +138,7 @@ public final class UiServer {
             case "/api/v1/streaming/batches" -> json(exchange, Optional.of(api.batches()));
             case "/api/v1/streaming/receivers" -> json(exchange, Optional.of(api.receivers()));
             case "/api/v1/streaming/operators" -> json(exchange, Optional.of(api.operators()));
+            case "/api/v1/streaming/checkpoints" -> json(exchange, Optional.of(api.checkpoints()));
             case "/api/v1/graph" -> json(exchange, Optional.of(api.graph()));
             case "/metrics" -> send(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", prometheusText.get());
             default -> routeWithId(exchange, p);

@@ -63,6 +63,7 @@ public final class WriteAheadLog implements AutoCloseable {
     private volatile Throwable failure;
     private volatile long openSequence;
     private volatile long flushes;
+    private volatile FlushObserver flushObserver;
     private SegmentWriter segment;
 
     private record Pending(byte[] payload, CompletableFuture<WalPosition> done) {
@@ -151,6 +152,11 @@ public final class WriteAheadLog implements AutoCloseable {
     /** Returns how many group flushes acknowledged appends so far (appends / flushes = batch size). */
     public long flushCount() {
         return flushes;
+    }
+
+    /** Tells {@code observer} of every later group commit: its duration and bytes (metrics). */
+    public void observeFlushes(FlushObserver observer) {
+        this.flushObserver = checkNotNull(observer, "observer");
     }
 
     /**
@@ -258,6 +264,9 @@ public final class WriteAheadLog implements AutoCloseable {
         if (batch.isEmpty()) {
             return;
         }
+        FlushObserver observer = flushObserver;
+        long start = observer == null ? 0 : System.nanoTime();
+        long bytes = 0;
         WalPosition[] positions = new WalPosition[batch.size()];
         for (int i = 0; i < positions.length; i++) {
             byte[] payload = batch.get(i).payload;
@@ -265,9 +274,13 @@ public final class WriteAheadLog implements AutoCloseable {
                 roll();
             }
             positions[i] = segment.write(payload);
+            bytes += SegmentFormat.RECORD_HEADER_BYTES + payload.length;
         }
         segment.flush(options.durability());
         flushes++; // written by the writer thread only
+        if (observer != null) {
+            observer.flushed(reader.dir().getName(), System.nanoTime() - start, bytes, positions.length);
+        }
         for (int i = 0; i < positions.length; i++) {
             batch.get(i).done.complete(positions[i]);
         }

@@ -88,6 +88,8 @@ class JsonApiIT {
                     org.assertj.core.groups.Tuple.tuple("doubled", "OPERATOR", "map"),
                     org.assertj.core.groups.Tuple.tuple("foreachBatch of doubled", "OUTPUT", "foreachBatch"));
             assertThat((List<?>) graph.get("edges")).hasSize(2);
+            assertThat(nodes).extracting(n -> n.get("uid")).as("the input's derived uid; the map needs none")
+                    .containsExactly("list-input-0", null, null);
 
             String metrics = body(base, "/metrics");
             assertThat(metrics).contains("sluice_batch_processing_seconds_count 6")

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 /** Parses JSON text into maps, lists, strings, doubles, booleans and null; for tests that read the API. */
-final class JsonParser {
+public final class JsonParser {
     private final String text;
     private int at;
 
@@ -14,7 +14,7 @@ final class JsonParser {
         this.text = text;
     }
 
-    static Object parse(String text) {
+    public static Object parse(String text) {
         JsonParser p = new JsonParser(text);
         Object value = p.value();
         p.space();
@@ -25,12 +25,12 @@ final class JsonParser {
     }
 
     @SuppressWarnings("unchecked")
-    static Map<String, Object> object(String text) {
+    public static Map<String, Object> object(String text) {
         return (Map<String, Object>) parse(text);
     }
 
     @SuppressWarnings("unchecked")
-    static List<Map<String, Object>> array(String text) {
+    public static List<Map<String, Object>> array(String text) {
         return (List<Map<String, Object>>) parse(text);
     }
 
