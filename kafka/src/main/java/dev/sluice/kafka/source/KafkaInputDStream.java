@@ -4,6 +4,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.sluice.core.Dataset;
+import dev.sluice.core.spi.EngineServices;
 import dev.sluice.kafka.KafkaRecord;
 import dev.sluice.kafka.KafkaSourceOptions;
 import dev.sluice.kafka.LagReport;
@@ -50,6 +51,9 @@ import org.slf4j.LoggerFactory;
  * a batch the checkpoint recorded reads the recorded ranges again (never re-planned), and planning
  * resumes after the newest recorded range of each partition, whatever the starting offsets say.
  *
+ * Batches generated after the newest metadata checkpoint are found in the {@link RangeLog}, which
+ * records each batch's ranges as they are planned, before the batch runs.
+ *
  * <h2>Rate</h2>
  * The quota ({@link RateLimitedInput}) is the engine's backpressure; it starts unlimited, or, when
  * backpressure is on, at what the cold start allows (so the second batch does not take the
@@ -86,6 +90,8 @@ public final class KafkaInputDStream<K, V> extends InputDStream<KafkaRecord<K, V
     private Admin admin;
     private OffsetTracker tracker;
     private LagProbe probe;
+    /** The ranges of each batch, recorded as it is planned (with a checkpoint directory). */
+    private volatile RangeLog rangeLog;
 
     /**
      * Creates the stream of {@code topics} on {@code graph}; {@code backpressure} says whether the
@@ -116,6 +122,9 @@ public final class KafkaInputDStream<K, V> extends InputDStream<KafkaRecord<K, V
 
     @Override
     public synchronized void start() {
+        if (checkpointing && rangeLog == null) {
+            rangeLog = newRangeLog(graph().uids().get(this));
+        }
         admin = Admin.create(adminProperties());
         IsolationLevel isolation = IsolationLevel.valueOf(String.valueOf(consumerProperties.getOrDefault(
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted")).toUpperCase(Locale.ROOT));
@@ -131,6 +140,10 @@ public final class KafkaInputDStream<K, V> extends InputDStream<KafkaRecord<K, V
         if (options.lagSeconds()) {
             probe = new LagProbe(consumerProperties, Duration.ofSeconds(2));
         }
+    }
+
+    private RangeLog newRangeLog(String uid) {
+        return new RangeLog(engine().checkpointDir().orElseThrow(), uid, EngineServices.of(engine()).hadoopConf());
     }
 
     private Properties adminProperties() {
@@ -185,6 +198,15 @@ public final class KafkaInputDStream<K, V> extends InputDStream<KafkaRecord<K, V
     private List<OffsetRange> plan(Time time) {
         long q = quota;
         List<OffsetRange> ranges = tracker.nextBatch(q == Long.MAX_VALUE ? OptionalLong.empty() : OptionalLong.of(q));
+        RangeLog logged = rangeLog;
+        if (logged != null) {
+            try {
+                logged.write(time, ranges);
+            } catch (RuntimeException e) {
+                tracker.rewind(ranges); // unrecorded, so unread: the next batch plans these offsets again
+                throw e;
+            }
+        }
         history.put(time, ranges);
         if (backpressure && q == Long.MAX_VALUE && options.initialRatePerPartition() > 0) {
             // Cold start: the quota starts at what the first batch may read, and backpressure grows it.
@@ -282,6 +304,10 @@ public final class KafkaInputDStream<K, V> extends InputDStream<KafkaRecord<K, V
     @Override
     public void forgetBefore(Time time) {
         history.headMap(time, false).clear();
+        RangeLog logged = rangeLog;
+        if (logged != null) {
+            logged.deleteBefore(time);
+        }
     }
 
     @Override
@@ -295,6 +321,14 @@ public final class KafkaInputDStream<K, V> extends InputDStream<KafkaRecord<K, V
             history.put(time, ranges);
             ranges.forEach(r -> restored.merge(r.topicPartition(), r.untilOffset(), Math::max));
         });
+        if (checkpointing) {
+            // Batches generated after the newest metadata checkpoint: recorded only in the range log.
+            rangeLog = newRangeLog(uid);
+            rangeLog.readAfter(batches.isEmpty() ? null : batches.lastKey()).forEach((time, ranges) -> {
+                history.putIfAbsent(time, ranges);
+                ranges.forEach(r -> restored.merge(r.topicPartition(), r.untilOffset(), Math::max));
+            });
+        }
         log.debug("{} ('{}'): {} recorded batch(es) replayed", name(), uid, history.size());
     }
 }
