@@ -52,13 +52,8 @@ class KafkaInputsIT {
         producer.close();
     }
 
-    static Map<String, Object> consumer(String group) {
-        Map<String, Object> p = new HashMap<>();
-        broker.stringConsumerProperties().forEach((k, v) -> p.put(String.valueOf(k), v));
-        if (group != null) {
-            p.put("group.id", group);
-        }
-        return p;
+    private static Map<String, Object> consumer(String group) {
+        return broker.stringConsumerMap(group);
     }
 
     /** Produces {@code count} values {@code "<tag>/<partition>/<i>"} to {@code partition}; returns them. */
