@@ -62,7 +62,8 @@ import org.slf4j.LoggerFactory;
  * <h2>Offsets to the group, lag</h2>
  * After each completed batch its end offsets are committed to the consumer group (for monitoring
  * tools; see {@link #onBatchCompleted}). After each planned batch the lag goes to the listener of
- * the options and to the gauges of {@link KafkaLagGauges}.
+ * the options and to the gauges of {@link KafkaLagGauges}; seconds behind are measured on a lag
+ * thread of the stream (see {@link #reportLag}), so the batch never waits for that fetch.
  *
  * <p>Threading: {@link #compute} and the lag run on the generator thread; {@link #allocationsAt},
  * {@link #forgetBefore} and {@link #onBatchCompleted} on the job thread; {@link #replay} and
@@ -90,6 +91,8 @@ public final class KafkaInputDStream<K, V> extends InputDStream<KafkaRecord<K, V
     private Admin admin;
     private OffsetTracker tracker;
     private LagProbe probe;
+    private final java.util.concurrent.atomic.AtomicBoolean probing = new java.util.concurrent.atomic.AtomicBoolean();
+    private java.util.concurrent.ExecutorService lagThread;
     /** The ranges of each batch, recorded as it is planned (with a checkpoint directory). */
     private volatile RangeLog rangeLog;
 
@@ -139,6 +142,11 @@ public final class KafkaInputDStream<K, V> extends InputDStream<KafkaRecord<K, V
         }
         if (options.lagSeconds()) {
             probe = new LagProbe(consumerProperties, Duration.ofSeconds(2));
+            lagThread = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "sluice-kafka-lag " + name());
+                t.setDaemon(true);
+                return t;
+            });
         }
     }
 
@@ -162,6 +170,15 @@ public final class KafkaInputDStream<K, V> extends InputDStream<KafkaRecord<K, V
     public synchronized void stop() {
         readers.close();
         gauges.close();
+        if (lagThread != null) {
+            lagThread.shutdown();
+            try {
+                lagThread.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            lagThread = null;
+        }
         if (probe != null) {
             probe.close();
             probe = null;
@@ -218,15 +235,38 @@ public final class KafkaInputDStream<K, V> extends InputDStream<KafkaRecord<K, V
         return ranges;
     }
 
+    /**
+     * Reports the lag after planning batch {@code time}: records behind at once (the gauges and, if
+     * nothing is behind, the listener); seconds behind need a fetch per lagging partition, so they
+     * are measured on the stream's lag thread, off the batch's path, which then tells the listener.
+     * A measurement still running when the next batch is planned makes that batch skip its own.
+     */
     private void reportLag(Time time) {
-        LagReport lag = tracker.lag(time.millis());
-        if (probe != null && lag.totalRecordsBehind() > 0) {
+        LagReport records = tracker.lag(time.millis());
+        if (probe == null || records.totalRecordsBehind() == 0) {
+            publish(time, records);
+            return;
+        }
+        gauges.updateRecords(records);
+        if (!probing.compareAndSet(false, true)) {
+            return;
+        }
+        Map<TopicPartition, Long> positions = tracker.positions();
+        Map<TopicPartition, Long> latest = tracker.latestSeen();
+        LagProbe p = probe;
+        lagThread.execute(() -> {
             try {
-                lag = probe.measure(tracker.positions(), tracker.latestSeen(), time.millis());
+                publish(time, p.measure(positions, latest, time.millis()));
             } catch (RuntimeException e) {
                 log.debug("batch {}: {} could not measure seconds behind: {}", time.millis(), name(), e.toString());
+                publish(time, records);
+            } finally {
+                probing.set(false);
             }
-        }
+        });
+    }
+
+    private void publish(Time time, LagReport lag) {
         gauges.update(lag);
         if (options.lagListener() != null) {
             try {

@@ -17,7 +17,8 @@ import org.apache.kafka.common.TopicPartition;
  * {@code topic} and {@code partition}, read from the last report (a partition added at run time
  * gets its gauges at its first report). Removed from the registry when the stream stops.
  *
- * <p>Threading: {@link #update} on the generator thread; gauges are read from any thread.
+ * <p>Threading: updates on the generator thread and the stream's lag thread, under this object's
+ * lock; gauges are read from any thread.
  */
 final class KafkaLagGauges implements AutoCloseable {
     static final String RECORDS = "sluice.kafka.lag.records";
@@ -28,25 +29,50 @@ final class KafkaLagGauges implements AutoCloseable {
     private final Map<TopicPartition, LagReport.PartitionLag> current = new ConcurrentHashMap<>();
     private final List<Meter> meters = new CopyOnWriteArrayList<>();
     private volatile LagReport last = new LagReport(0, Map.of());
+    private long recordsTime = -1;
 
     KafkaLagGauges(MeterRegistry registry, String stream) {
         this.registry = registry;
         this.stream = stream;
     }
 
-    void update(LagReport report) {
+    /** Takes the records behind of {@code report}, keeping each partition's last seconds behind. */
+    synchronized void updateRecords(LagReport report) {
+        recordsTime = Math.max(recordsTime, report.batchTime());
         report.partitions().forEach((tp, lag) -> {
-            if (current.put(tp, lag) == null) {
-                Tags tags = Tags.of("stream", stream, "topic", tp.topic(), "partition", String.valueOf(tp.partition()));
-                meters.add(Gauge.builder(RECORDS, current, m -> m.get(tp).recordsBehind()).tags(tags)
-                        .description("records between the stream's next offset and the end of the partition")
-                        .register(registry));
-                meters.add(Gauge.builder(SECONDS, current, m -> m.get(tp).secondsBehind()).tags(tags)
-                        .description("age of the oldest record of the partition not yet read").baseUnit("seconds")
-                        .register(registry));
-            }
+            LagReport.PartitionLag before = current.get(tp);
+            double seconds = before == null || lag.recordsBehind() == 0 ? 0 : before.secondsBehind();
+            register(tp, new LagReport.PartitionLag(lag.recordsBehind(), seconds));
         });
-        last = report;
+    }
+
+    /**
+     * Takes {@code report} whole: records and seconds behind, and the report {@link #last} returns;
+     * a report older than the newest records figures (a slow measurement) gives its seconds only.
+     */
+    synchronized void update(LagReport report) {
+        boolean newest = report.batchTime() >= recordsTime;
+        report.partitions().forEach((tp, lag) -> {
+            LagReport.PartitionLag now = current.get(tp);
+            register(tp, newest || now == null ? lag
+                    : new LagReport.PartitionLag(now.recordsBehind(), lag.secondsBehind()));
+        });
+        if (newest) {
+            recordsTime = report.batchTime();
+            last = report;
+        }
+    }
+
+    private void register(TopicPartition tp, LagReport.PartitionLag value) {
+        if (current.put(tp, value) == null) {
+            Tags tags = Tags.of("stream", stream, "topic", tp.topic(), "partition", String.valueOf(tp.partition()));
+            meters.add(Gauge.builder(RECORDS, current, m -> m.get(tp).recordsBehind()).tags(tags)
+                    .description("records between the stream's next offset and the end of the partition")
+                    .register(registry));
+            meters.add(Gauge.builder(SECONDS, current, m -> m.get(tp).secondsBehind()).tags(tags)
+                    .description("age of the oldest record of the partition not yet read").baseUnit("seconds")
+                    .register(registry));
+        }
     }
 
     LagReport last() {
