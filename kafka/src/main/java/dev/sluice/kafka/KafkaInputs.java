@@ -74,6 +74,11 @@ public final class KafkaInputs {
             public void onBatchCompleted(BatchInfo info) {
                 input.onBatchCompleted(info);
             }
+
+            @Override
+            public void onStreamingStopped() {
+                input.onStreamingStopped();
+            }
         });
         return StreamingServices.stream(ssc, input);
     }

@@ -88,7 +88,8 @@ public final class KafkaInputDStream<K, V> extends InputDStream<KafkaRecord<K, V
     private final Map<TopicPartition, Long> restored = new HashMap<>();
     private final ReaderPool<K, V> readers;
     private volatile long quota = Long.MAX_VALUE;
-    private Admin admin;
+    private volatile boolean stopped;
+    private volatile Admin admin;
     private OffsetTracker tracker;
     private LagProbe probe;
     private final java.util.concurrent.atomic.AtomicBoolean probing = new java.util.concurrent.atomic.AtomicBoolean();
@@ -166,8 +167,14 @@ public final class KafkaInputDStream<K, V> extends InputDStream<KafkaRecord<K, V
         return p;
     }
 
+    /**
+     * Stops planning: a batch generated after this (a graceful stop's final batch) reads nothing,
+     * while batches already planned still read their ranges. The admin client stays open for the
+     * offset commits of the batches still queued, until {@link #onStreamingStopped}.
+     */
     @Override
     public synchronized void stop() {
+        stopped = true;
         readers.close();
         gauges.close();
         if (lagThread != null) {
@@ -183,6 +190,10 @@ public final class KafkaInputDStream<K, V> extends InputDStream<KafkaRecord<K, V
             probe.close();
             probe = null;
         }
+    }
+
+    /** Closes the admin client once the context has stopped (after the last batch's offset commit). */
+    public synchronized void onStreamingStopped() {
         if (admin != null) {
             admin.close(Duration.ofSeconds(5));
             admin = null;
@@ -194,6 +205,8 @@ public final class KafkaInputDStream<K, V> extends InputDStream<KafkaRecord<K, V
         List<OffsetRange> ranges = history.get(time);
         if (ranges != null) {
             log.debug("batch {}: {} re-reads its recorded ranges {}", time.millis(), name(), ranges);
+        } else if (stopped) {
+            return Optional.of(engine().<KafkaRecord<K, V>>emptyDataset().setName(name() + " @ " + time.millis()));
         } else {
             ranges = plan(time);
         }
