@@ -41,6 +41,7 @@ public final class Main {
             "socket-word-count", SocketWordCount::main,
             "windowed-word-count", WindowedWordCount::main,
             "stateful-word-count", StatefulWordCount::main,
+            "kafka-word-count", KafkaWordCount::main,
             "bench", args -> dispatch("bench ", BENCHMARKS, args)));
 
     private Main() {

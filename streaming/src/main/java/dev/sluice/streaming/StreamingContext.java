@@ -139,6 +139,7 @@ public final class StreamingContext implements AutoCloseable {
     /** Set by {@link #getOrCreate}: start() resumes from the checkpoint directory if it holds a checkpoint. */
     private volatile boolean resumable;
     private volatile RecoveryReport recoveryReport;
+    private final boolean backpressure;
 
     private StreamingContext(Builder b) {
         this.allowDroppingState = b.allowDroppingState;
@@ -167,7 +168,8 @@ public final class StreamingContext implements AutoCloseable {
         }
         // Backpressure weighs wall-clock processing time against the batch interval, which is real
         // time only under the system clock; under a manual clock (tests) it would throttle at random.
-        if (b.backpressure && clock == Clock.system()) {
+        this.backpressure = b.backpressure && clock == Clock.system();
+        if (backpressure) {
             runtime.enableBackpressure();
         }
     }
@@ -661,6 +663,11 @@ public final class StreamingContext implements AutoCloseable {
 
     StreamingRuntime runtime() {
         return runtime;
+    }
+
+    /** Whether backpressure is on (for rate-limited inputs, through the streaming SPI). */
+    boolean backpressure() {
+        return backpressure;
     }
 
     /** The metrics and UI (for tests in this package). */

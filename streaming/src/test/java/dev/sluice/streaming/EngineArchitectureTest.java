@@ -48,7 +48,8 @@ import org.junit.jupiter.api.Test;
  */
 class EngineArchitectureTest {
     private static final Set<String> API_PACKAGES = Set.of("dev.sluice.core", "dev.sluice.core.function",
-            "dev.sluice.streaming", "dev.sluice.streaming.function", "dev.sluice.streaming.testing", "dev.sluice.kafka");
+            "dev.sluice.streaming", "dev.sluice.streaming.function", "dev.sluice.streaming.testing", "dev.sluice.kafka",
+            "dev.sluice.kafka.testing");
     private static final Set<String> CORE_SPI_PACKAGES = Set.of("dev.sluice.core.spi");
     /**
      * Non-API types a public signature may use anyway: the builder takes a Micrometer registry,

@@ -97,7 +97,7 @@ public final class KafkaBaselineBench {
     }
 
     /** Produces K batches, partition p of batch b to partition p; returns each batch's ranges. */
-    private static List<List<OffsetRange>> produce(EmbeddedKafkaBroker broker, String topic, int n, int k) {
+    static List<List<OffsetRange>> produce(EmbeddedKafkaBroker broker, String topic, int n, int k) {
         List<List<OffsetRange>> ranges = new ArrayList<>();
         long[] next = new long[PARTITIONS];
         long started = System.nanoTime();
@@ -123,7 +123,7 @@ public final class KafkaBaselineBench {
         return new KafkaProducer<>(producerProperties(broker));
     }
 
-    private static Properties producerProperties(EmbeddedKafkaBroker broker) {
+    static Properties producerProperties(EmbeddedKafkaBroker broker) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
         p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
@@ -222,11 +222,11 @@ public final class KafkaBaselineBench {
         System.out.println(BenchReport.Json.write(fields));
     }
 
-    private interface Timed {
+    interface Timed {
         long run() throws Exception;
     }
 
-    private static double time(Timed body) {
+    static double time(Timed body) {
         long start = System.nanoTime();
         try {
             body.run();
@@ -236,7 +236,7 @@ public final class KafkaBaselineBench {
         return (System.nanoTime() - start) / 1e6;
     }
 
-    private static long check(long got, long want) {
+    static long check(long got, long want) {
         if (got != want) {
             throw new IllegalStateException("W1 count " + got + " differs from the plain-Java count " + want);
         }
@@ -257,7 +257,7 @@ public final class KafkaBaselineBench {
         System.out.println(BenchReport.Json.write(fields));
     }
 
-    private static Map<String, String> options(String[] args) {
+    static Map<String, String> options(String[] args) {
         Map<String, String> opts = new HashMap<>();
         for (int i = 0; i + 1 < args.length; i += 2) {
             opts.put(args[i].replaceFirst("^--", ""), args[i + 1]);

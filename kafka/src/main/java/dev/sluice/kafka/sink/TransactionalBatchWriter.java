@@ -53,7 +53,8 @@ import org.slf4j.LoggerFactory;
  * (inside the transaction in exactly-once mode), so monitoring tools see the stream's progress; the
  * checkpoint stays the source of truth.
  *
- * <p>Threading: not thread-safe; one writer per output, driven by the batch's output job.
+ * <p>Threading: {@link #send} is thread-safe (the producer is); the other steps are driven by one
+ * thread, the batch's output job.
  *
  * @param <K> key type of the configured key serializer
  * @param <V> value type of the configured value serializer
@@ -171,9 +172,45 @@ public final class TransactionalBatchWriter<K, V> implements AutoCloseable {
                     batchId, lastCommittedBatch);
             return Outcome.SKIPPED_ALREADY_COMMITTED;
         }
-        producer.beginTransaction();
+        begin(batchId);
         try {
-            AtomicReference<Exception> failed = sendAll(records);
+            AtomicReference<Exception> failed = new AtomicReference<>();
+            records.forEach(r -> send(r, failed));
+            commit(batchId, source, failed);
+        } catch (RuntimeException e) {
+            abort(batchId, e);
+            throw e;
+        }
+        return Outcome.WRITTEN;
+    }
+
+    /** Exactly once: begins the transaction of batch {@code batchId}. */
+    public void begin(long batchId) {
+        checkArgument(batchId >= 0, "batchId must be >= 0, got %s", batchId);
+        checkArgument(guarantee == DeliveryGuarantee.EXACTLY_ONCE, "begin is for the exactly-once mode");
+        try {
+            producer.beginTransaction();
+        } catch (KafkaException e) {
+            throw fencedOrFailed(batchId, e);
+        }
+    }
+
+    /** Sends one record (thread-safe); an asynchronous failure lands in {@code failed}. */
+    public void send(ProducerRecord<K, V> record, AtomicReference<Exception> failed) {
+        producer.send(record, (metadata, e) -> {
+            if (e != null) {
+                failed.compareAndSet(null, e);
+            }
+        });
+    }
+
+    /**
+     * Exactly once: adds the batch marker (and {@code source}, may be null), flushes, checks
+     * {@code failed} and commits the transaction. Throws on failure without aborting: call
+     * {@link #abort(long, Exception)}.
+     */
+    public void commit(long batchId, SourceOffsets source, AtomicReference<Exception> failed) {
+        try {
             producer.sendOffsetsToTransaction(Map.of(markerPartition,
                     new OffsetAndMetadata(batchId, "sluice batch " + batchId)), new ConsumerGroupMetadata(markerGroup));
             if (source != null && !source.nextOffsets().isEmpty()) {
@@ -181,58 +218,54 @@ public final class TransactionalBatchWriter<K, V> implements AutoCloseable {
             }
             producer.flush();
             if (failed.get() != null) {
-                throw new SluiceException("a record of batch " + batchId + " failed: " + failed.get(), failed.get());
+                throw new SluiceException("Kafka output '" + uid + "': a record of batch " + batchId + " failed: "
+                        + failed.get(), failed.get());
             }
             producer.commitTransaction();
-        } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException e) {
-            throw new SluiceException(String.format("Kafka output '%s' (transactional id %s) cannot write batch %s: "
-                    + "%s; another writer of the same uid has taken over, close this one", uid, transactionalId(),
-                    batchId, e), e);
-        } catch (KafkaException | SluiceException e) {
-            abort(batchId, e);
-            throw e instanceof SluiceException s ? s
-                    : new SluiceException("Kafka output '" + uid + "' aborted batch " + batchId + ": " + e, e);
-        } catch (RuntimeException e) {
-            abort(batchId, e);
-            throw e;
+        } catch (KafkaException e) {
+            throw fencedOrFailed(batchId, e);
         }
         lastCommittedBatch = batchId;
         log.debug("Kafka output '{}' committed batch {}", uid, batchId);
-        return Outcome.WRITTEN;
     }
 
-    private void abort(long batchId, Exception cause) {
-        try {
-            producer.abortTransaction();
-            log.debug("Kafka output '{}' aborted batch {}", uid, batchId);
-        } catch (KafkaException abortFailed) {
-            cause.addSuppressed(abortFailed);
-        }
-    }
-
-    private void writeAtLeastOnce(long batchId, Iterable<? extends ProducerRecord<K, V>> records, SourceOffsets source) {
-        AtomicReference<Exception> failed = sendAll(records);
+    /** At least once: flushes and checks {@code failed}. */
+    public void flush(long batchId, AtomicReference<Exception> failed) {
         producer.flush();
         if (failed.get() != null) {
             throw new SluiceException("Kafka output '" + uid + "': a record of batch " + batchId + " failed: "
                     + failed.get(), failed.get());
         }
+    }
+
+    private SluiceException fencedOrFailed(long batchId, KafkaException e) {
+        if (e instanceof ProducerFencedException || e instanceof OutOfOrderSequenceException
+                || e instanceof AuthorizationException || e.getCause() instanceof ProducerFencedException) {
+            return new SluiceException(String.format("Kafka output '%s' (transactional id %s) cannot write batch %s: "
+                    + "%s; another writer of the same uid has taken over (a newer run of the program): this one is "
+                    + "a zombie and must stop", uid, transactionalId(), batchId, e), e);
+        }
+        return new SluiceException("Kafka output '" + uid + "' failed on batch " + batchId + ": " + e, e);
+    }
+
+    /** Exactly once: aborts the open transaction of batch {@code batchId}; a failure is added to {@code cause}. */
+    public void abort(long batchId, Exception cause) {
+        try {
+            producer.abortTransaction();
+            log.debug("Kafka output '{}' aborted batch {}", uid, batchId);
+        } catch (KafkaException | IllegalStateException abortFailed) {
+            cause.addSuppressed(abortFailed);
+        }
+    }
+
+    private void writeAtLeastOnce(long batchId, Iterable<? extends ProducerRecord<K, V>> records, SourceOffsets source) {
+        AtomicReference<Exception> failed = new AtomicReference<>();
+        records.forEach(r -> send(r, failed));
+        flush(batchId, failed);
         if (source != null && !source.nextOffsets().isEmpty()) {
             await(admin.alterConsumerGroupOffsets(source.groupId(), source.asCommit()).all(),
                     "commit offsets of group " + source.groupId());
         }
-    }
-
-    private AtomicReference<Exception> sendAll(Iterable<? extends ProducerRecord<K, V>> records) {
-        AtomicReference<Exception> failed = new AtomicReference<>();
-        for (ProducerRecord<K, V> r : records) {
-            producer.send(r, (metadata, e) -> {
-                if (e != null) {
-                    failed.compareAndSet(null, e);
-                }
-            });
-        }
-        return failed;
     }
 
     private long readMarker() {

@@ -108,6 +108,14 @@ public final class OffsetTracker {
         throw new KafkaOffsetsException(tp.topic(), tp.partition(), position, earliest, end);
     }
 
+    /**
+     * Takes back the batch {@code ranges} planned (the last one): its partitions return to where the
+     * ranges start, so the next tick plans them again (a batch whose ranges could not be recorded).
+     */
+    public synchronized void rewind(List<OffsetRange> ranges) {
+        ranges.forEach(r -> positions.put(r.topicPartition(), r.fromOffset()));
+    }
+
     /** The next offset to read of each partition seen so far (what the metadata checkpoint keeps). */
     public synchronized Map<TopicPartition, Long> positions() {
         return Map.copyOf(positions);

@@ -14,6 +14,7 @@ public enum OperatorKind {
     FILTERED_FILE_INPUT("fileStream"),
     BINARY_RECORDS_INPUT("binaryRecordsStream"),
     RECEIVER_INPUT("receiverStream"),
+    KAFKA_INPUT("directStream"),
     MAP("map"),
     FILTER("filter"),
     FLAT_MAP("flatMap"),

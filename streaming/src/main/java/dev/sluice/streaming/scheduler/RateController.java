@@ -2,10 +2,14 @@ package dev.sluice.streaming.scheduler;
 
 import dev.sluice.streaming.BatchInfo;
 import dev.sluice.streaming.StreamingListener;
+import dev.sluice.streaming.dstream.RateLimitedInput;
 import dev.sluice.streaming.input.ReceiverSupervisor;
 import dev.sluice.streaming.input.ReceiverTracker;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +38,9 @@ import org.slf4j.LoggerFactory;
  * <p>Why at all: a receiver reads as fast as its source sends. Without a limit, a source faster
  * than the pipeline grows every batch, the delay without bound, and the heap until it runs out.
  *
+ * <p>Inputs that read by quota themselves ({@link RateLimitedInput}, such as the Kafka direct
+ * stream) get the same treatment as receivers: each is one more quota holder.
+ *
  * <p>Threading: called on the job thread, after each batch; supervisors' quotas are volatile.
  */
 final class RateController implements StreamingListener {
@@ -46,18 +53,44 @@ final class RateController implements StreamingListener {
     private static final long MIN_QUOTA = 100;
 
     private final ReceiverTracker tracker;
+    private final Supplier<? extends Collection<? extends RateLimitedInput>> inputs;
     private final Duration interval;
     /** Batches up to this time were taken in before the last cut; their lateness is ignored. */
     private long admittedBeforeCut = -1;
 
     RateController(ReceiverTracker tracker, Duration interval) {
+        this(tracker, List::of, interval);
+    }
+
+    /** A controller of the receivers of {@code tracker} and of the rate-limited {@code inputs}. */
+    RateController(ReceiverTracker tracker, Supplier<? extends Collection<? extends RateLimitedInput>> inputs,
+                   Duration interval) {
         this.tracker = tracker;
+        this.inputs = inputs;
         this.interval = interval;
+    }
+
+    private List<RateLimitedInput> quotaHolders() {
+        List<RateLimitedInput> holders = new ArrayList<>(inputs.get());
+        for (ReceiverSupervisor<?> r : tracker.supervisors().values()) {
+            holders.add(new RateLimitedInput() {
+                @Override
+                public long batchQuota() {
+                    return r.batchQuota();
+                }
+
+                @Override
+                public void setBatchQuota(long records) {
+                    r.setBatchQuota(records);
+                }
+            });
+        }
+        return holders;
     }
 
     @Override
     public void onBatchCompleted(BatchInfo info) {
-        Collection<ReceiverSupervisor<?>> receivers = tracker.supervisors().values();
+        List<RateLimitedInput> receivers = quotaHolders();
         double processing = seconds(info.processingTime());
         if (receivers.isEmpty() || info.numInputRecords() == 0 || processing <= 0) {
             return;
@@ -73,7 +106,7 @@ final class RateController implements StreamingListener {
         double drain = Math.max(MIN_DRAIN, intervalSeconds / (intervalSeconds + waited));
         double growth = processing < intervalSeconds / 4 ? FAST_INCREASE : INCREASE;
         boolean small = processing < intervalSeconds * AHEAD && waited < intervalSeconds / 10;
-        for (ReceiverSupervisor<?> receiver : receivers) {
+        for (RateLimitedInput receiver : receivers) {
             long current = receiver.batchQuota();
             if (tooBig) {
                 receiver.setBatchQuota(Math.max(MIN_QUOTA, Math.round(Math.min(current, perInterval) * DECREASE * drain)));

@@ -8,6 +8,7 @@ import dev.sluice.streaming.StopReport;
 import dev.sluice.streaming.Time;
 import dev.sluice.streaming.dstream.DStreamGraph;
 import dev.sluice.streaming.dstream.InputDStream;
+import dev.sluice.streaming.dstream.RateLimitedInput;
 import dev.sluice.streaming.input.ReceiverSupervisor;
 import dev.sluice.streaming.input.ReceiverTracker;
 import dev.sluice.streaming.recovery.BatchCheckpointer;
@@ -77,7 +78,8 @@ public final class StreamingRuntime {
     /** Turns on backpressure: receivers are rate-limited when the engine falls behind (see {@link RateController}). */
     public void enableBackpressure() {
         jobScheduler.closeGateWhenBehind(receiverTracker.gate());
-        bus.add(new RateController(receiverTracker, batchInterval));
+        bus.add(new RateController(receiverTracker, () -> graph.inputs().stream()
+                .filter(RateLimitedInput.class::isInstance).map(RateLimitedInput.class::cast).toList(), batchInterval));
     }
 
     /** Validates the graph, then starts inputs and the generator; the first batch is at {@code zero + interval}. */

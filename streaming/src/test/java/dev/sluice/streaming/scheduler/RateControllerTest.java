@@ -7,6 +7,7 @@ import dev.sluice.core.spi.EngineServices;
 import dev.sluice.streaming.BatchInfo;
 import dev.sluice.streaming.Receiver;
 import dev.sluice.streaming.Time;
+import dev.sluice.streaming.dstream.RateLimitedInput;
 import dev.sluice.streaming.input.ReceiverSupervisor;
 import dev.sluice.streaming.input.ReceiverTracker;
 import java.time.Duration;
@@ -85,6 +86,33 @@ class RateControllerTest {
         assertThat(quotas).isSorted();
         assertThat(quotas.get(0)).isGreaterThan(cut);
         assertThat(quotas.get(quotas.size() - 1)).isEqualTo(3_000_000L);
+    }
+
+    @Test
+    void onBatchCompleted_rateLimitedInputBesideAReceiver_getsItsShareCutAndGrowsBack() {
+        ReceiverTracker tracker = new ReceiverTracker(EngineServices.of(engine).inputBlocks(), 1);
+        tracker.add(0, supervisor);
+        long[] quota = {Long.MAX_VALUE};
+        RateLimitedInput direct = new RateLimitedInput() {
+            @Override
+            public long batchQuota() {
+                return quota[0];
+            }
+
+            @Override
+            public void setBatchQuota(long records) {
+                quota[0] = records;
+            }
+        };
+        RateController both = new RateController(tracker, () -> List.of(direct), SECOND);
+
+        both.onBatchCompleted(batch(1000, 4_000_000, Duration.ZERO, Duration.ofSeconds(2)));
+        // 2,000,000 records per second over two quota holders, 90% of it.
+        assertThat(quota[0]).isEqualTo(900_000);
+        assertThat(supervisor.batchQuota()).isEqualTo(900_000);
+
+        both.onBatchCompleted(batch(10_000, 100_000, Duration.ZERO, Duration.ofMillis(100)));
+        assertThat(quota[0]).isEqualTo(1_350_000);
     }
 
     /** A receiver that receives nothing: the controller only needs its supervisor. */

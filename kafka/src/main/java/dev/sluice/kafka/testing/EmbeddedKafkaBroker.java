@@ -177,6 +177,16 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         return p;
     }
 
+    /** {@link #stringConsumerProperties()} as a map, with {@code group.id} set unless {@code group} is null. */
+    public Map<String, Object> stringConsumerMap(String group) {
+        Map<String, Object> p = new java.util.HashMap<>();
+        stringConsumerProperties().forEach((k, v) -> p.put(String.valueOf(k), v));
+        if (group != null) {
+            p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+        }
+        return p;
+    }
+
     /**
      * Every record value of {@code topic} from the beginning to the current end, read with the
      * given isolation level ({@code read_committed} stops at the last stable offset and skips
