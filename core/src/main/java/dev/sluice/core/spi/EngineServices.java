@@ -108,6 +108,21 @@ public final class EngineServices {
     }
 
     /**
+     * Cuts {@code dataset}'s lineage at {@code source}, a dataset with the same partitions and
+     * records that depends on no other (a state checkpoint another module wrote and made durable):
+     * from now on a partition not in the block store is read from {@code source}, and
+     * {@code dataset} drops its parents, as a completed dataset checkpoint does.
+     */
+    public <T> void truncateLineage(Dataset<T> dataset, Dataset<T> source) {
+        checkNotNull(dataset, "dataset");
+        checkNotNull(source, "source");
+        com.google.common.base.Preconditions.checkArgument(dataset.numPartitions() == source.numPartitions(),
+                "cannot cut the lineage of %s at %s: %s partitions against %s", dataset, source,
+                dataset.numPartitions(), source.numPartitions());
+        Handles.ACCESS.node(dataset).completeCheckpoint(Handles.ACCESS.node(source));
+    }
+
+    /**
      * Returns the runtime behind the engine, for tests and diagnostics that inspect the block
      * store or the shuffle registry. Stream code uses the methods above instead.
      */

@@ -1,6 +1,8 @@
 package dev.sluice.streaming.recovery;
 
 import dev.sluice.core.Dataset;
+import dev.sluice.core.spi.EngineServices;
+import dev.sluice.streaming.CheckpointInfo;
 import dev.sluice.streaming.Time;
 import dev.sluice.streaming.checkpoint.InputAllocation;
 import dev.sluice.streaming.checkpoint.MetadataCheckpoint;
@@ -11,6 +13,12 @@ import dev.sluice.streaming.checkpoint.MetadataCheckpointStore;
 import dev.sluice.streaming.dstream.DStreamGraph;
 import dev.sluice.streaming.dstream.DStreamNode;
 import dev.sluice.streaming.dstream.RecoverableInput;
+import dev.sluice.streaming.statestore.AsyncCheckpointed;
+import dev.sluice.streaming.statestore.StateCheckpointDataset;
+import dev.sluice.streaming.statestore.StateCheckpointWriter;
+import dev.sluice.streaming.statestore.StateCodec;
+import dev.sluice.streaming.statestore.StateFiles;
+import dev.sluice.streaming.statestore.StateManifest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,7 +26,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableSet;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +39,14 @@ import org.slf4j.LoggerFactory;
  * batch recovery may need (those not completed, and the completed ones a restored state or a
  * window recomputes from: back to the oldest recorded state, or as far back as any node
  * remembers).
+ *
+ * <p>State store operators ({@link AsyncCheckpointed}: mapWithState, updateStateByKey, inverse
+ * windows) checkpoint asynchronously: after a batch at one of their checkpoint times this hands a
+ * snapshot of the batch's state to the {@link StateCheckpointWriter} and goes on; after a later
+ * batch it takes the checkpoints the writer completed, cuts each one's dataset lineage at its
+ * files, records its manifest in the metadata checkpoint, and, once that is written, lets the
+ * writer delete the files the manifest no longer needs. Until a checkpoint is complete, the
+ * metadata names the previous one and keeps the inputs back to it.
  *
  * <p>Threading: {@link #generated} runs on the generator thread, {@link #afterBatch} on the job
  * thread; the set of generated times is concurrent, the rest is confined to the job thread.
@@ -45,14 +63,25 @@ public final class BatchCheckpointer {
     private final Map<String, OperatorState> latest = new HashMap<>();
     private final NavigableSet<Time> generated = new ConcurrentSkipListSet<>();
     private final Duration maxRemember;
+    private final EngineServices services;
+    private final StateFiles stateFiles;
+    private final StateCheckpointWriter writer;
+    private volatile Time lastBatch;
 
     /**
      * Creates the checkpointer of {@code graph} (started, so remember durations are known), writing
      * to {@code store}; {@code restored} are the operator states a recovery read back.
      */
     public BatchCheckpointer(DStreamGraph graph, Map<DStreamNode<?>, String> uids, MetadataCheckpointStore store,
-                             String runDir, Time zero, Map<String, OperatorState> restored) {
+                             String runDir, Time zero, Map<String, OperatorState> restored, String checkpointDir,
+                             Consumer<CheckpointInfo> events) {
         this.graph = graph;
+        this.services = EngineServices.of(graph.engine());
+        this.stateFiles = StateFiles.of(services, checkpointDir);
+        Duration stuckAfter = Duration.ofSeconds(60).compareTo(graph.batchInterval().multipliedBy(20)) > 0
+                ? Duration.ofSeconds(60) : graph.batchInterval().multipliedBy(20);
+        this.writer = new StateCheckpointWriter(stateFiles, events,
+                () -> CrashPoints.reached(CrashPoint.DURING_STATE_CHECKPOINT_WRITE), stuckAfter);
         this.store = store;
         this.runDir = runDir;
         this.zero = zero;
@@ -70,6 +99,50 @@ public final class BatchCheckpointer {
             }
         });
         latest.putAll(restored);
+        for (OperatorState state : restored.values()) {
+            if (StateFiles.isManifest(state.location())) {
+                try {
+                    writer.seed(stateFiles.readManifest(state.location()), state.location());
+                } catch (RuntimeException e) {
+                    log.warn("state of '{}': cannot continue the chain of {} ({}); the next checkpoint is a base",
+                            state.uid(), state.location(), e.toString());
+                }
+            }
+        }
+    }
+
+    /** Returns the background writer of state checkpoints. */
+    public StateCheckpointWriter stateWriter() {
+        return writer;
+    }
+
+    /** Returns the state checkpoint files. */
+    public StateFiles stateFiles() {
+        return stateFiles;
+    }
+
+    /** Stops the state writer at once (a crash). */
+    public void abandon() {
+        writer.abandon();
+    }
+
+    /**
+     * Stops (the context stops; job thread idle): waits, bounded, for the state checkpoints in
+     * flight, rewrites the metadata checkpoint of the last completed batch if one completed
+     * meanwhile (so a restart resumes from it), then stops the writer.
+     */
+    public void close() {
+        Time last = lastBatch;
+        try {
+            if (last != null && writer.awaitIdle(Duration.ofSeconds(60))) {
+                writeMetadata(last, System.nanoTime());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            log.warn("could not write the final metadata checkpoint: {}", e.toString(), e);
+        }
+        writer.close();
     }
 
     /** Records that batch {@code time} was generated (its inputs are recorded by the inputs themselves). */
@@ -88,6 +161,16 @@ public final class BatchCheckpointer {
     /** Writes the checkpoint after batch {@code time} completed; job thread. */
     public void afterBatch(Time time) {
         long start = System.nanoTime();
+        lastBatch = time;
+        submitStateSnapshots(time);
+        writeMetadata(time, start);
+    }
+
+    private void writeMetadata(Time time, long start) {
+        Map<String, StateCheckpointWriter.Committed> committed = writer.takeCommitted();
+        for (StateCheckpointWriter.Committed c : committed.values()) {
+            adoptStateCheckpoint(c);
+        }
         Map<String, OperatorState> operators = new HashMap<>();
         long keepAfter = time.millis() - maxRemember.toMillis();
         for (Map.Entry<DStreamNode<?>, String> e : stateful.entrySet()) {
@@ -110,11 +193,77 @@ public final class BatchCheckpointer {
         MetadataCheckpoint checkpoint = new MetadataCheckpoint(MetadataCheckpointFormat.VERSION, time,
                 graph.batchInterval(), time, batches, operators, runDir, zero);
         String path = store.write(checkpoint);
+        committed.values().forEach(writer::referenced);
         log.debug("batch {}: metadata checkpoint {} ({} batches recorded) in {} µs", time.millis(), path,
                 batches.size(), (System.nanoTime() - start) / 1000);
     }
 
+    /** Hands the state of each state store operator whose checkpoint time {@code time} is to the writer. */
+    private void submitStateSnapshots(Time time) {
+        for (Map.Entry<DStreamNode<?>, String> e : stateful.entrySet()) {
+            if (e.getKey() instanceof AsyncCheckpointed<?> && e.getKey().isCheckpointTime(time)) {
+                submitSnapshot(e.getKey(), e.getValue(), time);
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> void submitSnapshot(DStreamNode<T> node, String uid, Time time) {
+        Optional<Dataset<T>> state = node.rememberedAt(time);
+        if (state.isEmpty()) {
+            return;
+        }
+        Dataset<T> ds = state.get();
+        StateCodec<T> codec = ((AsyncCheckpointed<T>) node).stateCodec();
+        List<List<T>> partitions = new ArrayList<>(ds.numPartitions());
+        for (int p = 0; p < ds.numPartitions(); p++) {
+            Optional<List<T>> stored = services.storedPartition(ds, p);
+            if (stored.isEmpty()) {
+                partitions = ds.glom().collect(); // not cached (no output read it): computed now, once
+                break;
+            }
+            partitions.add(stored.get());
+        }
+        List<StateCodec.KeyedState> keyed = null;
+        List<List<?>> records = null;
+        if (codec.incremental()) {
+            keyed = new ArrayList<>(partitions.size());
+            for (List<T> p : partitions) {
+                keyed.add(codec.keyedState(p));
+            }
+        } else {
+            records = new ArrayList<>(partitions);
+        }
+        writer.submit(new StateCheckpointWriter.Snapshot(uid, time.millis(), codec, keyed, records, ds));
+    }
+
+    /** A state checkpoint became complete: its dataset reads its files from now on, the metadata names it. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private void adoptStateCheckpoint(StateCheckpointWriter.Committed c) {
+        StateManifest m = c.manifest();
+        for (Map.Entry<DStreamNode<?>, String> e : stateful.entrySet()) {
+            if (!e.getValue().equals(m.uid()) || !(e.getKey() instanceof AsyncCheckpointed<?> a)) {
+                continue;
+            }
+            Dataset ds = (Dataset) c.handle();
+            if (ds != null && !ds.isCheckpointed()) {
+                Dataset source = StateCheckpointDataset.of(graph.engine(), stateFiles, m, a.stateCodec(),
+                        e.getKey().statePartitioner().orElse(null), null);
+                services.truncateLineage(ds, source);
+            }
+            latest.put(m.uid(), new OperatorState(m.uid(), new Time(m.stateTime()), c.uri(), m.partitions().size()));
+        }
+    }
+
     private <T> OperatorState newestCheckpoint(DStreamNode<T> node, String uid) {
+        if (node instanceof AsyncCheckpointed<?>) {
+            OperatorState known = latest.get(uid);
+            if (known != null) {
+                return known;
+            }
+            int partitions = node.statePartitioner().map(p -> p.numPartitions()).orElse(1);
+            return new OperatorState(uid, zero, "", partitions);
+        }
         List<Time> times = node.rememberedTimes();
         for (int i = times.size() - 1; i >= 0; i--) {
             Time t = times.get(i);

@@ -24,6 +24,7 @@ import java.util.function.Consumer;
  * the lifecycle and hands the graph and tracker to the nodes it makes; this class does the work.
  */
 public final class StreamingRuntime {
+    private volatile BatchCheckpointer checkpointer;
     private final Clock clock;
     private final Duration batchInterval;
     private final DStreamGraph graph;
@@ -97,6 +98,7 @@ public final class StreamingRuntime {
      * checkpoint is written after every batch.
      */
     public void startBatches(Time last, BatchCheckpointer checkpointer) {
+        this.checkpointer = checkpointer;
         if (checkpointer != null) {
             jobGenerator.onGenerated(checkpointer::generated);
             jobScheduler.afterBatch(checkpointer::afterBatch);
@@ -113,6 +115,10 @@ public final class StreamingRuntime {
      * more is checkpointed, inputs stop; waits for no thread (the caller may be one of them).
      */
     public void abandon() {
+        BatchCheckpointer c = checkpointer;
+        if (c != null) {
+            c.abandon();
+        }
         jobScheduler.abandon();
         jobGenerator.abandon();
         receiverTracker.gate().open();
@@ -146,7 +152,16 @@ public final class StreamingRuntime {
             report = jobScheduler.stop(false, timeout);
         }
         receiverTracker.closeLog();
+        BatchCheckpointer c = checkpointer;
+        if (c != null) {
+            c.close();
+        }
         return report;
+    }
+
+    /** Returns the checkpointer of the started batches, if any (for tests and benchmarks). */
+    public java.util.Optional<BatchCheckpointer> checkpointer() {
+        return java.util.Optional.ofNullable(checkpointer);
     }
 
     /** Returns the counters of every receiver. */
