@@ -9,7 +9,7 @@ import java.util.List;
  * as its {@link StateMap} chain's changes since the previous checkpoint, and rebuilt as a single
  * root level loaded directly ({@link StateMap.Loader}), with no outputs.
  */
-final class StateMapCodec<K, S, R> implements StateCodec<StateRecord<K, S, R>> {
+public final class StateMapCodec<K, S, R> implements StateCodec<StateRecord<K, S, R>> {
 
     @Override
     public boolean incremental() {
