@@ -175,6 +175,48 @@ class StateCheckpointCrashTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void failingStateCheckpointWrites_areReportedAndRetried_andNeverFailABatch() throws Exception {
+        long seed = 91;
+        List<List<String>> input = input(seed);
+        TreeMap<String, Integer> expected;
+        try (StreamingTestKit reference = kit(tempDir.resolve("reference"))) {
+            BatchOutput<Pair<String, Integer>> out = pipeline(reference, input);
+            reference.run(BATCHES);
+            expected = last(out, BATCHES * 1000L);
+        }
+        Path dir = tempDir.resolve("ckpt");
+        Files.createDirectories(dir.resolve("state"));
+        Path blocker = dir.resolve("state").resolve("counts");
+        Files.writeString(blocker, "a file where the operator's directory should be: every state write fails");
+        List<CheckpointInfo> infos = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Map<Long, CompletableFuture<CheckpointInfo>> written = new ConcurrentHashMap<>();
+        try (StreamingTestKit kit = kit(dir)) {
+            BatchOutput<Pair<String, Integer>> out = pipeline(kit, input);
+            kit.context().addListener(new StreamingListener() {
+                @Override
+                public void onCheckpointWritten(CheckpointInfo info) {
+                    if (info.kind() != CheckpointInfo.Kind.METADATA) {
+                        infos.add(info);
+                        written.computeIfAbsent(info.batchTime().millis(), k -> new CompletableFuture<>())
+                                .complete(info);
+                    }
+                }
+            });
+            runWaitingForCheckpoints(kit, 6000, written, new CompletableFuture<>());
+            assertThat(infos).as("seed %s: failed writes reported", seed).isNotEmpty()
+                    .allSatisfy(i -> assertThat(i.error()).isPresent());
+            assertThat(infos.get(0).error().get()).hasMessageContaining("counts");
+            Files.delete(blocker);
+            runWaitingForCheckpoints(kit, BATCHES * 1000L, written, new CompletableFuture<>());
+            assertThat(infos.get(infos.size() - 1).succeeded()).as("seed %s: writes succeed again: %s", seed, infos)
+                    .isTrue();
+            assertThat(kit.batchInfos()).as("seed %s: no batch failed", seed)
+                    .allSatisfy(b -> assertThat(b.failure()).isEmpty());
+            assertThat(last(out, BATCHES * 1000L)).as("seed %s: totals", seed).isEqualTo(expected);
+        }
+    }
+
     enum Damage { FLIPPED_DELTA, FLIPPED_BASE, MISSING_DELTA }
 
     @ParameterizedTest(name = "{0}")

@@ -202,7 +202,13 @@ public final class BatchCheckpointer {
     private void submitStateSnapshots(Time time) {
         for (Map.Entry<DStreamNode<?>, String> e : stateful.entrySet()) {
             if (e.getKey() instanceof AsyncCheckpointed<?> && e.getKey().isCheckpointTime(time)) {
-                submitSnapshot(e.getKey(), e.getValue(), time);
+                try {
+                    submitSnapshot(e.getKey(), e.getValue(), time);
+                } catch (RuntimeException ex) {
+                    // A failed batch may have no state to take: the next checkpoint time tries again.
+                    log.warn("batch {}: no state checkpoint of '{}': its state could not be read: {}", time.millis(),
+                            e.getValue(), ex.toString());
+                }
             }
         }
     }

@@ -100,8 +100,8 @@ public final class StateCheckpointWriter implements AutoCloseable {
 
     // written by the writer thread only (and by seed, before any submit)
     private final Map<String, Chain> chains = new java.util.concurrent.ConcurrentHashMap<>();
-    private final Map<String, Long> lastSuccess = new HashMap<>();
-    private final Set<String> stuckLogged = new HashSet<>();
+    private final Map<String, Long> lastSuccess = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Set<String> stuckLogged = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /** The chain of files the next delta of an operator extends. */
     private record Chain(StateManifest last, long baseBytes, long deltaBytes, int deltas) {
@@ -150,6 +150,14 @@ public final class StateCheckpointWriter implements AutoCloseable {
                 return;
             }
             Snapshot replaced = pending.remove(snapshot.uid());
+            Long success = lastSuccess.get(snapshot.uid());
+            if (replaced != null && success != null && System.nanoTime() - success > stuckAfterNanos
+                    && stuckLogged.add(snapshot.uid())) {
+                log.error("state checkpoints of '{}' have not completed for {} s: the writer is still busy with an "
+                        + "older one (the file system is slow or hangs); a crash now resumes from an old checkpoint "
+                        + "and recomputes everything since", snapshot.uid(),
+                        (System.nanoTime() - success) / 1_000_000_000);
+            }
             if (replaced != null) {
                 log.debug("state checkpoint of '{}' at {} ms skipped: the writer is still busy; {} ms replaces it",
                         snapshot.uid(), replaced.time(), snapshot.time());
