@@ -168,7 +168,19 @@ public final class StateScaleBench {
                 diskMax = Math.max(diskMax, bytesUnder(stateDir));
             }
             checkpoints.awaitWrittenAtLeast(kit.time().millis());
+            // Two more batches: the metadata checkpoint then refers to the newest state checkpoint, after
+            // which the writer deletes the files it no longer needs; wait (bounded) for that to settle.
+            run.batch(List.of());
+            run.batch(List.of());
             long diskLast = bytesUnder(stateDir);
+            for (int i = 0; i < 50; i++) {
+                Thread.sleep(200);
+                long now = bytesUnder(stateDir);
+                if (now == diskLast) {
+                    break;
+                }
+                diskLast = now;
+            }
             List<dev.sluice.streaming.CheckpointInfo> steadyInfos = List.copyOf(
                     checkpoints.infos.subList(firstSteadyEvent, checkpoints.infos.size()));
             out.put("normalBatchMs", percentiles(steadyBatches, false));

@@ -165,10 +165,20 @@ public final class StateFiles {
         return new Encoded(all, c, count);
     }
 
+    /**
+     * Returns the file system of {@code path}; for a checksummed one (the local file system) its
+     * raw file system: every state file carries its own CRC-32, a second checksum file per file
+     * would only double the reads and the files.
+     */
+    private FileSystem fs(Path path) throws IOException {
+        FileSystem fs = path.getFileSystem(conf);
+        return fs instanceof org.apache.hadoop.fs.ChecksumFileSystem c ? c.getRawFileSystem() : fs;
+    }
+
     /** Writes {@code bytes} to {@code uid}'s file {@code name}, replacing a leftover of a failed attempt. */
     void write(String uid, String name, byte[] bytes) throws IOException {
         Path path = new Path(dir(uid), name);
-        FileSystem fs = path.getFileSystem(conf);
+        FileSystem fs = fs(path);
         try (OutputStream out = fs.create(path, true)) {
             out.write(bytes);
         }
@@ -199,7 +209,7 @@ public final class StateFiles {
         Path dir = dir(manifest.uid());
         Path tmp = new Path(dir, "." + manifestName(manifest.stateTime()) + ".tmp");
         Path target = new Path(dir, manifestName(manifest.stateTime()));
-        FileSystem fs = dir.getFileSystem(conf);
+        FileSystem fs = fs(dir);
         try (OutputStream o = fs.create(tmp, true)) {
             o.write(e.bytes());
         }
@@ -207,7 +217,7 @@ public final class StateFiles {
         if (!fs.rename(tmp, target)) {
             throw new IOException("cannot rename " + tmp + " to " + target);
         }
-        return fs.makeQualified(target).toString();
+        return target.getFileSystem(conf).makeQualified(target).toString();
     }
 
     // ---------------------------------------------------------------- reading
@@ -247,7 +257,7 @@ public final class StateFiles {
     /** Reads a file whole and checks its length (if {@code length >= 0}), CRC and, given, the expected CRC. */
     private byte[] readChecked(Path path, long length, Integer expectedCrc) {
         try {
-            FileSystem fs = path.getFileSystem(conf);
+            FileSystem fs = fs(path);
             FileStatus status = fs.getFileStatus(path);
             if (length >= 0 && status.getLen() != length) {
                 throw new StateCheckpointException(path.toString(), "has " + status.getLen() + " bytes, its manifest "
@@ -356,10 +366,13 @@ public final class StateFiles {
         }
         Parsed base = parse(new Path(dir, chain.get(0).name()), chain.get(0));
         StateCodec.Loader<T> loader = codec.loader(base.count() + decidedKeys.size());
+        boolean noDeltas = decidedIndex.isEmpty();
+        List<Object> objects = base.objects();
+        long[] times = base.times();
         for (int i = 0; i < base.count(); i++) {
-            Object key = base.objects().get(2 * i);
-            if (!decidedIndex.containsKey(key)) {
-                loader.add(key, base.objects().get(2 * i + 1), base.times()[i]);
+            Object key = objects.get(2 * i);
+            if (noDeltas || !decidedIndex.containsKey(key)) {
+                loader.add(key, objects.get(2 * i + 1), times[i]);
             }
         }
         for (int i = 0; i < decidedKeys.size(); i++) {
@@ -373,7 +386,7 @@ public final class StateFiles {
     /** Lists the names of {@code uid}'s files (empty if none). */
     List<String> list(String uid) throws IOException {
         Path dir = dir(uid);
-        FileSystem fs = dir.getFileSystem(conf);
+        FileSystem fs = fs(dir);
         List<String> names = new ArrayList<>();
         try {
             for (FileStatus s : fs.listStatus(dir)) {
@@ -388,7 +401,7 @@ public final class StateFiles {
     /** Deletes {@code uid}'s file {@code name}. */
     void delete(String uid, String name) throws IOException {
         Path path = new Path(dir(uid), name);
-        path.getFileSystem(conf).delete(path, false);
+        fs(path).delete(path, false);
     }
 
     /** Returns the bytes of every file under the state directory (for the benchmark). */
