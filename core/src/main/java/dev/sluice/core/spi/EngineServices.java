@@ -107,6 +107,16 @@ public final class EngineServices {
                 partitioner));
     }
 
+    /** Writes a stream of records with the engine's serializer to {@code out} (left open), as checkpoints do. */
+    public void writeRecords(java.util.Iterator<?> records, java.io.OutputStream out) {
+        runtime.nodes().serializer().writeAll(records, out);
+    }
+
+    /** Reads a stream of records {@link #writeRecords} wrote from {@code in} (may read past its end). */
+    public <T> List<T> readRecords(java.io.InputStream in) {
+        return runtime.nodes().serializer().readAll(in);
+    }
+
     /**
      * Cuts {@code dataset}'s lineage at {@code source}, a dataset with the same partitions and
      * records that depends on no other (a state checkpoint another module wrote and made durable):

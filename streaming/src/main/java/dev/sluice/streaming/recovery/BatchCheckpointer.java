@@ -67,6 +67,10 @@ public final class BatchCheckpointer {
     private final StateFiles stateFiles;
     private final StateCheckpointWriter writer;
     private volatile Time lastBatch;
+    /** Checkpoints adopted while waiting, to reference once the metadata names them. */
+    private final List<StateCheckpointWriter.Committed> pendingReferences = new ArrayList<>();
+    static final int MAX_LAG_INTERVALS = 4;
+    static final Duration MAX_LAG_WAIT = Duration.ofSeconds(30);
 
     /**
      * Creates the checkpointer of {@code graph} (started, so remember durations are known), writing
@@ -167,9 +171,11 @@ public final class BatchCheckpointer {
     }
 
     private void writeMetadata(Time time, long start) {
-        Map<String, StateCheckpointWriter.Committed> committed = writer.takeCommitted();
-        for (StateCheckpointWriter.Committed c : committed.values()) {
+        List<StateCheckpointWriter.Committed> committed = new ArrayList<>(pendingReferences);
+        pendingReferences.clear();
+        for (StateCheckpointWriter.Committed c : writer.takeCommitted().values()) {
             adoptStateCheckpoint(c);
+            committed.add(c);
         }
         Map<String, OperatorState> operators = new HashMap<>();
         long keepAfter = time.millis() - maxRemember.toMillis();
@@ -193,7 +199,7 @@ public final class BatchCheckpointer {
         MetadataCheckpoint checkpoint = new MetadataCheckpoint(MetadataCheckpointFormat.VERSION, time,
                 graph.batchInterval(), time, batches, operators, runDir, zero);
         String path = store.write(checkpoint);
-        committed.values().forEach(writer::referenced);
+        committed.forEach(writer::referenced);
         log.debug("batch {}: metadata checkpoint {} ({} batches recorded) in {} µs", time.millis(), path,
                 batches.size(), (System.nanoTime() - start) / 1000);
     }
@@ -219,6 +225,7 @@ public final class BatchCheckpointer {
         if (state.isEmpty()) {
             return;
         }
+        awaitLaggingCheckpoint(node, uid, time);
         Dataset<T> ds = state.get();
         StateCodec<T> codec = ((AsyncCheckpointed<T>) node).stateCodec();
         List<List<T>> partitions = new ArrayList<>(ds.numPartitions());
@@ -241,6 +248,37 @@ public final class BatchCheckpointer {
             records = new ArrayList<>(partitions);
         }
         writer.submit(new StateCheckpointWriter.Snapshot(uid, time.millis(), codec, keyed, records, ds));
+    }
+
+    /**
+     * Bounds how far the durable checkpoint may lag (so the lineage kept until it, and the inputs
+     * recorded back to it, stay bounded): when the newest durable state checkpoint is more than
+     * {@value #MAX_LAG_INTERVALS} checkpoint intervals old and the writer is busy with a newer one,
+     * this batch waits for it (at most {@link #MAX_LAG_WAIT}). A writer that keeps up is never
+     * waited for; one whose writes fail is not waited for either.
+     */
+    private void awaitLaggingCheckpoint(DStreamNode<?> node, String uid, Time time) {
+        OperatorState durable = latest.get(uid);
+        long last = durable == null ? zero.millis() : durable.stateTime().millis();
+        long interval = node.checkpointInterval().map(Duration::toMillis).orElse(graph.batchInterval().toMillis());
+        if (time.millis() - last <= MAX_LAG_INTERVALS * interval) {
+            return;
+        }
+        long start = System.nanoTime();
+        try {
+            writer.awaitCommitNewerThan(uid, last, MAX_LAG_WAIT);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        long waited = (System.nanoTime() - start) / 1_000_000;
+        if (waited > 0) {
+            log.debug("batch {}: waited {} ms for the state checkpoint of '{}' (the durable one is of {} ms)",
+                    time.millis(), waited, uid, last);
+        }
+        for (StateCheckpointWriter.Committed c : writer.takeCommitted().values()) {
+            adoptStateCheckpoint(c);
+            pendingReferences.add(c);
+        }
     }
 
     /** A state checkpoint became complete: its dataset reads its files from now on, the metadata names it. */

@@ -95,6 +95,8 @@ public final class StateCheckpointWriter implements AutoCloseable {
     private final Map<String, Committed> committed = new HashMap<>();
     private final Thread thread;
     private volatile boolean abandoned;
+    private final Set<String> failing = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private String writing;
     private boolean closed;
     private boolean busy;
 
@@ -164,6 +166,26 @@ public final class StateCheckpointWriter implements AutoCloseable {
             }
             pending.put(snapshot.uid(), snapshot);
             lock.notifyAll();
+        }
+    }
+
+    /**
+     * Waits (at most {@code timeout}) until a checkpoint of {@code uid} newer than {@code time} is
+     * committed, while the writer is making progress on it; returns at once if its last write
+     * failed (a failing file system must not stall the stream) or nothing of it is in flight.
+     */
+    public void awaitCommitNewerThan(String uid, long time, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (lock) {
+            while (!abandoned && !closed && !failing.contains(uid)
+                    && (committed.get(uid) == null || committed.get(uid).manifest().stateTime() <= time)
+                    && (pending.containsKey(uid) || uid.equals(writing))) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return;
+                }
+                lock.wait(Math.max(1, left / 1_000_000));
+            }
         }
     }
 
@@ -237,6 +259,7 @@ public final class StateCheckpointWriter implements AutoCloseable {
             Committed cleanup = null;
             synchronized (lock) {
                 busy = false;
+                writing = null;
                 lock.notifyAll();
                 while (!abandoned && !closed && pending.isEmpty() && cleanups.isEmpty()) {
                     try {
@@ -254,6 +277,7 @@ public final class StateCheckpointWriter implements AutoCloseable {
                     Map.Entry<String, Snapshot> first = pending.entrySet().iterator().next();
                     pending.remove(first.getKey());
                     next = first.getValue();
+                    writing = next.uid();
                 }
                 busy = true;
             }
@@ -279,6 +303,7 @@ public final class StateCheckpointWriter implements AutoCloseable {
                     log.info("state checkpoints of '{}' succeed again (batch {} ms)", s.uid(), s.time());
                 }
                 lastSuccess.put(s.uid(), System.nanoTime());
+                failing.remove(s.uid());
                 listener.accept(info);
                 return;
             } catch (IOException | RuntimeException e) {
@@ -298,6 +323,7 @@ public final class StateCheckpointWriter implements AutoCloseable {
         if (abandoned || failure == null) {
             return;
         }
+        failing.add(s.uid());
         Chain c = chains.get(s.uid());
         CheckpointInfo.Kind kind = c == null || !s.codec().incremental() ? CheckpointInfo.Kind.STATE_BASE
                 : CheckpointInfo.Kind.STATE_DELTA;
@@ -385,6 +411,7 @@ public final class StateCheckpointWriter implements AutoCloseable {
         synchronized (lock) {
             if (!abandoned) {
                 committed.put(s.uid(), new Committed(manifest, uri, s.handle()));
+                lock.notifyAll();
             }
         }
         log.debug("state checkpoint of '{}' at {} ms: {} of {} keys, {} bytes", s.uid(), s.time(), kind, keys, bytes);

@@ -1,6 +1,5 @@
 package dev.sluice.streaming.statestore;
 
-import dev.sluice.core.serializer.KryoSerializer;
 import dev.sluice.streaming.statestore.StateManifest.FileRef;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -55,11 +54,20 @@ public final class StateFiles {
     static final String MANIFEST_SUFFIX = ".manifest";
 
     private final String root;
-    private final KryoSerializer serializer;
+    private final Serialization serializer;
     private final Configuration conf;
 
+    /** How records become bytes and back: the engine's serializer (Kryo record streams). */
+    public interface Serialization {
+        /** Writes the records to {@code out}, leaving it open. */
+        void writeAll(java.util.Iterator<?> records, OutputStream out);
+
+        /** Reads every record from {@code in}. */
+        List<Object> readAll(java.io.InputStream in);
+    }
+
     /** The state files under {@code checkpointDir}. */
-    public StateFiles(String checkpointDir, KryoSerializer serializer, Configuration conf) {
+    public StateFiles(String checkpointDir, Serialization serializer, Configuration conf) {
         this.root = checkpointDir.endsWith("/") ? checkpointDir + "state" : checkpointDir + "/state";
         this.serializer = serializer;
         this.conf = conf;
@@ -67,7 +75,17 @@ public final class StateFiles {
 
     /** Returns the state files under {@code checkpointDir}, with {@code services}' serializer and configuration. */
     public static StateFiles of(dev.sluice.core.spi.EngineServices services, String checkpointDir) {
-        return new StateFiles(checkpointDir, services.runtime().nodes().serializer(), services.hadoopConf());
+        return new StateFiles(checkpointDir, new Serialization() {
+            @Override
+            public void writeAll(java.util.Iterator<?> records, OutputStream out) {
+                services.writeRecords(records, out);
+            }
+
+            @Override
+            public List<Object> readAll(java.io.InputStream in) {
+                return services.readRecords(in);
+            }
+        }, services.hadoopConf());
     }
 
     /** Returns the directory of {@code uid}'s files. */

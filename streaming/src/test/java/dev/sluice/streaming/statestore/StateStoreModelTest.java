@@ -43,7 +43,7 @@ class StateStoreModelTest {
     @ValueSource(longs = {1, 2, 3, 4, 5, 6})
     void everyCheckpointReadBack_equalsTheModel(long seed) throws Exception {
         Random random = new Random(seed);
-        StateFiles files = new StateFiles(dir.toUri().toString(), new KryoSerializer(), new Configuration());
+        StateFiles files = new StateFiles(dir.toUri().toString(), kryo(), new Configuration());
         List<CheckpointInfo> infos = new CopyOnWriteArrayList<>();
         AtomicInteger midWrites = new AtomicInteger();
         StateCheckpointWriter writer = new StateCheckpointWriter(files, infos::add, midWrites::incrementAndGet,
@@ -135,7 +135,7 @@ class StateStoreModelTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"flipped delta", "flipped base", "missing delta", "truncated delta", "flipped manifest"})
     void damagedFiles_areRefusedWithTheirPath(String damage) throws Exception {
-        StateFiles files = new StateFiles(dir.toUri().toString(), new KryoSerializer(), new Configuration());
+        StateFiles files = new StateFiles(dir.toUri().toString(), kryo(), new Configuration());
         StateCheckpointWriter writer = new StateCheckpointWriter(files, i -> { }, () -> { }, Duration.ofMinutes(1));
         StateMap<Integer, Long> map = StateMap.empty();
         StateCheckpointWriter.Committed last = null;
@@ -172,6 +172,21 @@ class StateStoreModelTest {
         String uri = last.uri();
         assertThatThrownBy(() -> files.loadPartition(files.readManifest(uri), 0, CODEC))
                 .isInstanceOf(StateCheckpointException.class).hasMessageContaining(target.getFileName().toString());
+    }
+
+    static StateFiles.Serialization kryo() {
+        KryoSerializer kryo = new KryoSerializer();
+        return new StateFiles.Serialization() {
+            @Override
+            public void writeAll(Iterator<?> records, java.io.OutputStream out) {
+                kryo.writeAll(records, out);
+            }
+
+            @Override
+            public List<Object> readAll(java.io.InputStream in) {
+                return kryo.readAll(in);
+            }
+        };
     }
 
     private static void flip(Path file, int offset) throws IOException {
