@@ -103,6 +103,7 @@ public final class BatchCheckpointer {
             }
         });
         latest.putAll(restored);
+        writer.onCommit(this::cutLineage);
         for (OperatorState state : restored.values()) {
             if (StateFiles.isManifest(state.location())) {
                 try {
@@ -281,19 +282,28 @@ public final class BatchCheckpointer {
         }
     }
 
+    /** Writer thread, right after a commit: the snapshot's dataset reads the durable files from now on. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private void cutLineage(StateCheckpointWriter.Committed c) {
+        StateManifest m = c.manifest();
+        for (Map.Entry<DStreamNode<?>, String> e : stateful.entrySet()) {
+            if (e.getValue().equals(m.uid()) && e.getKey() instanceof AsyncCheckpointed<?> a) {
+                Dataset ds = (Dataset) c.handle();
+                if (ds != null && !ds.isCheckpointed()) {
+                    services.truncateLineage(ds, StateCheckpointDataset.of(graph.engine(), stateFiles, m,
+                            a.stateCodec(), e.getKey().statePartitioner().orElse(null), null));
+                }
+            }
+        }
+    }
+
     /** A state checkpoint became complete: its dataset reads its files from now on, the metadata names it. */
     @SuppressWarnings({"unchecked", "rawtypes"})
     private void adoptStateCheckpoint(StateCheckpointWriter.Committed c) {
         StateManifest m = c.manifest();
         for (Map.Entry<DStreamNode<?>, String> e : stateful.entrySet()) {
-            if (!e.getValue().equals(m.uid()) || !(e.getKey() instanceof AsyncCheckpointed<?> a)) {
+            if (!e.getValue().equals(m.uid()) || !(e.getKey() instanceof AsyncCheckpointed<?>)) {
                 continue;
-            }
-            Dataset ds = (Dataset) c.handle();
-            if (ds != null && !ds.isCheckpointed()) {
-                Dataset source = StateCheckpointDataset.of(graph.engine(), stateFiles, m, a.stateCodec(),
-                        e.getKey().statePartitioner().orElse(null), null);
-                services.truncateLineage(ds, source);
             }
             latest.put(m.uid(), new OperatorState(m.uid(), new Time(m.stateTime()), c.uri(), m.partitions().size()));
         }

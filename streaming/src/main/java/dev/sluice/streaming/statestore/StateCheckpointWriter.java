@@ -95,6 +95,8 @@ public final class StateCheckpointWriter implements AutoCloseable {
     private final Map<String, Committed> committed = new HashMap<>();
     private final Thread thread;
     private volatile boolean abandoned;
+    /** Run on the writer thread right after each commit (the checkpointer cuts the dataset's lineage there). */
+    private volatile Consumer<Committed> onCommit = c -> { };
     private final Set<String> failing = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private String writing;
     private boolean closed;
@@ -143,6 +145,11 @@ public final class StateCheckpointWriter implements AutoCloseable {
             maxDeltas = Math.max(maxDeltas, chain.size() - 1);
         }
         chains.put(manifest.uid(), new Chain(manifest, base, deltas, maxDeltas));
+    }
+
+    /** Sets what runs on the writer thread right after each commit. */
+    public void onCommit(Consumer<Committed> action) {
+        this.onCommit = action;
     }
 
     /** Hands a snapshot over; replaces a snapshot of the same operator not started yet. */
@@ -408,9 +415,15 @@ public final class StateCheckpointWriter implements AutoCloseable {
         String uri = files.commit(manifest);
         chains.put(s.uid(), base ? new Chain(manifest, bytes, 0, 0)
                 : new Chain(manifest, chain.baseBytes(), chain.deltaBytes() + bytes, chain.deltas() + 1));
+        Committed done = new Committed(manifest, uri, s.handle());
+        try {
+            onCommit.accept(done);
+        } catch (RuntimeException e) {
+            log.warn("state checkpoint of '{}' at {} ms: could not cut its lineage: {}", s.uid(), s.time(), e.toString());
+        }
         synchronized (lock) {
             if (!abandoned) {
-                committed.put(s.uid(), new Committed(manifest, uri, s.handle()));
+                committed.put(s.uid(), done);
                 lock.notifyAll();
             }
         }
