@@ -501,7 +501,8 @@ public final class StreamingContext implements AutoCloseable {
         if (found.isEmpty()) {
             runtime.initialize(zero);
             runtime.graph().openOutputs(dir.get(), services.hadoopConf(), null);
-            runtime.startBatches(zero, new BatchCheckpointer(runtime.graph(), uids, store, runDir, zero, Map.of()));
+            runtime.startBatches(zero, new BatchCheckpointer(runtime.graph(), uids, store, runDir, zero, Map.of(),
+                    dir.get(), this::postCheckpointWritten));
             return zero;
         }
         Recovery recovery = Recovery.check(found.get(), runtime.graph(), uids, allowDroppingState);
@@ -509,13 +510,17 @@ public final class StreamingContext implements AutoCloseable {
         runtime.initialize(recoveredZero);
         RecoveryReport report = recovery.restore(runtime.graph(), uids, dir.get());
         BatchCheckpointer checkpointer = new BatchCheckpointer(runtime.graph(), uids, store, runDir, recoveredZero,
-                recovery.restoredStates());
+                recovery.restoredStates(), dir.get(), this::postCheckpointWritten);
         checkpointer.generatedBefore(recovery.recordedBatches());
         recoveryReport = report;
         log.info("{}", report.describe());
         runtime.graph().openOutputs(dir.get(), services.hadoopConf(), recovery.lastCompletedBatch());
         runtime.startBatches(recovery.lastCompletedBatch(), checkpointer);
         return recoveredZero;
+    }
+
+    private void postCheckpointWritten(dev.sluice.streaming.CheckpointInfo info) {
+        runtime.bus().post(l -> l.onCheckpointWritten(info));
     }
 
     private static void warnAboutDerivedUids(Map<DStreamNode<?>, String> uids) {

@@ -71,9 +71,11 @@ class StateLongRunIT {
                     Math.max(a.remembered(), b.remembered()), Math.max(a.blocks(), b.blocks()))).orElseThrow();
             System.out.printf("state long run: after 50 batches %s; worst of batches 51-%d %s; shuffles held: %d%n",
                     early, BATCHES, worst, EngineServices.of(kit.context().engine()).runtime().shuffleRegistry().size());
-            assertThat(worst.mapWithStateLineage()).as("mapWithState lineage lines").isLessThanOrEqualTo(25);
+            // State checkpoints are asynchronous: the lineage is cut once one is durable, at most
+            // BatchCheckpointer.MAX_LAG_INTERVALS (4) checkpoint intervals late; uncut it would grow to thousands of lines.
+            assertThat(worst.mapWithStateLineage()).as("mapWithState lineage lines").isLessThanOrEqualTo(130);
             assertThat(worst.updateStateLineage()).as("updateStateByKey lineage lines, e.g.%n%s",
-                    lineages.get(lineages.size() - 1)).isLessThanOrEqualTo(25);
+                    lineages.get(lineages.size() - 1)).isLessThanOrEqualTo(160);
             assertThat(worst.remembered()).as("remembered datasets").isLessThanOrEqualTo(11);
             assertThat(worst.blocks()).as("block store size").isLessThanOrEqualTo(early.blocks());
             assertThat(finalUpdated.batch(BATCHES - 1)).containsExactlyInAnyOrderElementsOf(finalState.batch(BATCHES - 1));

@@ -112,6 +112,31 @@ public final class EngineServices {
                 partitioner));
     }
 
+    /** Writes a stream of records with the engine's serializer to {@code out} (left open), as checkpoints do. */
+    public void writeRecords(java.util.Iterator<?> records, java.io.OutputStream out) {
+        runtime.nodes().serializer().writeAll(records, out);
+    }
+
+    /** Reads a stream of records {@link #writeRecords} wrote from {@code in} (may read past its end). */
+    public <T> List<T> readRecords(java.io.InputStream in) {
+        return runtime.nodes().serializer().readAll(in);
+    }
+
+    /**
+     * Cuts {@code dataset}'s lineage at {@code source}, a dataset with the same partitions and
+     * records that depends on no other (a state checkpoint another module wrote and made durable):
+     * from now on a partition not in the block store is read from {@code source}, and
+     * {@code dataset} drops its parents, as a completed dataset checkpoint does.
+     */
+    public <T> void truncateLineage(Dataset<T> dataset, Dataset<T> source) {
+        checkNotNull(dataset, "dataset");
+        checkNotNull(source, "source");
+        com.google.common.base.Preconditions.checkArgument(dataset.numPartitions() == source.numPartitions(),
+                "cannot cut the lineage of %s at %s: %s partitions against %s", dataset, source,
+                dataset.numPartitions(), source.numPartitions());
+        Handles.ACCESS.node(dataset).completeCheckpoint(Handles.ACCESS.node(source));
+    }
+
     /**
      * Calls {@code observer} with the report of every stage of this engine's jobs that ends from
      * now on, on the thread that ended it (a worker; return quickly), before the stages that read

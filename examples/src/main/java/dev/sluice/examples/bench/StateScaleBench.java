@@ -78,6 +78,7 @@ public final class StateScaleBench {
         int parallelism = (int) option(args, "--parallelism", Runtime.getRuntime().availableProcessors());
         int checkpointEvery = (int) option(args, "--checkpoint-every", 10);
         int sample = (int) option(args, "--sample", 100_000);
+        int steady = (int) option(args, "--steady", 100);
 
         double heapDeltaBytes = keyAndValueBytesHeapDelta((int) Math.min(200_000, keys));
         Map<String, Object> baseline = hashMapBaseline(keys, batch, repeats, sample);   // first: a clean heap
@@ -97,8 +98,10 @@ public final class StateScaleBench {
                             emit.accept(Pair.of(key(i), i));
                         }
                     }))
-                    .mapWithState(StateSpec.function(StateScaleBench::add))
-                    .checkpoint(INTERVAL.multipliedBy(checkpointEvery));
+                    .mapWithState(StateSpec.function(StateScaleBench::add)).uid("counts");
+            counts.checkpoint(INTERVAL.multipliedBy(checkpointEvery));
+            CheckpointLog checkpoints = new CheckpointLog();
+            kit.context().addListener(checkpoints);
             Queue<Long> outputs = new java.util.concurrent.ConcurrentLinkedQueue<>();
             counts.foreachBatch((ds, t) -> outputs.add(ds.count()));
             List<Pair<String, Long>> held = new ArrayList<>();
@@ -137,6 +140,7 @@ public final class StateScaleBench {
             for (int i = 0; i < 2 * checkpointEvery; i++) {
                 run.batch(List.of());   // lets the loading batches' datasets go (remember = 2 checkpoints)
             }
+            checkpoints.awaitWrittenAtLeast(kit.time().millis() - kit.time().millis() % (1000L * checkpointEvery));
             long heapAfter = heapUsed();
             List<Timing> onePercent = new ArrayList<>();
             List<Timing> all = new ArrayList<>();
@@ -150,6 +154,54 @@ public final class StateScaleBench {
             sampleNext[0] = true;
             run.batch(List.of());
             checkState("engine", keys, repeats, stateSize[0], held);
+            sampleNext[0] = false;
+            // Steady state: batches touching 1% of the keys each, with a checkpoint every checkpointEvery batches.
+            List<Timing> steadyBatches = new ArrayList<>();
+            long diskMax = 0;
+            java.nio.file.Path stateDir = java.nio.file.Path.of(java.net.URI.create(dir)).resolve("state");
+            int firstSteadyEvent = checkpoints.infos.size();
+            for (int r = 0; r < steady || batchNumber[0] % checkpointEvery != 0; r++) {
+                Timing t = run.batch(split(r % 100, keys, 100, parallelism));
+                if (r < steady) {
+                    steadyBatches.add(t);
+                }
+                diskMax = Math.max(diskMax, bytesUnder(stateDir));
+            }
+            checkpoints.awaitWrittenAtLeast(kit.time().millis());
+            // Two more batches: the metadata checkpoint then refers to the newest state checkpoint, after
+            // which the writer deletes the files it no longer needs; wait (bounded) for that to settle.
+            run.batch(List.of());
+            run.batch(List.of());
+            long diskLast = bytesUnder(stateDir);
+            for (int i = 0; i < 50; i++) {
+                Thread.sleep(200);
+                long now = bytesUnder(stateDir);
+                if (now == diskLast) {
+                    break;
+                }
+                diskLast = now;
+            }
+            List<dev.sluice.streaming.CheckpointInfo> steadyInfos = List.copyOf(
+                    checkpoints.infos.subList(firstSteadyEvent, checkpoints.infos.size()));
+            out.put("normalBatchMs", percentiles(steadyBatches, false));
+            out.put("checkpointBatchMs", percentiles(steadyBatches, true));
+            Map<String, Object> p99 = new java.util.LinkedHashMap<>();
+            List<Double> allSteady = steadyBatches.stream().map(Timing::millis).toList();
+            p99.put("median", BenchReport.percentile(allSteady, 0.5));
+            p99.put("p99", BenchReport.percentile(allSteady, 0.99));
+            out.put("steadyBatchMs", p99);
+            out.put("checkpointBytes", checkpointBytes(steadyInfos));
+            long fullBytes = steadyInfos.stream().filter(i -> i.kind() == dev.sluice.streaming.CheckpointInfo.Kind.STATE_BASE)
+                    .mapToLong(dev.sluice.streaming.CheckpointInfo::bytes).max()
+                    .orElse(checkpoints.infos.stream().filter(i -> i.kind() == dev.sluice.streaming.CheckpointInfo.Kind.STATE_BASE)
+                            .mapToLong(dev.sluice.streaming.CheckpointInfo::bytes).max().orElse(0));
+            Map<String, Object> disk = new java.util.LinkedHashMap<>();
+            disk.put("last", diskLast);
+            disk.put("maxAfterABatch", diskMax);
+            disk.put("fullCopy", fullBytes);
+            disk.put("lastToFull", fullBytes == 0 ? Double.NaN : diskLast / (double) fullBytes);
+            disk.put("maxToFull", fullBytes == 0 ? Double.NaN : diskMax / (double) fullBytes);
+            out.put("bytesOnDisk", disk);
             double objectBytes = ObjectSizes.perEntry(held.stream().map(Pair::key).toList(),
                     held.stream().map(Pair::value).toList());
             out.put("split", "none");
@@ -169,8 +221,136 @@ public final class StateScaleBench {
             out.put("stateBytesPerKey", (heapAfter - heapBefore) / (double) keys - objectBytes);
             out.put("allocBytesPerRecord", allocPerRecord);
         }
+        out.put("restore", restore(dir, parallelism, keys, checkpointEvery));
         out.put("baseline", baseline);
         System.out.println(BenchReport.Json.write(out));
+    }
+
+    /**
+     * Restore, measured in this JVM with a fresh context (and engine) on the checkpoint directory
+     * the run left: from building the kit (getOrCreate reads the metadata checkpoint) through the
+     * recovery (manifest, then every partition's base and deltas read and bulk-loaded in parallel)
+     * to the first new batch completed, one that touches 1% of the keys.
+     */
+    private static Map<String, Object> restore(String dir, int parallelism, long keys, int checkpointEvery) {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+        }
+        long start = System.nanoTime();
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        List<List<KeyRange>> batches = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            batches.add(List.of());
+        }
+        try (StreamingTestKit kit = StreamingTestKit.builder().batchInterval(INTERVAL).parallelism(parallelism)
+                .checkpointDir(dir).batchTimeout(Duration.ofHours(1)).build()) {
+            Queue<Long> outputs = new java.util.concurrent.ConcurrentLinkedQueue<>();
+            List<List<KeyRange>> replayable = new ArrayList<>(batches);
+            MapWithStateDStream<String, Long, Long, Boolean> counts = PairDStream.<String, Long>of(kit
+                    .input(replayable).<Pair<String, Long>>mapMulti((range, emit) -> {
+                        for (long i = range.from(); i < range.to(); i += range.step()) {
+                            emit.accept(Pair.of(key(i), i));
+                        }
+                    })).mapWithState(StateSpec.function(StateScaleBench::add)).uid("counts");
+            counts.checkpoint(INTERVAL.multipliedBy(checkpointEvery));
+            counts.foreachBatch((ds, t) -> outputs.add(ds.count()));
+            kit.run(1);
+            double restoreMs = (System.nanoTime() - start) / 1e6;
+            dev.sluice.streaming.RecoveryReport report = kit.context().recoveryReport().orElseThrow(
+                    () -> new BenchCheckException("state-scale restore: the fresh context did not recover"));
+            long restored = report.restoredKeys().getOrDefault("counts", -1L);
+            if (restored != keys) {
+                throw new BenchCheckException("state-scale restore: restored " + restored + " keys, expected " + keys);
+            }
+            out.put("restoreMs", restoreMs);
+            out.put("recoveryMs", report.took().toNanos() / 1e6);
+            out.put("restoredKeys", restored);
+            out.put("method", "fresh StreamingTestKit (new engine, getOrCreate) in the same JVM: build, recover, "
+                    + "run the first new batch");
+        }
+        return out;
+    }
+
+    /** Returns the bytes of the files under {@code dir} (Hadoop's .crc side files included). */
+    private static long bytesUnder(java.nio.file.Path dir) throws java.io.IOException {
+        if (!Files.exists(dir)) {
+            return 0;
+        }
+        try (java.util.stream.Stream<java.nio.file.Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).mapToLong(f -> {
+                try {
+                    return Files.size(f);
+                } catch (java.io.IOException e) {
+                    return 0; // deleted meanwhile by the writer's cleanup
+                }
+            }).sum();
+        }
+    }
+
+    /** Records the state checkpoint events of the run. */
+    private static final class CheckpointLog implements dev.sluice.streaming.StreamingListener {
+        final List<dev.sluice.streaming.CheckpointInfo> infos = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private final Object lock = new Object();
+
+        @Override
+        public void onCheckpointWritten(dev.sluice.streaming.CheckpointInfo info) {
+            if (info.kind() == dev.sluice.streaming.CheckpointInfo.Kind.METADATA) {
+                return;
+            }
+            if (info.error().isPresent()) {
+                System.err.println("state-scale: checkpoint failed: " + info);
+            }
+            infos.add(info);
+            synchronized (lock) {
+                lock.notifyAll();
+            }
+        }
+
+        /** Waits until a state checkpoint of batch {@code millis} or later was written (the newest submitted always is). */
+        void awaitWrittenAtLeast(long millis) throws InterruptedException {
+            long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+            synchronized (lock) {
+                while (infos.stream().noneMatch(i -> i.batchTime().millis() >= millis)) {
+                    if (System.nanoTime() > deadline) {
+                        throw new BenchCheckException("state-scale: no state checkpoint of batch " + millis
+                                + " ms or later within 10 minutes; written: " + infos);
+                    }
+                    lock.wait(1000);
+                }
+            }
+        }
+    }
+
+    private static Map<String, Object> percentiles(List<Timing> timings, boolean checkpointed) {
+        List<Double> ms = timings.stream().filter(t -> t.checkpointed() == checkpointed).map(Timing::millis).toList();
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        out.put("median", medianOf(ms));
+        out.put("p99", ms.isEmpty() ? Double.NaN : BenchReport.percentile(ms, 0.99));
+        out.put("batches", ms.size());
+        return out;
+    }
+
+    private static Map<String, Object> checkpointBytes(List<dev.sluice.streaming.CheckpointInfo> infos) {
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        List<Map<String, Object>> each = new ArrayList<>();
+        long deltaBytes = 0;
+        long deltaKeys = 0;
+        for (dev.sluice.streaming.CheckpointInfo i : infos) {
+            Map<String, Object> one = new java.util.LinkedHashMap<>();
+            one.put("batch", i.batchTime().millis());
+            one.put("kind", i.kind().name());
+            one.put("bytes", i.bytes());
+            one.put("keys", i.keys());
+            one.put("ms", i.duration().toNanos() / 1e6);
+            each.add(one);
+            if (i.kind() == dev.sluice.streaming.CheckpointInfo.Kind.STATE_DELTA && i.succeeded()) {
+                deltaBytes += i.bytes();
+                deltaKeys += i.keys();
+            }
+        }
+        out.put("perCheckpoint", each);
+        out.put("deltaBytesPerChangedKey", deltaKeys == 0 ? Double.NaN : deltaBytes / (double) deltaKeys);
+        return out;
     }
 
     @FunctionalInterface

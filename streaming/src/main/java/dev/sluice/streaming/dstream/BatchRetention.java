@@ -154,7 +154,8 @@ final class BatchRetention {
                 ds.unpersist();
             }
             // Only the node that checkpoints deletes: its remember duration covers its children's needs.
-            if (ds != null && node.checkpointInterval != null) {
+            if (ds != null && node.checkpointInterval != null
+                    && !(node instanceof dev.sluice.streaming.statestore.AsyncCheckpointed<?>)) {
                 ds.checkpointFile().ifPresent(dir ->
                         forgottenCheckpoints.computeIfAbsent(node, n -> new TreeMap<>()).put(t, dir));
             }

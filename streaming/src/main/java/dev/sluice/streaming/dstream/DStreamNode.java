@@ -209,7 +209,9 @@ public abstract class DStreamNode<T> {
                 ds.persist(storageLevel);
             }
             Duration interval = checkpointInterval;
-            if (interval != null && time.isMultipleOf(interval, zeroTime)) {
+            // A state store node's checkpoint is taken after the batch, asynchronously (BatchCheckpointer).
+            if (interval != null && time.isMultipleOf(interval, zeroTime)
+                    && !(this instanceof dev.sluice.streaming.statestore.AsyncCheckpointed<?>)) {
                 ds.checkpoint();
                 log.debug("batch {}: checkpointing dataset {} of stream {}", time.millis(), ds.id(), this);
             }
@@ -282,6 +284,13 @@ public abstract class DStreamNode<T> {
         checkNotNull(interval, "interval");
         Durations.checkMultiple("checkpoint interval", interval, this);
         this.checkpointInterval = interval;
+    }
+
+    /** Returns true if this node checkpoints and {@code time} is one of its checkpoint times. */
+    public final boolean isCheckpointTime(Time time) {
+        Duration interval = checkpointInterval;
+        Time zero = zeroTime;
+        return interval != null && zero != null && time.isAfter(zero) && time.isMultipleOf(interval, zero);
     }
 
     /** Returns the checkpoint interval, if this node checkpoints. */

@@ -1,6 +1,7 @@
 package dev.sluice.streaming.recovery;
 
 import dev.sluice.core.Dataset;
+import dev.sluice.core.spi.EngineServices;
 import dev.sluice.streaming.CheckpointInfo;
 import dev.sluice.streaming.Time;
 import dev.sluice.streaming.checkpoint.InputAllocation;
@@ -12,6 +13,12 @@ import dev.sluice.streaming.checkpoint.MetadataCheckpointStore;
 import dev.sluice.streaming.dstream.DStreamGraph;
 import dev.sluice.streaming.dstream.DStreamNode;
 import dev.sluice.streaming.dstream.RecoverableInput;
+import dev.sluice.streaming.statestore.AsyncCheckpointed;
+import dev.sluice.streaming.statestore.StateCheckpointDataset;
+import dev.sluice.streaming.statestore.StateCheckpointWriter;
+import dev.sluice.streaming.statestore.StateCodec;
+import dev.sluice.streaming.statestore.StateFiles;
+import dev.sluice.streaming.statestore.StateManifest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -33,6 +40,14 @@ import org.slf4j.LoggerFactory;
  * window recomputes from: back to the oldest recorded state, or as far back as any node
  * remembers).
  *
+ * <p>State store operators ({@link AsyncCheckpointed}: mapWithState, updateStateByKey, inverse
+ * windows) checkpoint asynchronously: after a batch at one of their checkpoint times this hands a
+ * snapshot of the batch's state to the {@link StateCheckpointWriter} and goes on; after a later
+ * batch it takes the checkpoints the writer completed, cuts each one's dataset lineage at its
+ * files, records its manifest in the metadata checkpoint, and, once that is written, lets the
+ * writer delete the files the manifest no longer needs. Until a checkpoint is complete, the
+ * metadata names the previous one and keeps the inputs back to it.
+ *
  * <p>Threading: {@link #generated} runs on the generator thread, {@link #afterBatch} on the job
  * thread; the set of generated times is concurrent, the rest is confined to the job thread.
  */
@@ -48,15 +63,31 @@ public final class BatchCheckpointer {
     private final Map<String, OperatorState> latest = new HashMap<>();
     private final NavigableSet<Time> generated = new ConcurrentSkipListSet<>();
     private final Duration maxRemember;
-    private volatile Consumer<CheckpointInfo> written = info -> { };
+    private final Consumer<CheckpointInfo> written;
+    private final EngineServices services;
+    private final StateFiles stateFiles;
+    private final StateCheckpointWriter writer;
+    private volatile Time lastBatch;
+    /** Checkpoints adopted while waiting, to reference once the metadata names them. */
+    private final List<StateCheckpointWriter.Committed> pendingReferences = new ArrayList<>();
+    static final int MAX_LAG_INTERVALS = 4;
+    static final Duration MAX_LAG_WAIT = Duration.ofSeconds(30);
 
     /**
      * Creates the checkpointer of {@code graph} (started, so remember durations are known), writing
      * to {@code store}; {@code restored} are the operator states a recovery read back.
      */
     public BatchCheckpointer(DStreamGraph graph, Map<DStreamNode<?>, String> uids, MetadataCheckpointStore store,
-                             String runDir, Time zero, Map<String, OperatorState> restored) {
+                             String runDir, Time zero, Map<String, OperatorState> restored, String checkpointDir,
+                             Consumer<CheckpointInfo> events) {
         this.graph = graph;
+        this.written = events;
+        this.services = EngineServices.of(graph.engine());
+        this.stateFiles = StateFiles.of(services, checkpointDir);
+        Duration stuckAfter = Duration.ofSeconds(60).compareTo(graph.batchInterval().multipliedBy(20)) > 0
+                ? Duration.ofSeconds(60) : graph.batchInterval().multipliedBy(20);
+        this.writer = new StateCheckpointWriter(stateFiles, events,
+                () -> CrashPoints.reached(CrashPoint.DURING_STATE_CHECKPOINT_WRITE), stuckAfter);
         this.store = store;
         this.runDir = runDir;
         this.zero = zero;
@@ -74,11 +105,51 @@ public final class BatchCheckpointer {
             }
         });
         latest.putAll(restored);
+        writer.onCommit(this::cutLineage);
+        for (OperatorState state : restored.values()) {
+            if (StateFiles.isManifest(state.location())) {
+                try {
+                    writer.seed(stateFiles.readManifest(state.location()), state.location());
+                } catch (RuntimeException e) {
+                    log.warn("state of '{}': cannot continue the chain of {} ({}); the next checkpoint is a base",
+                            state.uid(), state.location(), e.toString());
+                }
+            }
+        }
     }
 
-    /** Reports each metadata checkpoint write to {@code listener} (the listener bus); before start. */
-    public void reportTo(Consumer<CheckpointInfo> listener) {
-        this.written = listener;
+    /** Returns the background writer of state checkpoints. */
+    public StateCheckpointWriter stateWriter() {
+        return writer;
+    }
+
+    /** Returns the state checkpoint files. */
+    public StateFiles stateFiles() {
+        return stateFiles;
+    }
+
+    /** Stops the state writer at once (a crash). */
+    public void abandon() {
+        writer.abandon();
+    }
+
+    /**
+     * Stops (the context stops; job thread idle): waits, bounded, for the state checkpoints in
+     * flight, rewrites the metadata checkpoint of the last completed batch if one completed
+     * meanwhile (so a restart resumes from it), then stops the writer.
+     */
+    public void close() {
+        Time last = lastBatch;
+        try {
+            if (last != null && writer.awaitIdle(Duration.ofSeconds(60))) {
+                writeMetadata(last, System.nanoTime());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            log.warn("could not write the final metadata checkpoint: {}", e.toString(), e);
+        }
+        writer.close();
     }
 
     /** Records that batch {@code time} was generated (its inputs are recorded by the inputs themselves). */
@@ -97,6 +168,18 @@ public final class BatchCheckpointer {
     /** Writes the checkpoint after batch {@code time} completed; job thread. */
     public void afterBatch(Time time) {
         long start = System.nanoTime();
+        lastBatch = time;
+        submitStateSnapshots(time);
+        writeMetadata(time, start);
+    }
+
+    private void writeMetadata(Time time, long start) {
+        List<StateCheckpointWriter.Committed> committed = new ArrayList<>(pendingReferences);
+        pendingReferences.clear();
+        for (StateCheckpointWriter.Committed c : writer.takeCommitted().values()) {
+            adoptStateCheckpoint(c);
+            committed.add(c);
+        }
         Map<String, OperatorState> operators = new HashMap<>();
         long keepAfter = time.millis() - maxRemember.toMillis();
         for (Map.Entry<DStreamNode<?>, String> e : stateful.entrySet()) {
@@ -128,11 +211,124 @@ public final class BatchCheckpointer {
         }
         written.accept(new CheckpointInfo(CheckpointInfo.Kind.METADATA, "", time, store.lastWrittenBytes(), 1, 0,
                 Duration.ofNanos(System.nanoTime() - start), Optional.empty()));
+        committed.forEach(writer::referenced);
         log.debug("batch {}: metadata checkpoint {} ({} batches recorded) in {} µs", time.millis(), path,
                 batches.size(), (System.nanoTime() - start) / 1000);
     }
 
+    /** Hands the state of each state store operator whose checkpoint time {@code time} is to the writer. */
+    private void submitStateSnapshots(Time time) {
+        for (Map.Entry<DStreamNode<?>, String> e : stateful.entrySet()) {
+            if (e.getKey() instanceof AsyncCheckpointed<?> && e.getKey().isCheckpointTime(time)) {
+                try {
+                    submitSnapshot(e.getKey(), e.getValue(), time);
+                } catch (RuntimeException ex) {
+                    // A failed batch may have no state to take: the next checkpoint time tries again.
+                    log.warn("batch {}: no state checkpoint of '{}': its state could not be read: {}", time.millis(),
+                            e.getValue(), ex.toString());
+                }
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> void submitSnapshot(DStreamNode<T> node, String uid, Time time) {
+        Optional<Dataset<T>> state = node.rememberedAt(time);
+        if (state.isEmpty()) {
+            return;
+        }
+        awaitLaggingCheckpoint(node, uid, time);
+        Dataset<T> ds = state.get();
+        StateCodec<T> codec = ((AsyncCheckpointed<T>) node).stateCodec();
+        List<List<T>> partitions = new ArrayList<>(ds.numPartitions());
+        for (int p = 0; p < ds.numPartitions(); p++) {
+            Optional<List<T>> stored = services.storedPartition(ds, p);
+            if (stored.isEmpty()) {
+                partitions = ds.glom().collect(); // not cached (no output read it): computed now, once
+                break;
+            }
+            partitions.add(stored.get());
+        }
+        List<StateCodec.KeyedState> keyed = null;
+        List<List<?>> records = null;
+        if (codec.incremental()) {
+            keyed = new ArrayList<>(partitions.size());
+            for (List<T> p : partitions) {
+                keyed.add(codec.keyedState(p));
+            }
+        } else {
+            records = new ArrayList<>(partitions);
+        }
+        writer.submit(new StateCheckpointWriter.Snapshot(uid, time.millis(), codec, keyed, records, ds));
+    }
+
+    /**
+     * Bounds how far the durable checkpoint may lag (so the lineage kept until it, and the inputs
+     * recorded back to it, stay bounded): when the newest durable state checkpoint is more than
+     * {@value #MAX_LAG_INTERVALS} checkpoint intervals old and the writer is busy with a newer one,
+     * this batch waits for it (at most {@link #MAX_LAG_WAIT}). A writer that keeps up is never
+     * waited for; one whose writes fail is not waited for either.
+     */
+    private void awaitLaggingCheckpoint(DStreamNode<?> node, String uid, Time time) {
+        OperatorState durable = latest.get(uid);
+        long last = durable == null ? zero.millis() : durable.stateTime().millis();
+        long interval = node.checkpointInterval().map(Duration::toMillis).orElse(graph.batchInterval().toMillis());
+        if (time.millis() - last <= MAX_LAG_INTERVALS * interval) {
+            return;
+        }
+        long start = System.nanoTime();
+        try {
+            writer.awaitCommitNewerThan(uid, last, MAX_LAG_WAIT);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        long waited = (System.nanoTime() - start) / 1_000_000;
+        if (waited > 0) {
+            log.debug("batch {}: waited {} ms for the state checkpoint of '{}' (the durable one is of {} ms)",
+                    time.millis(), waited, uid, last);
+        }
+        for (StateCheckpointWriter.Committed c : writer.takeCommitted().values()) {
+            adoptStateCheckpoint(c);
+            pendingReferences.add(c);
+        }
+    }
+
+    /** Writer thread, right after a commit: the snapshot's dataset reads the durable files from now on. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private void cutLineage(StateCheckpointWriter.Committed c) {
+        StateManifest m = c.manifest();
+        for (Map.Entry<DStreamNode<?>, String> e : stateful.entrySet()) {
+            if (e.getValue().equals(m.uid()) && e.getKey() instanceof AsyncCheckpointed<?> a) {
+                Dataset ds = (Dataset) c.handle();
+                if (ds != null && !ds.isCheckpointed()) {
+                    services.truncateLineage(ds, StateCheckpointDataset.of(graph.engine(), stateFiles, m,
+                            a.stateCodec(), e.getKey().statePartitioner().orElse(null), null));
+                }
+            }
+        }
+    }
+
+    /** A state checkpoint became complete: its dataset reads its files from now on, the metadata names it. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private void adoptStateCheckpoint(StateCheckpointWriter.Committed c) {
+        StateManifest m = c.manifest();
+        for (Map.Entry<DStreamNode<?>, String> e : stateful.entrySet()) {
+            if (!e.getValue().equals(m.uid()) || !(e.getKey() instanceof AsyncCheckpointed<?>)) {
+                continue;
+            }
+            latest.put(m.uid(), new OperatorState(m.uid(), new Time(m.stateTime()), c.uri(), m.partitions().size()));
+        }
+    }
+
     private <T> OperatorState newestCheckpoint(DStreamNode<T> node, String uid) {
+        if (node instanceof AsyncCheckpointed<?>) {
+            OperatorState known = latest.get(uid);
+            if (known != null) {
+                return known;
+            }
+            int partitions = node.statePartitioner().map(p -> p.numPartitions()).orElse(1);
+            return new OperatorState(uid, zero, "", partitions);
+        }
         List<Time> times = node.rememberedTimes();
         for (int i = times.size() - 1; i >= 0; i--) {
             Time t = times.get(i);

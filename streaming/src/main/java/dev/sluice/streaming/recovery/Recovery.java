@@ -17,6 +17,17 @@ import dev.sluice.streaming.dstream.DStreamNode;
 import dev.sluice.streaming.dstream.InputDStream;
 import dev.sluice.streaming.dstream.ReceiverInputDStream;
 import dev.sluice.streaming.dstream.RecoverableInput;
+import dev.sluice.streaming.statestore.AsyncCheckpointed;
+import dev.sluice.streaming.statestore.StateCheckpointDataset;
+import dev.sluice.streaming.statestore.StateCheckpointException;
+import dev.sluice.streaming.statestore.StateCheckpointWriter;
+import dev.sluice.streaming.statestore.StateCodec;
+import dev.sluice.streaming.statestore.StateFiles;
+import dev.sluice.streaming.statestore.StateManifest;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.time.Duration;
@@ -147,7 +158,9 @@ public final class Recovery {
                 times.put(uid, state.stateTime());
                 continue;
             }
-            keys.put(uid, restoreState(e.getKey(), state, services));
+            keys.put(uid, StateFiles.isManifest(state.location())
+                    ? restoreFromStateStore(e.getKey(), state, services, checkpointDir)
+                    : restoreState(e.getKey(), state, services));
             times.put(uid, state.stateTime());
         }
         List<String> dropped = new ArrayList<>(checkpoint.operators().keySet());
@@ -183,6 +196,76 @@ public final class Recovery {
         return node.keyCount(restored);
     }
 
+    /**
+     * Restores a state store checkpoint: reads the manifest, then every partition's base and
+     * deltas in parallel (one task per partition), bulk-loading each; deletes the operator's files
+     * the manifest does not name (newer checkpoints the metadata never referred to, older chains).
+     */
+    @SuppressWarnings("unchecked")
+    private static <T> long restoreFromStateStore(DStreamNode<T> node, OperatorState state, EngineServices services,
+                                                  String checkpointDir) {
+        if (!(node instanceof AsyncCheckpointed<?> async)) {
+            throw new IllegalStateException("cannot restore the state of '" + state.uid() + "': its checkpoint "
+                    + state.location() + " is a state store checkpoint, but the operator " + node + " does not "
+                    + "checkpoint through the state store; was the operator's kind changed?");
+        }
+        StateCodec<T> codec = ((AsyncCheckpointed<T>) async).stateCodec();
+        StateFiles files = StateFiles.of(services, checkpointDir);
+        StateManifest manifest = files.readManifest(state.location());
+        if (manifest.partitions().size() != state.partitions() || !manifest.uid().equals(state.uid())) {
+            throw new StateCheckpointException(state.location(), "is the checkpoint of '" + manifest.uid() + "' with "
+                    + manifest.partitions().size() + " partitions, the metadata expected '" + state.uid() + "' with "
+                    + state.partitions(), null);
+        }
+        int n = manifest.partitions().size();
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(n, Runtime.getRuntime().availableProcessors()),
+                r -> {
+                    Thread t = new Thread(r, "sluice-state-restore");
+                    t.setDaemon(true);
+                    return t;
+                });
+        List<List<T>> loaded = new ArrayList<>(n);
+        try {
+            List<Future<List<T>>> futures = new ArrayList<>(n);
+            for (int p = 0; p < n; p++) {
+                int partition = p;
+                futures.add(pool.submit(() -> files.loadPartition(manifest, partition, codec)));
+            }
+            for (Future<List<T>> f : futures) {
+                loaded.add(f.get());
+            }
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException("cannot restore the state of '" + state.uid() + "' from "
+                    + state.location() + ": " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while restoring the state of '" + state.uid() + "'", e);
+        } finally {
+            pool.shutdownNow();
+        }
+        long keys = 0;
+        for (List<T> partition : loaded) {
+            keys += codec.incremental() ? codec.keyedState(partition).size() : partition.size();
+        }
+        Dataset<T> restored = StateCheckpointDataset.of(services.engine(), files, manifest, codec,
+                node.statePartitioner().orElse(null), loaded);
+        restored.setName("restored state of " + state.uid() + " at " + state.stateTime().millis() + " ms");
+        node.restore(state.stateTime(), restored);
+        try {
+            List<String> deleted = StateCheckpointWriter.deleteUnreferenced(files, manifest, Long.MAX_VALUE);
+            if (!deleted.isEmpty()) {
+                log.info("state of '{}': deleted {} state checkpoint file(s) the restored checkpoint does not use",
+                        state.uid(), deleted.size());
+            }
+        } catch (IOException e) {
+            log.warn("could not delete unused state checkpoint files of '{}': {}", state.uid(), e.toString());
+        }
+        return keys;
+    }
+
     private void replayInputs(DStreamGraph graph, Map<DStreamNode<?>, String> uids, Time receiversFrom) {
         NavigableMap<Time, Map<String, InputAllocation>> batches = new TreeMap<>();
         for (PendingBatch b : checkpoint.pendingBatches()) {
@@ -214,7 +297,7 @@ public final class Recovery {
     private List<String> deleteUnreferenced(EngineServices services, String checkpointDir) {
         Set<Path> used = new HashSet<>();
         for (OperatorState s : checkpoint.operators().values()) {
-            if (!s.location().isEmpty()) {
+            if (!s.location().isEmpty() && !StateFiles.isManifest(s.location())) {
                 used.add(qualified(services, s.location()));
             }
         }

@@ -25,6 +25,7 @@ import java.util.function.Consumer;
  * the lifecycle and hands the graph and tracker to the nodes it makes; this class does the work.
  */
 public final class StreamingRuntime {
+    private volatile BatchCheckpointer checkpointer;
     private final Clock clock;
     private final Duration batchInterval;
     private final DStreamGraph graph;
@@ -100,9 +101,9 @@ public final class StreamingRuntime {
      * checkpoint is written after every batch.
      */
     public void startBatches(Time last, BatchCheckpointer checkpointer) {
+        this.checkpointer = checkpointer;
         if (checkpointer != null) {
             jobGenerator.onGenerated(checkpointer::generated);
-            checkpointer.reportTo(info -> bus.post(l -> l.onCheckpointWritten(info)));
             jobScheduler.afterBatch(checkpointer::afterBatch);
         }
         receiverTracker.openLog();
@@ -118,6 +119,10 @@ public final class StreamingRuntime {
      */
     public void abandon() {
         graph.abandon();
+        BatchCheckpointer c = checkpointer;
+        if (c != null) {
+            c.abandon();
+        }
         jobScheduler.abandon();
         jobGenerator.abandon();
         receiverTracker.gate().open();
@@ -151,7 +156,16 @@ public final class StreamingRuntime {
             report = jobScheduler.stop(false, timeout);
         }
         receiverTracker.closeLog();
+        BatchCheckpointer c = checkpointer;
+        if (c != null) {
+            c.close();
+        }
         return report;
+    }
+
+    /** Returns the checkpointer of the started batches, if any (for tests and benchmarks). */
+    public java.util.Optional<BatchCheckpointer> checkpointer() {
+        return java.util.Optional.ofNullable(checkpointer);
     }
 
     /** Returns the counters of every receiver. */

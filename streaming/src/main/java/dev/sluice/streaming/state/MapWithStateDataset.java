@@ -99,7 +99,7 @@ public final class MapWithStateDataset<K, V, S, R> extends NarrowDataset<StateRe
             }
             mapped.add(function.call(key, lastOptional, state));
             if (state.isRemoved()) {
-                map.remove(key);
+                map.remove(key, batchMillis);
             } else if (state.isUpdated() || (timeoutMillis > 0 && state.exists())) {
                 map.put(key, state.get(), batchMillis, current != null);
             }
@@ -123,7 +123,7 @@ public final class MapWithStateDataset<K, V, S, R> extends NarrowDataset<StateRe
         for (StateMap.Entry<K, S> e : idle) {
             state.reset(e.state(), true);
             mapped.add(function.call(e.key(), Optional.empty(), state));
-            map.remove(e.key());
+            map.remove(e.key(), batchMillis);
         }
     }
 }

@@ -19,7 +19,8 @@ import java.util.Optional;
  * {@link MapWithStateDataset}). The public {@code MapWithStateDStream}'s node and its state snapshots
  * read it ({@link #mapped}, {@link #snapshots}).
  */
-public final class MapWithStateRecordDStream<K, V, S, R> extends AbstractStateDStream<K, V, StateRecord<K, S, R>> {
+public final class MapWithStateRecordDStream<K, V, S, R> extends AbstractStateDStream<K, V, StateRecord<K, S, R>>
+        implements dev.sluice.streaming.statestore.AsyncCheckpointed<StateRecord<K, S, R>> {
     private final StateMappingFunction<K, V, S, R> function;
     private final Dataset<Pair<K, S>> initialState;
     private final long timeoutMillis;
@@ -45,7 +46,12 @@ public final class MapWithStateRecordDStream<K, V, S, R> extends AbstractStateDS
 
     @Override
     public long keyCount(Dataset<StateRecord<K, S, R>> state) {
-        return snapshots(state).count();
+        return state.map(r -> r.state().size()).fold(0L, Long::sum);
+    }
+
+    @Override
+    public dev.sluice.streaming.statestore.StateCodec<StateRecord<K, S, R>> stateCodec() {
+        return new StateMapCodec<>();
     }
 
     /** The initial state as state records; its keys count as updated at the first batch's time. */

@@ -18,7 +18,8 @@ import java.util.Optional;
  * whole state, which is what updateStateByKey's contract (a call per key per batch) asks for;
  * mapWithState is the operation whose cost follows the keys a batch touches.
  */
-public final class StateDStream<K, V, S> extends AbstractStateDStream<K, V, Pair<K, S>> {
+public final class StateDStream<K, V, S> extends AbstractStateDStream<K, V, Pair<K, S>>
+        implements dev.sluice.streaming.statestore.AsyncCheckpointed<Pair<K, S>> {
     private final UpdateStateFunction<V, S> function;
     private final Dataset<Pair<K, S>> initialState;
 
@@ -28,6 +29,12 @@ public final class StateDStream<K, V, S> extends AbstractStateDStream<K, V, Pair
         super(parent, partitioner, OperatorKind.UPDATE_STATE_BY_KEY);
         this.function = function;
         this.initialState = initialState;
+    }
+
+    /** Every key's state may change every batch (the function is called per key), so each checkpoint is full. */
+    @Override
+    public dev.sluice.streaming.statestore.StateCodec<Pair<K, S>> stateCodec() {
+        return dev.sluice.streaming.statestore.StateCodec.records();
     }
 
     @Override

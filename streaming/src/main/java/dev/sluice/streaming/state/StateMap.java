@@ -77,6 +77,13 @@ public final class StateMap<K, S> implements KryoSerializable {
     private StateMap<K, S> parent;
     /** Levels below this one: 0 for the root. */
     private int depth;
+    /** The newest time written to a slot of this level (puts and tombstones): a delta skips older levels. */
+    private long maxTime = Long.MIN_VALUE;
+    /**
+     * On a root: the newest time of a tombstone a merge into a root dropped, in this chain's
+     * history; a delta since a time before it would lose that removal, so it must be a base.
+     */
+    private long droppedTombstones = Long.MIN_VALUE;
 
     private StateMap() {
         // for Kryo
@@ -97,7 +104,10 @@ public final class StateMap<K, S> implements KryoSerializable {
     /** Returns a new, empty level on top of this map, for one batch's changes; this map is not changed. */
     public StateMap<K, S> newDelta() {
         if (parent == null && size == 0) {
-            return empty();
+            StateMap<K, S> fresh = empty();
+            fresh.droppedTombstones = droppedTombstones;
+            fresh.maxTime = maxTime;
+            return fresh;
         }
         return new StateMap<>(this, 0);
     }
@@ -171,6 +181,7 @@ public final class StateMap<K, S> implements KryoSerializable {
         }
         values[slot] = state;
         times[slot] = time;
+        maxTime = Math.max(maxTime, time);
     }
 
     /**
@@ -193,10 +204,22 @@ public final class StateMap<K, S> implements KryoSerializable {
         }
         values[slot] = state;
         times[slot] = time;
+        maxTime = Math.max(maxTime, time);
     }
 
-    /** Removes {@code key}'s state (a tombstone in this level if an older level holds the key). */
+    /**
+     * Removes {@code key}'s state, with no known time: its tombstone counts as newer than any
+     * checkpoint, so every delta keeps it. Engine code passes the batch time ({@link #remove(Object, long)}).
+     */
     public void remove(K key) {
+        remove(key, Long.MAX_VALUE);
+    }
+
+    /**
+     * Removes {@code key}'s state at batch time {@code time} (a tombstone in this level if an older
+     * level holds the key): a delta since a time before {@code time} carries the removal.
+     */
+    public void remove(K key, long time) {
         Object k = maskNull(key);
         int hash = hash(k);
         int slot = find(k, hash);
@@ -212,7 +235,8 @@ public final class StateMap<K, S> implements KryoSerializable {
         }
         // A tombstone, even if no older level holds the key: linear probing cannot empty a slot.
         values[slot] = TOMBSTONE;
-        times[slot] = 0;
+        times[slot] = time;
+        maxTime = Math.max(maxTime, time);
     }
 
     // ---------------------------------------------------------------- compaction
@@ -239,17 +263,29 @@ public final class StateMap<K, S> implements KryoSerializable {
         boolean toRoot = p.parent == null;
         StateMap<K, S> merged = new StateMap<>(p.parent, used + p.used);
         merged.size = size;
+        long dropped = p.droppedTombstones;
         for (int i = 0; i < keys.length; i++) {
-            if (keys[i] != null && !(toRoot && values[i] == TOMBSTONE)) { // the root needs no tombstones
+            if (keys[i] == null) {
+                continue;
+            }
+            if (toRoot && values[i] == TOMBSTONE) { // the root needs no tombstones
+                dropped = Math.max(dropped, times[i]);
+            } else {
                 merged.copySlot(keys[i], values[i], times[i]);
             }
         }
         for (int i = 0; i < p.keys.length; i++) {
             Object k = p.keys[i];
-            if (k != null && !(toRoot && p.values[i] == TOMBSTONE) && find(k, hash(k)) < 0) {
+            if (k == null || find(k, hash(k)) >= 0) {
+                continue;
+            }
+            if (toRoot && p.values[i] == TOMBSTONE) {
+                dropped = Math.max(dropped, p.times[i]);
+            } else {
                 merged.copySlot(k, p.values[i], p.times[i]);
             }
         }
+        merged.droppedTombstones = toRoot ? dropped : Long.MIN_VALUE;
         return merged;
     }
 
@@ -257,6 +293,87 @@ public final class StateMap<K, S> implements KryoSerializable {
         int slot = insertSlot(k, hash(k));
         values[slot] = value;
         times[slot] = time;
+        maxTime = Math.max(maxTime, time);
+    }
+
+    // ---------------------------------------------------------------- incremental checkpoints
+
+    /** What {@link #forEachChangeSince} visits: a key's state, or {@code null} for a removal, and its time. */
+    @FunctionalInterface
+    public interface ChangeVisitor<K, S> {
+        /** Visits one change; {@code state} is {@code null} for a removal. */
+        void visit(K key, S state, long time);
+    }
+
+    /**
+     * Returns true if {@link #forEachChangeSince}{@code (since)} gives every change after
+     * {@code since}: false once a merge into a root dropped a tombstone newer than {@code since}
+     * (that removal is then known only to a full copy).
+     */
+    public boolean hasChangesSince(long since) {
+        StateMap<K, S> root = this;
+        while (root.parent != null) {
+            root = root.parent;
+        }
+        return root.droppedTombstones <= since;
+    }
+
+    /**
+     * Visits, each key once, the youngest entry of every key whose last update, access or removal
+     * is after {@code since}: the delta from the state at {@code since} to this one (valid when
+     * {@link #hasChangesSince} says so). Levels with nothing newer than {@code since} are skipped
+     * without a scan. Reads only; a finished chain may be read from any thread.
+     */
+    public void forEachChangeSince(long since, ChangeVisitor<K, S> visitor) {
+        for (StateMap<K, S> level = this; level != null; level = level.parent) {
+            if (level.maxTime <= since) {
+                continue;
+            }
+            Object[] ks = level.keys;
+            for (int i = 0; i < ks.length; i++) {
+                Object k = ks[i];
+                if (k != null && level.times[i] > since && !shadowed(level, k)) {
+                    visitor.visit(unmaskNull(k), level.liveValue(i), level.times[i]);
+                }
+            }
+        }
+    }
+
+    /** Returns the youngest time written to any level of this chain ({@code Long.MIN_VALUE} if none). */
+    public long newestTime() {
+        long t = Long.MIN_VALUE;
+        for (StateMap<K, S> m = this; m != null; m = m.parent) {
+            t = Math.max(t, m.maxTime);
+        }
+        return t;
+    }
+
+    /**
+     * Builds a root level directly from entries with distinct keys (a checkpoint read back): no
+     * chain walks, no resizing beyond the expected count. Single-threaded; {@link #build} hands
+     * the finished root over.
+     */
+    public static final class Loader<K, S> {
+        private final StateMap<K, S> root;
+
+        /** Creates a loader for about {@code expectedEntries} entries. */
+        public Loader(long expectedEntries) {
+            root = new StateMap<>(null, (int) Math.min(expectedEntries, 1 << 29));
+        }
+
+        /** Adds {@code key}, which no earlier call added, with its state and time. */
+        public void add(K key, S state, long time) {
+            if (state == null) {
+                throw new NullPointerException("state of key " + key + " must not be null");
+            }
+            root.copySlot(maskNull(key), state, time);
+            root.size++;
+        }
+
+        /** Returns the loaded root; the loader must not be used afterwards. */
+        public StateMap<K, S> build() {
+            return root;
+        }
     }
 
     // ---------------------------------------------------------------- hashing

@@ -26,7 +26,8 @@ import java.util.Optional;
  * next slide reads the previous result from memory. Because each result depends on the previous
  * one back to the start, this stream must checkpoint; its lineage is cut at every checkpoint.
  */
-public final class ReducedWindowedDStream<K, V> extends WindowOperator<Pair<K, V>, Pair<K, V>> {
+public final class ReducedWindowedDStream<K, V> extends WindowOperator<Pair<K, V>, Pair<K, V>>
+        implements dev.sluice.streaming.statestore.AsyncCheckpointed<Pair<K, V>> {
     private final ReduceFunction<V> f;
     private final ReduceFunction<V> invF;
     private final Partitioner partitioner;
@@ -50,6 +51,16 @@ public final class ReducedWindowedDStream<K, V> extends WindowOperator<Pair<K, V
     @Override
     public Optional<Partitioner> statePartitioner() {
         return Optional.of(partitioner);
+    }
+
+    /**
+     * A window's result has no update times (keys enter and leave with batches, values are
+     * reduced and inverse-reduced), so a delta does not fit it: each checkpoint writes the
+     * window's records in full, through the same background writer.
+     */
+    @Override
+    public dev.sluice.streaming.statestore.StateCodec<Pair<K, V>> stateCodec() {
+        return dev.sluice.streaming.statestore.StateCodec.records();
     }
 
     @Override

@@ -186,7 +186,9 @@ class ReduceByKeyAndWindowTest {
             // parents keep the window (4 s) plus the windowed stream's own memory (2 checkpoints = 6 s)
             assertThat(remembered.subList(20, 200)).allSatisfy(n -> assertThat(n).isBetween(4, 11));
             assertThat(in.rememberedTimes()).hasSizeLessThanOrEqualTo(11);
-            assertThat(lineageLines.subList(20, 200)).allSatisfy(n -> assertThat(n).isLessThan(60L));
+            // State checkpoints are asynchronous: the lineage is cut once one is durable, which may lag by up to
+            // BatchCheckpointer.MAX_LAG_INTERVALS (4) checkpoint intervals; without cuts it would grow to ~1000 lines.
+            assertThat(lineageLines.subList(20, 200)).allSatisfy(n -> assertThat(n).isLessThan(120L));
             assertThat(windowed.checkpointInterval()).contains(Duration.ofSeconds(3));
         }
     }

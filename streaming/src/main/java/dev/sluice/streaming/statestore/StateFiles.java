@@ -1,0 +1,459 @@
+package dev.sluice.streaming.statestore;
+
+import dev.sluice.streaming.statestore.StateManifest.FileRef;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.URLEncoder;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.CRC32;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * The files of the state checkpoints of one checkpoint directory, on any Hadoop file system.
+ *
+ * <h2>Layout</h2>
+ * <pre>
+ * &lt;checkpointDir&gt;/state/&lt;uid, URL-encoded&gt;/
+ *     p00003-0000000000000012000-base.st    partition 3, a full copy of its state at batch 12000 ms
+ *     p00003-0000000000000013000-delta.st   partition 3, what changed after the previous checkpoint
+ *     ckpt-0000000000000013000.manifest     the checkpoint of batch 13000 ms: per partition its files
+ * </pre>
+ * A partition file: {@code MAGIC, VERSION, kind (base | delta | records), stateTime, since,
+ * count}, then {@code count} times (8 bytes each; none for records), then a Kryo record stream
+ * (key, state) per entry ({@code null} state: a removal) or the records, then the CRC-32 of
+ * everything before it. A manifest: {@code MAGIC, VERSION, uid, stateTime, base, partitions},
+ * per partition its files (name, length, CRC-32, base, keys), then its own CRC-32. Partition
+ * files are written first, the manifest last, to a temporary name renamed into place: the
+ * rename is the commit.
+ *
+ * <p>Threading: stateless apart from the serializer and configuration; safe from any thread.
+ */
+public final class StateFiles {
+    static final int FILE_MAGIC = 0x534c5354; // "SLST"
+    static final int MANIFEST_MAGIC = 0x534c534d; // "SLSM"
+    static final int VERSION = 1;
+    static final byte BASE = 0;
+    static final byte DELTA = 1;
+    static final byte RECORDS = 2;
+    static final String MANIFEST_SUFFIX = ".manifest";
+
+    private final String root;
+    private final Serialization serializer;
+    private final Configuration conf;
+
+    /** How records become bytes and back: the engine's serializer (Kryo record streams). */
+    public interface Serialization {
+        /** Writes the records to {@code out}, leaving it open. */
+        void writeAll(java.util.Iterator<?> records, OutputStream out);
+
+        /** Reads every record from {@code in}. */
+        List<Object> readAll(java.io.InputStream in);
+    }
+
+    /** The state files under {@code checkpointDir}. */
+    public StateFiles(String checkpointDir, Serialization serializer, Configuration conf) {
+        this.root = checkpointDir.endsWith("/") ? checkpointDir + "state" : checkpointDir + "/state";
+        this.serializer = serializer;
+        this.conf = conf;
+    }
+
+    /** Returns the state files under {@code checkpointDir}, with {@code services}' serializer and configuration. */
+    public static StateFiles of(dev.sluice.core.spi.EngineServices services, String checkpointDir) {
+        return new StateFiles(checkpointDir, new Serialization() {
+            @Override
+            public void writeAll(java.util.Iterator<?> records, OutputStream out) {
+                services.writeRecords(records, out);
+            }
+
+            @Override
+            public List<Object> readAll(java.io.InputStream in) {
+                return services.readRecords(in);
+            }
+        }, services.hadoopConf());
+    }
+
+    /** Returns the directory of {@code uid}'s files. */
+    public Path dir(String uid) {
+        return new Path(root + "/" + URLEncoder.encode(uid, StandardCharsets.UTF_8));
+    }
+
+    /** Returns true if {@code location} (an operator state's recorded location) is a state manifest. */
+    public static boolean isManifest(String location) {
+        return location.endsWith(MANIFEST_SUFFIX);
+    }
+
+    static String partitionFileName(int partition, long time, byte kind) {
+        String k = kind == DELTA ? "delta" : kind == BASE ? "base" : "records";
+        return String.format("p%05d-%019d-%s.st", partition, time, k);
+    }
+
+    static String manifestName(long time) {
+        return String.format("ckpt-%019d%s", time, MANIFEST_SUFFIX);
+    }
+
+    /** Returns the batch time in a state file's name, or -1 if the name is not one of ours. */
+    static long timeOf(String name) {
+        try {
+            if (name.startsWith("ckpt-")) {
+                return Long.parseLong(name.substring(5, 24));
+            }
+            if (name.startsWith("p") && name.length() > 26) {
+                return Long.parseLong(name.substring(7, 26));
+            }
+        } catch (NumberFormatException | IndexOutOfBoundsException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    // ---------------------------------------------------------------- writing
+
+    /** Bytes of one partition file ready to write: its content and CRC. */
+    record Encoded(byte[] bytes, int crc, long keys) {
+    }
+
+    /** Encodes a base or delta of entries (parallel arrays; a {@code null} state is a removal). */
+    Encoded encodeEntries(byte kind, long stateTime, long since, Object[] keys, Object[] states, long[] times,
+                          int count) {
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream(64 + count * 24);
+        try {
+            DataOutputStream out = new DataOutputStream(buffer);
+            header(out, kind, stateTime, since, count);
+            byte[] timeBytes = new byte[count * 8];
+            ByteBuffer tb = ByteBuffer.wrap(timeBytes);
+            for (int i = 0; i < count; i++) {
+                tb.putLong(times[i]);
+            }
+            out.write(timeBytes);
+            out.flush();
+            serializer.writeAll(new Interleaved(keys, states, count), buffer);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot encode a state file in memory", e);
+        }
+        return withCrc(buffer, count);
+    }
+
+    /** Encodes a partition's records, in full. */
+    Encoded encodeRecords(long stateTime, List<?> records) {
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream(1024);
+        try {
+            DataOutputStream out = new DataOutputStream(buffer);
+            header(out, RECORDS, stateTime, Long.MIN_VALUE, records.size());
+            out.flush();
+            serializer.writeAll(records.iterator(), buffer);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot encode a state file in memory", e);
+        }
+        return withCrc(buffer, records.size());
+    }
+
+    private static void header(DataOutputStream out, byte kind, long stateTime, long since, long count)
+            throws IOException {
+        out.writeInt(FILE_MAGIC);
+        out.writeInt(VERSION);
+        out.writeByte(kind);
+        out.writeLong(stateTime);
+        out.writeLong(since);
+        out.writeLong(count);
+    }
+
+    private static Encoded withCrc(ByteArrayOutputStream buffer, long count) {
+        byte[] body = buffer.toByteArray();
+        CRC32 crc = new CRC32();
+        crc.update(body);
+        int c = (int) crc.getValue();
+        byte[] all = Arrays.copyOf(body, body.length + 4);
+        ByteBuffer.wrap(all, body.length, 4).putInt(c);
+        return new Encoded(all, c, count);
+    }
+
+    /**
+     * Returns the file system of {@code path}; for a checksummed one (the local file system) its
+     * raw file system: every state file carries its own CRC-32, a second checksum file per file
+     * would only double the reads and the files.
+     */
+    private FileSystem fs(Path path) throws IOException {
+        FileSystem fs = path.getFileSystem(conf);
+        return fs instanceof org.apache.hadoop.fs.ChecksumFileSystem c ? c.getRawFileSystem() : fs;
+    }
+
+    /** Writes {@code bytes} to {@code uid}'s file {@code name}, replacing a leftover of a failed attempt. */
+    void write(String uid, String name, byte[] bytes) throws IOException {
+        Path path = new Path(dir(uid), name);
+        FileSystem fs = fs(path);
+        try (OutputStream out = fs.create(path, true)) {
+            out.write(bytes);
+        }
+    }
+
+    /** Writes the manifest to a temporary file and renames it into place: the commit. Returns its URI. */
+    String commit(StateManifest manifest) throws IOException {
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(buffer);
+        out.writeInt(MANIFEST_MAGIC);
+        out.writeInt(VERSION);
+        out.writeUTF(manifest.uid());
+        out.writeLong(manifest.stateTime());
+        out.writeBoolean(manifest.base());
+        out.writeInt(manifest.partitions().size());
+        for (List<FileRef> chain : manifest.partitions()) {
+            out.writeInt(chain.size());
+            for (FileRef f : chain) {
+                out.writeUTF(f.name());
+                out.writeLong(f.length());
+                out.writeInt(f.crc());
+                out.writeBoolean(f.base());
+                out.writeLong(f.keys());
+            }
+        }
+        out.flush();
+        Encoded e = withCrc(buffer, 0);
+        Path dir = dir(manifest.uid());
+        Path tmp = new Path(dir, "." + manifestName(manifest.stateTime()) + ".tmp");
+        Path target = new Path(dir, manifestName(manifest.stateTime()));
+        FileSystem fs = fs(dir);
+        try (OutputStream o = fs.create(tmp, true)) {
+            o.write(e.bytes());
+        }
+        fs.delete(target, false);
+        if (!fs.rename(tmp, target)) {
+            throw new IOException("cannot rename " + tmp + " to " + target);
+        }
+        return target.getFileSystem(conf).makeQualified(target).toString();
+    }
+
+    // ---------------------------------------------------------------- reading
+
+    /** Reads and checks the manifest at {@code uri}. */
+    public StateManifest readManifest(String uri) {
+        byte[] bytes = readChecked(new Path(uri), -1, null);
+        try {
+            DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes, 0, bytes.length - 4));
+            if (in.readInt() != MANIFEST_MAGIC) {
+                throw new StateCheckpointException(uri, "is not a state manifest (wrong magic number)", null);
+            }
+            int version = in.readInt();
+            if (version != VERSION) {
+                throw new StateCheckpointException(uri, "has format version " + version + "; this build reads "
+                        + VERSION, null);
+            }
+            String uid = in.readUTF();
+            long time = in.readLong();
+            boolean base = in.readBoolean();
+            int n = in.readInt();
+            List<List<FileRef>> partitions = new ArrayList<>(n);
+            for (int p = 0; p < n; p++) {
+                int files = in.readInt();
+                List<FileRef> chain = new ArrayList<>(files);
+                for (int f = 0; f < files; f++) {
+                    chain.add(new FileRef(in.readUTF(), in.readLong(), in.readInt(), in.readBoolean(), in.readLong()));
+                }
+                partitions.add(chain);
+            }
+            return new StateManifest(uid, time, base, partitions);
+        } catch (IOException e) {
+            throw new StateCheckpointException(uri, "is truncated", e);
+        }
+    }
+
+    /** Reads a file whole and checks its length (if {@code length >= 0}), CRC and, given, the expected CRC. */
+    private byte[] readChecked(Path path, long length, Integer expectedCrc) {
+        try {
+            FileSystem fs = fs(path);
+            FileStatus status = fs.getFileStatus(path);
+            if (length >= 0 && status.getLen() != length) {
+                throw new StateCheckpointException(path.toString(), "has " + status.getLen() + " bytes, its manifest "
+                        + "recorded " + length, null);
+            }
+            if (status.getLen() < 4 || status.getLen() > Integer.MAX_VALUE - 16) {
+                throw new StateCheckpointException(path.toString(), "has an impossible length " + status.getLen(),
+                        null);
+            }
+            byte[] bytes = new byte[(int) status.getLen()];
+            try (FSDataInputStream in = fs.open(path)) {
+                in.readFully(0, bytes);
+            }
+            CRC32 crc = new CRC32();
+            crc.update(bytes, 0, bytes.length - 4);
+            int stored = ByteBuffer.wrap(bytes, bytes.length - 4, 4).getInt();
+            if ((int) crc.getValue() != stored || (expectedCrc != null && stored != expectedCrc)) {
+                throw new StateCheckpointException(path.toString(), "fails its CRC-32 check (corrupt)", null);
+            }
+            return bytes;
+        } catch (FileNotFoundException e) {
+            throw new StateCheckpointException(path.toString(), "is missing", e);
+        } catch (EOFException e) {
+            throw new StateCheckpointException(path.toString(), "is truncated", e);
+        } catch (IOException e) {
+            throw new StateCheckpointException(path.toString(), "cannot be read: " + e, e);
+        }
+    }
+
+    /** One parsed partition file. */
+    private record Parsed(byte kind, long count, long[] times, List<Object> objects) {
+    }
+
+    private Parsed parse(Path path, FileRef ref) {
+        byte[] bytes = readChecked(path, ref.length(), ref.crc());
+        try {
+            DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes, 0, bytes.length - 4));
+            if (in.readInt() != FILE_MAGIC) {
+                throw new StateCheckpointException(path.toString(), "is not a state file (wrong magic number)", null);
+            }
+            int version = in.readInt();
+            if (version != VERSION) {
+                throw new StateCheckpointException(path.toString(), "has format version " + version, null);
+            }
+            byte kind = in.readByte();
+            in.readLong();
+            in.readLong();
+            long count = in.readLong();
+            int offset = 4 + 4 + 1 + 8 + 8 + 8;
+            long[] times = null;
+            if (kind != RECORDS) {
+                times = new long[(int) count];
+                ByteBuffer tb = ByteBuffer.wrap(bytes, offset, (int) count * 8);
+                for (int i = 0; i < count; i++) {
+                    times[i] = tb.getLong();
+                }
+                offset += (int) count * 8;
+            }
+            List<Object> objects = serializer.readAll(new ByteArrayInputStream(bytes, offset,
+                    bytes.length - 4 - offset));
+            long expected = kind == RECORDS ? count : 2 * count;
+            if (objects.size() != expected) {
+                throw new StateCheckpointException(path.toString(), "holds " + objects.size() + " objects, its header "
+                        + "says " + expected, null);
+            }
+            return new Parsed(kind, count, times, objects);
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof StateCheckpointException s) {
+                throw s;
+            }
+            throw new StateCheckpointException(path.toString(), "cannot be decoded: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reads partition {@code partition} of {@code manifest} back: its base, then its deltas
+     * applied youngest-wins, bulk-loaded through {@code codec}'s loader (one pass over the base,
+     * no chain walks); a records codec gets the records of its single file.
+     *
+     * @throws StateCheckpointException naming the file if one is missing, truncated or corrupt
+     */
+    public <T> List<T> loadPartition(StateManifest manifest, int partition, StateCodec<T> codec) {
+        Path dir = dir(manifest.uid());
+        List<FileRef> chain = manifest.partitions().get(partition);
+        if (!codec.incremental()) {
+            @SuppressWarnings("unchecked")
+            List<T> records = (List<T>) (List<?>) parse(new Path(dir, chain.get(0).name()), chain.get(0)).objects();
+            return records;
+        }
+        // The deltas, youngest first: the first time a key is seen decides it.
+        Map<Object, long[]> decidedIndex = new HashMap<>();
+        List<Object> decidedKeys = new ArrayList<>();
+        List<Object> decidedStates = new ArrayList<>();
+        List<Long> decidedTimes = new ArrayList<>();
+        for (int f = chain.size() - 1; f >= 1; f--) {
+            Parsed delta = parse(new Path(dir, chain.get(f).name()), chain.get(f));
+            for (int i = 0; i < delta.count(); i++) {
+                Object key = delta.objects().get(2 * i);
+                if (!decidedIndex.containsKey(key)) {
+                    decidedIndex.put(key, null);
+                    decidedKeys.add(key);
+                    decidedStates.add(delta.objects().get(2 * i + 1));
+                    decidedTimes.add(delta.times()[i]);
+                }
+            }
+        }
+        Parsed base = parse(new Path(dir, chain.get(0).name()), chain.get(0));
+        StateCodec.Loader<T> loader = codec.loader(base.count() + decidedKeys.size());
+        boolean noDeltas = decidedIndex.isEmpty();
+        List<Object> objects = base.objects();
+        long[] times = base.times();
+        for (int i = 0; i < base.count(); i++) {
+            Object key = objects.get(2 * i);
+            if (noDeltas || !decidedIndex.containsKey(key)) {
+                loader.add(key, objects.get(2 * i + 1), times[i]);
+            }
+        }
+        for (int i = 0; i < decidedKeys.size(); i++) {
+            if (decidedStates.get(i) != null) {
+                loader.add(decidedKeys.get(i), decidedStates.get(i), decidedTimes.get(i));
+            }
+        }
+        return loader.build();
+    }
+
+    /** Lists the names of {@code uid}'s files (empty if none). */
+    List<String> list(String uid) throws IOException {
+        Path dir = dir(uid);
+        FileSystem fs = fs(dir);
+        List<String> names = new ArrayList<>();
+        try {
+            for (FileStatus s : fs.listStatus(dir)) {
+                names.add(s.getPath().getName());
+            }
+        } catch (FileNotFoundException e) {
+            return names;
+        }
+        return names;
+    }
+
+    /** Deletes {@code uid}'s file {@code name}. */
+    void delete(String uid, String name) throws IOException {
+        Path path = new Path(dir(uid), name);
+        fs(path).delete(path, false);
+    }
+
+    /** Returns the bytes of every file under the state directory (for the benchmark). */
+    public long bytesOnDisk() throws IOException {
+        Path dir = new Path(root);
+        FileSystem fs = dir.getFileSystem(conf);
+        if (!fs.exists(dir)) {
+            return 0;
+        }
+        return fs.getContentSummary(dir).getLength();
+    }
+
+    /** Key, state, key, state, ... over parallel arrays, for one Kryo record stream. */
+    private static final class Interleaved implements java.util.Iterator<Object> {
+        private final Object[] keys;
+        private final Object[] states;
+        private final int count;
+        private int i;
+
+        Interleaved(Object[] keys, Object[] states, int count) {
+            this.keys = keys;
+            this.states = states;
+            this.count = count;
+        }
+
+        @Override
+        public boolean hasNext() {
+            return i < 2 * count;
+        }
+
+        @Override
+        public Object next() {
+            int k = i++;
+            return (k & 1) == 0 ? keys[k >> 1] : states[k >> 1];
+        }
+    }
+}
