@@ -14,10 +14,6 @@ import java.util.RandomAccess;
  *
  * <p>Public with a no-argument constructor so that Kryo can rebuild it from a checkpoint (it
  * creates the list and adds the elements). Not thread-safe; a task fills it, readers only read.
- *
- * <p>{@link #release} drops the elements once nothing reads them again (the state stream calls it
- * after the batch, see {@code MapWithStateRecordDStream#afterRelease}); any read afterwards
- * fails with an {@link IllegalStateException} instead of seeing an empty list.
  */
 public final class ChunkedList<E> extends AbstractList<E> implements RandomAccess {
     private static final int CHUNK_BITS = 16;
@@ -27,7 +23,6 @@ public final class ChunkedList<E> extends AbstractList<E> implements RandomAcces
 
     private Object[][] chunks = new Object[1][];
     private int size;
-    private volatile boolean released;
 
     /** Creates an empty list. */
     public ChunkedList() {
@@ -36,7 +31,6 @@ public final class ChunkedList<E> extends AbstractList<E> implements RandomAcces
 
     @Override
     public boolean add(E element) {
-        checkNotReleased();
         int c = size >>> CHUNK_BITS;
         int o = size & CHUNK_MASK;
         if (c == 0) {
@@ -56,24 +50,9 @@ public final class ChunkedList<E> extends AbstractList<E> implements RandomAcces
         return true;
     }
 
-    /** Drops the elements: nothing may read this list afterwards. */
-    void release() {
-        released = true;
-        chunks = null;
-    }
-
-    private void checkNotReleased() {
-        if (released) {
-            throw new IllegalStateException("the mapWithState outputs of this batch were released after the batch "
-                    + "completed, since no child stream reads them again; read them in the batch (or keep them "
-                    + "with a window or StreamingContext.remember)");
-        }
-    }
-
     @Override
     @SuppressWarnings("unchecked")
     public E get(int index) {
-        checkNotReleased();
         if (index < 0 || index >= size) {
             throw new IndexOutOfBoundsException("index " + index + " out of bounds for length " + size);
         }
@@ -82,7 +61,6 @@ public final class ChunkedList<E> extends AbstractList<E> implements RandomAcces
 
     @Override
     public int size() {
-        checkNotReleased();
         return size;
     }
 }

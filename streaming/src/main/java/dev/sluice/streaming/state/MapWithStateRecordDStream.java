@@ -4,7 +4,6 @@ import dev.sluice.core.Dataset;
 import dev.sluice.core.Pair;
 import dev.sluice.core.PairDataset;
 import dev.sluice.core.Partitioner;
-import dev.sluice.core.spi.EngineServices;
 import dev.sluice.streaming.StateSpec;
 import dev.sluice.streaming.Time;
 import dev.sluice.streaming.dstream.DStreamNode;
@@ -42,39 +41,6 @@ public final class MapWithStateRecordDStream<K, V, S, R> extends AbstractStateDS
         }
         return new MapWithStateDataset<>(before, batch, partitioner(), function, time.millis(), timeoutMillis)
                 .toDataset();
-    }
-
-    /**
-     * Besides what every state stream releases, drops the function's outputs of each batch no
-     * child stream reads again (one child slide after the child remember duration), while the
-     * state map in the same record stays cached for the next batch. Without this a batch's
-     * outputs (one per input record, and the keys they reference) stayed reachable for a second
-     * batch, so they survived young collections and were promoted to the old generation each
-     * batch; see docs/design/g1-allocation-3.md.
-     */
-    @Override
-    protected void afterRelease(Time time) {
-        super.afterRelease(time);
-        Time lastRead = time.plus(slideDuration()).minus(childRememberDuration());
-        EngineServices services = EngineServices.of(engine());
-        for (Time t : rememberedTimes()) {
-            if (t.isAfter(lastRead)) {
-                break;
-            }
-            rememberedAt(t).ifPresent(ds -> releaseOutputs(services, ds));
-        }
-    }
-
-    private static void releaseOutputs(EngineServices services, Dataset<?> state) {
-        for (int i = 0; i < state.numPartitions(); i++) {
-            services.<Object>storedPartition(state, i).ifPresent(records -> {
-                for (Object record : records) {
-                    if (record instanceof StateRecord<?, ?, ?> r && r.mapped() instanceof ChunkedList<?> outputs) {
-                        outputs.release();
-                    }
-                }
-            });
-        }
     }
 
     @Override
