@@ -8,12 +8,16 @@ import dev.sluice.core.storage.BlockId;
 import dev.sluice.core.storage.BlockStore;
 import dev.sluice.streaming.MapWithStateDStream;
 import dev.sluice.streaming.StateSpec;
+import dev.sluice.streaming.Time;
 import dev.sluice.streaming.testing.BatchOutput;
 import dev.sluice.streaming.testing.StreamingTestKit;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -61,6 +65,55 @@ class StateCacheTest {
             // Older states are kept for lineage only: their batches' shuffle outputs are cleared too.
             assertThat(EngineServices.of(kit.context().engine()).runtime().shuffleRegistry().size())
                     .as("shuffles holding outputs").isLessThanOrEqualTo(2);
+        }
+    }
+
+    @Test
+    void mapWithState_outputsUnderAWindowAndSliced_areThoseOfTheirBatches() {
+        long seed = 8_1208L;
+        Random random = new Random(seed);
+        List<List<Pair<String, Integer>>> input = new ArrayList<>();
+        for (int b = 0; b < BATCHES; b++) {
+            List<Pair<String, Integer>> batch = new ArrayList<>();
+            for (int i = 0; i < RECORDS_PER_BATCH; i++) {
+                batch.add(Pair.of("k" + random.nextInt(11), 1 + random.nextInt(5)));
+            }
+            input.add(batch);
+        }
+        // Plain-Java reference: the running sum per key after each record, batch by batch (a key's
+        // records stay in input order within its partition), then windows of three batches.
+        Map<String, Integer> sums = new HashMap<>();
+        List<List<String>> outputs = new ArrayList<>();
+        for (List<Pair<String, Integer>> batch : input) {
+            List<String> out = new ArrayList<>();
+            for (Pair<String, Integer> kv : batch) {
+                out.add(kv.key() + "=" + sums.merge(kv.key(), kv.value(), Integer::sum));
+            }
+            outputs.add(out);
+        }
+        try (StreamingTestKit kit = StreamingTestKit.builder().batchInterval(Duration.ofSeconds(1))
+                .parallelism(PARALLELISM).checkpointDir(checkpoints.toUri().toString()).build()) {
+            MapWithStateDStream<String, Integer, Integer, String> mapped = kit.pairInput(input).mapWithState(
+                    StateSpec.<String, Integer, Integer, String>function((key, value, state) -> {
+                        int sum = state.toOptional().orElse(0) + value.orElse(0);
+                        state.update(sum);
+                        return key + "=" + sum;
+                    }));
+            BatchOutput<String> windows = kit.collect(mapped.window(Duration.ofSeconds(3)));
+            kit.run(BATCHES);
+            for (int b = 0; b < BATCHES; b++) {
+                List<String> expected = new ArrayList<>();
+                for (int w = Math.max(0, b - 2); w <= b; w++) {
+                    expected.addAll(outputs.get(w));
+                }
+                assertThat(windows.batch(b)).as("window ending at batch %s (seed %s)", b, seed)
+                        .containsExactlyInAnyOrderElementsOf(expected);
+            }
+            // The last batch stays remembered after it completed, so it can still be sliced and read.
+            Time last = new Time(BATCHES * 1000L);
+            assertThat(mapped.slice(last, last)).singleElement()
+                    .satisfies(ds -> assertThat(ds.collect()).as("sliced last batch (seed %s)", seed)
+                            .containsExactlyInAnyOrderElementsOf(outputs.get(BATCHES - 1)));
         }
     }
 
