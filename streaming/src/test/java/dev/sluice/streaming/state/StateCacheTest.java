@@ -117,6 +117,47 @@ class StateCacheTest {
         }
     }
 
+    @Test
+    void mapWithState_lastBatchAfterItCompleted_canStillBeSlicedAndRead() {
+        long seed = 4_2L;
+        Random random = new Random(seed);
+        List<List<Pair<String, Integer>>> input = new ArrayList<>();
+        for (int b = 0; b < 3; b++) {
+            List<Pair<String, Integer>> batch = new ArrayList<>();
+            for (int i = 0; i < RECORDS_PER_BATCH; i++) {
+                batch.add(Pair.of("k" + random.nextInt(5), 1));
+            }
+            input.add(batch);
+        }
+        Map<String, Integer> counts = new HashMap<>();
+        List<String> lastOutputs = new ArrayList<>();
+        for (int b = 0; b < input.size(); b++) {
+            for (Pair<String, Integer> kv : input.get(b)) {
+                String out = kv.key() + "=" + counts.merge(kv.key(), kv.value(), Integer::sum);
+                if (b == input.size() - 1) {
+                    lastOutputs.add(out);
+                }
+            }
+        }
+        try (StreamingTestKit kit = StreamingTestKit.builder().batchInterval(Duration.ofSeconds(1))
+                .parallelism(PARALLELISM).checkpointDir(checkpoints.toUri().toString()).build()) {
+            MapWithStateDStream<String, Integer, Integer, String> mapped = kit.pairInput(input).mapWithState(
+                    StateSpec.<String, Integer, Integer, String>function((key, value, state) -> {
+                        int sum = state.toOptional().orElse(0) + value.orElse(0);
+                        state.update(sum);
+                        return key + "=" + sum;
+                    }));
+            BatchOutput<String> out = kit.collect(mapped);
+            kit.run(input.size());
+            assertThat(out.batch(input.size() - 1)).containsExactlyInAnyOrderElementsOf(lastOutputs);
+            // A stream remembers at least one slide: its last batch is still sliceable and readable.
+            Time last = new Time(input.size() * 1000L);
+            assertThat(mapped.slice(last, last)).singleElement()
+                    .satisfies(ds -> assertThat(ds.collect()).as("sliced last batch (seed %s)", seed)
+                            .containsExactlyInAnyOrderElementsOf(lastOutputs));
+        }
+    }
+
     private static List<StateRecord<?, ?, ?>> cachedStateRecords(StreamingTestKit kit) {
         BlockStore blocks = EngineServices.of(kit.context().engine()).runtime().blockStore();
         List<StateRecord<?, ?, ?>> cached = new ArrayList<>();
