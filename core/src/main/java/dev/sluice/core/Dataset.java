@@ -265,7 +265,7 @@ public sealed class Dataset<T> permits PairDataset {
     public <K, V> PairDataset<K, V> mapToPair(PairFunction<? super T, ? extends K, ? extends V> f) {
         checkNotNull(f, "f");
         return new PairDataset<>(engine, new MapPartitionsDataset<T, Pair<K, V>>(
-                node, (ctx, p, it) -> Iterators.map(it, t -> (Pair<K, V>) f.call(t)), false, "mapToPair"));
+                node, (ctx, p, it) -> Iterators.<T, K, V>mapToPair(it, f), false, "mapToPair"));
     }
 
     /** Returns a keyed dataset of {@code (f(element), element)}. */

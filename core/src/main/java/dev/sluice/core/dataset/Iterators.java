@@ -1,10 +1,12 @@
 package dev.sluice.core.dataset;
 
+import dev.sluice.core.Pair;
 import dev.sluice.core.failure.UserCodeException;
 import dev.sluice.core.function.FilterFunction;
 import dev.sluice.core.function.FlatMapFunction;
 import dev.sluice.core.function.MapFunction;
 import dev.sluice.core.function.MapMultiFunction;
+import dev.sluice.core.function.PairFunction;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -42,6 +44,45 @@ public final class Iterators {
                 }
             }
         };
+    }
+
+    /**
+     * Applies the pair function {@code f} to each element. Not {@link #map} with a wrapping
+     * lambda: {@code f} is called from a site of its own, which only pair functions reach, so a
+     * pipeline whose shuffle is fed by one {@code mapToPair} function has a monomorphic call
+     * there, C2 inlines it into the shuffle write and its escape analysis can remove the
+     * {@code Pair} the function returns (the shuffle takes its key and value apart at once).
+     * See docs/design/g1-allocation-3.md.
+     */
+    public static <T, K, V> Iterator<Pair<K, V>> mapToPair(Iterator<T> in,
+                                                            PairFunction<? super T, ? extends K, ? extends V> f) {
+        return new MapToPairIterator<>(in, f);
+    }
+
+    private static final class MapToPairIterator<T, K, V> implements Iterator<Pair<K, V>> {
+        private final Iterator<T> in;
+        private final PairFunction<? super T, ? extends K, ? extends V> f;
+
+        MapToPairIterator(Iterator<T> in, PairFunction<? super T, ? extends K, ? extends V> f) {
+            this.in = in;
+            this.f = f;
+        }
+
+        @Override
+        public boolean hasNext() {
+            return in.hasNext();
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public Pair<K, V> next() {
+            T t = in.next();
+            try {
+                return (Pair<K, V>) f.call(t);
+            } catch (Exception e) {
+                throw UserCodeException.onRecord(e, t);
+            }
+        }
     }
 
     /** Keeps the elements for which {@code f} returns true. */

@@ -93,7 +93,13 @@ public final class Aggregator<K, V, C> implements Serializable {
                 for (int i = 0; i < b.length; i += 2) {
                     K key = (K) b[i];
                     if (!combined) {
-                        addValue(merged, key, (V) b[i + 1]);
+                        V value = (V) b[i + 1];
+                        if (reducing && value != null) {
+                            // as combine() does: merged like HashMap.merge, a null result drops the key
+                            mergeLikeHashMap(merged, key, value, UnaryOperator.identity());
+                        } else {
+                            addValue(merged, key, value);
+                        }
                     } else if (b[i + 1] != null) {
                         mergeLikeHashMap(merged, key, b[i + 1], copyFirstCombiner);
                     } else {

@@ -28,6 +28,8 @@ public final class ShuffleDependency<K, V, C> implements NodeDependency {
     private final Partitioner partitioner;
     private final Aggregator<K, V, C> aggregator;
     private final boolean mapSideCombine;
+    /** The engine's own bookkeeping shuffle (a gather of per-partition partials): written by a loop of its own. */
+    private final boolean internal;
     private final int shuffleId;
     private final AtomicReferenceArray<MapOutput> outputs;
     /** Map indexes whose task's accumulator updates were merged: at most once each, even if recomputed. */
@@ -36,6 +38,16 @@ public final class ShuffleDependency<K, V, C> implements NodeDependency {
     /** Creates the dependency; the scheduler registers it when a job first plans its map stage. */
     public ShuffleDependency(DatasetNode<Pair<K, V>> parent, Partitioner partitioner, Aggregator<K, V, C> aggregator,
                              boolean mapSideCombine, int shuffleId) {
+        this(parent, partitioner, aggregator, mapSideCombine, false, shuffleId);
+    }
+
+    /**
+     * Creates the dependency; {@code internal} marks an engine-internal shuffle without map-side
+     * combine (see {@link #write}).
+     */
+    ShuffleDependency(DatasetNode<Pair<K, V>> parent, Partitioner partitioner, Aggregator<K, V, C> aggregator,
+                      boolean mapSideCombine, boolean internal, int shuffleId) {
+        this.internal = internal && !(mapSideCombine && aggregator != null);
         this.parent = parent;
         this.partitioner = partitioner;
         this.aggregator = aggregator;
@@ -150,13 +162,35 @@ public final class ShuffleDependency<K, V, C> implements NodeDependency {
         return mapSideCombine;
     }
 
-    /** Splits (and, if asked, combines) one map partition's records into per-reducer buckets. */
+    /**
+     * Splits (and, if asked, combines) one map partition's records into per-reducer buckets.
+     *
+     * <p>Why an engine-internal shuffle has a loop of its own ({@link #writeInternal}): the
+     * {@code records.next()} calls here and in {@link Aggregator#combine} are where C2 inlines
+     * the user's pair function and removes the {@code Pair} it returns (escape analysis), which
+     * it can only do while the call has seen one record source. The engine's own gathers
+     * ({@code count()}, {@code reduce()} of a stream, once per batch) would otherwise be a second
+     * source in every JVM, and the merged allocation of two inlined sources is not removable.
+     */
     public MapOutput write(Iterator<Pair<K, V>> records) {
         int reducers = partitioner.numPartitions();
         if (mapSideCombine) {
             return combinedOutput(aggregator.combine(records), reducers);
         }
+        if (internal) {
+            return writeInternal(records, reducers);
+        }
         ObjectBuffer[] buffers = buffers(reducers, 64);
+        while (records.hasNext()) {
+            Pair<K, V> kv = records.next();
+            buffers[partitioner.partition(kv.key())].add(kv.key(), kv.value());
+        }
+        return output(buffers);
+    }
+
+    /** The same as the plain loop of {@link #write}, on a call site of its own (see there). */
+    private MapOutput writeInternal(Iterator<Pair<K, V>> records, int reducers) {
+        ObjectBuffer[] buffers = buffers(reducers, 8);
         while (records.hasNext()) {
             Pair<K, V> kv = records.next();
             buffers[partitioner.partition(kv.key())].add(kv.key(), kv.value());

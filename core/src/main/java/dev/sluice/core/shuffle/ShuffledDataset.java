@@ -1,5 +1,6 @@
 package dev.sluice.core.shuffle;
 
+import dev.sluice.core.HashPartitioner;
 import dev.sluice.core.Pair;
 import dev.sluice.core.Partition;
 import dev.sluice.core.Partitioner;
@@ -29,12 +30,31 @@ public final class ShuffledDataset<K, V, C> extends DatasetNode<Pair<K, C>> {
     /** Creates the shuffle of {@code parent} by {@code partitioner}. */
     public ShuffledDataset(DatasetNode<Pair<K, V>> parent, Partitioner partitioner, Aggregator<K, V, C> aggregator,
                            boolean mapSideCombine, Comparator<? super K> keyOrdering) {
+        this(parent, partitioner, aggregator, mapSideCombine, keyOrdering, false);
+    }
+
+    private ShuffledDataset(DatasetNode<Pair<K, V>> parent, Partitioner partitioner, Aggregator<K, V, C> aggregator,
+                            boolean mapSideCombine, Comparator<? super K> keyOrdering, boolean internal) {
         super(parent.services());
-        this.dependency = new ShuffleDependency<>(parent, partitioner, aggregator, mapSideCombine,
+        this.dependency = new ShuffleDependency<>(parent, partitioner, aggregator, mapSideCombine, internal,
                 services().nextShuffleId());
         this.partitioner = partitioner;
         this.keyOrdering = keyOrdering;
         setName(aggregator != null ? "combineByKey" : keyOrdering != null ? "sortByKey" : "partitionBy");
+    }
+
+    /**
+     * Returns the engine's own gather of {@code parent}'s few records into one partition, reduced
+     * by key with {@code aggregator} (a reducing one) on the reduce side only. Its map side is
+     * written by a loop of its own, so that it never shares a type profile with user shuffles
+     * (see {@link ShuffleDependency#write}).
+     */
+    public static <K, V> ShuffledDataset<K, V, V> internalGather(DatasetNode<Pair<K, V>> parent,
+                                                                 Aggregator<K, V, V> aggregator) {
+        ShuffledDataset<K, V, V> gather = new ShuffledDataset<>(parent, new HashPartitioner(1), aggregator, false,
+                null, true);
+        gather.setName("gather");
+        return gather;
     }
 
     @Override

@@ -1,8 +1,8 @@
 package dev.sluice.streaming.dstream;
 
 import dev.sluice.core.Dataset;
-import dev.sluice.core.Pair;
 import dev.sluice.core.function.ReduceFunction;
+import dev.sluice.core.spi.Gathers;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
@@ -46,9 +46,13 @@ public final class Gather {
         return gather(perPartition, f);
     }
 
-    /** Reduces the (few) partial results of every partition into one partition, after a shuffle. */
+    /**
+     * Reduces the (few) partial results of every partition into one partition, after a shuffle
+     * of the engine's own ({@link Gathers}: not through {@code mapToPair} and the map-side
+     * combine, whose call sites are the user pipeline's).
+     */
     private static <T> Dataset<T> gather(Dataset<T> partials, ReduceFunction<T> f) {
-        return partials.mapToPair(v -> Pair.of(Boolean.TRUE, v)).reduceByKey(f, 1).values();
+        return Gathers.toOnePartition(partials, f);
     }
 
     private static <T> Optional<T> reduceAll(Iterator<? extends T> it, ReduceFunction<T> f) throws Exception {

@@ -8,12 +8,16 @@ import dev.sluice.core.storage.BlockId;
 import dev.sluice.core.storage.BlockStore;
 import dev.sluice.streaming.MapWithStateDStream;
 import dev.sluice.streaming.StateSpec;
+import dev.sluice.streaming.Time;
 import dev.sluice.streaming.testing.BatchOutput;
 import dev.sluice.streaming.testing.StreamingTestKit;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -62,6 +66,96 @@ class StateCacheTest {
             assertThat(EngineServices.of(kit.context().engine()).runtime().shuffleRegistry().size())
                     .as("shuffles holding outputs").isLessThanOrEqualTo(2);
         }
+    }
+
+    @Test
+    void mapWithState_outputsUnderAWindowAndSliced_areThoseOfTheirBatches() {
+        long seed = 8_1208L;
+        List<List<Pair<String, Integer>>> input = randomBatches(seed, BATCHES, 11, 5);
+        List<List<String>> outputs = runningSums(input);
+        try (StreamingTestKit kit = kit()) {
+            MapWithStateDStream<String, Integer, Integer, String> mapped = runningSums(kit, input);
+            BatchOutput<String> windows = kit.collect(mapped.window(Duration.ofSeconds(3)));
+            kit.run(BATCHES);
+            for (int b = 0; b < BATCHES; b++) {
+                List<String> expected = new ArrayList<>();
+                for (int w = Math.max(0, b - 2); w <= b; w++) {
+                    expected.addAll(outputs.get(w));
+                }
+                assertThat(windows.batch(b)).as("window ending at batch %s (seed %s)", b, seed)
+                        .containsExactlyInAnyOrderElementsOf(expected);
+            }
+            assertLastBatchSliceable(mapped, BATCHES, outputs.get(BATCHES - 1), seed);
+        }
+    }
+
+    @Test
+    void mapWithState_lastBatchAfterItCompleted_canStillBeSlicedAndRead() {
+        long seed = 4_2L;
+        List<List<Pair<String, Integer>>> input = randomBatches(seed, 3, 5, 1);
+        List<List<String>> outputs = runningSums(input);
+        try (StreamingTestKit kit = kit()) {
+            MapWithStateDStream<String, Integer, Integer, String> mapped = runningSums(kit, input);
+            BatchOutput<String> out = kit.collect(mapped);
+            kit.run(input.size());
+            assertThat(out.batch(2)).containsExactlyInAnyOrderElementsOf(outputs.get(2));
+            assertLastBatchSliceable(mapped, input.size(), outputs.get(2), seed);
+        }
+    }
+
+    /** A stream remembers at least one slide: its last batch is still sliceable and readable after it completed. */
+    private static void assertLastBatchSliceable(MapWithStateDStream<String, Integer, Integer, String> mapped,
+                                                 int batches, List<String> expected, long seed) {
+        Time last = new Time(batches * 1000L);
+        assertThat(mapped.slice(last, last)).singleElement()
+                .satisfies(ds -> assertThat(ds.collect()).as("sliced last batch (seed %s)", seed)
+                        .containsExactlyInAnyOrderElementsOf(expected));
+    }
+
+    private StreamingTestKit kit() {
+        return StreamingTestKit.builder().batchInterval(Duration.ofSeconds(1)).parallelism(PARALLELISM)
+                .checkpointDir(checkpoints.toUri().toString()).build();
+    }
+
+    private static List<List<Pair<String, Integer>>> randomBatches(long seed, int batches, int keys, int maxValue) {
+        Random random = new Random(seed);
+        List<List<Pair<String, Integer>>> input = new ArrayList<>();
+        for (int b = 0; b < batches; b++) {
+            List<Pair<String, Integer>> batch = new ArrayList<>();
+            for (int i = 0; i < RECORDS_PER_BATCH; i++) {
+                batch.add(Pair.of("k" + random.nextInt(keys), 1 + random.nextInt(maxValue)));
+            }
+            input.add(batch);
+        }
+        return input;
+    }
+
+    /** The stream under test: per record, "key=running sum of its values". */
+    private static MapWithStateDStream<String, Integer, Integer, String> runningSums(StreamingTestKit kit,
+                                                                                     List<List<Pair<String, Integer>>> input) {
+        return kit.pairInput(input).mapWithState(StateSpec.<String, Integer, Integer, String>function(
+                (key, value, state) -> {
+                    int sum = state.toOptional().orElse(0) + value.orElse(0);
+                    state.update(sum);
+                    return key + "=" + sum;
+                }));
+    }
+
+    /**
+     * Plain-Java reference of {@link #runningSums(StreamingTestKit, List)}: each batch's outputs (a
+     * key's records stay in input order within its partition, so the sums match as multisets).
+     */
+    private static List<List<String>> runningSums(List<List<Pair<String, Integer>>> input) {
+        Map<String, Integer> sums = new HashMap<>();
+        List<List<String>> outputs = new ArrayList<>();
+        for (List<Pair<String, Integer>> batch : input) {
+            List<String> out = new ArrayList<>();
+            for (Pair<String, Integer> kv : batch) {
+                out.add(kv.key() + "=" + sums.merge(kv.key(), kv.value(), Integer::sum));
+            }
+            outputs.add(out);
+        }
+        return outputs;
     }
 
     private static List<StateRecord<?, ?, ?>> cachedStateRecords(StreamingTestKit kit) {
