@@ -30,6 +30,8 @@ final class KafkaLagGauges implements AutoCloseable {
     private final List<Meter> meters = new CopyOnWriteArrayList<>();
     private volatile LagReport last = new LagReport(0, Map.of());
     private long recordsTime = -1;
+    /** Set by {@link #close}: later updates (a lag measurement still running at stop) register nothing. */
+    private boolean closed;
 
     KafkaLagGauges(MeterRegistry registry, String stream) {
         this.registry = registry;
@@ -38,6 +40,9 @@ final class KafkaLagGauges implements AutoCloseable {
 
     /** Takes the records behind of {@code report}, keeping each partition's last seconds behind. */
     synchronized void updateRecords(LagReport report) {
+        if (closed) {
+            return;
+        }
         recordsTime = Math.max(recordsTime, report.batchTime());
         report.partitions().forEach((tp, lag) -> {
             LagReport.PartitionLag before = current.get(tp);
@@ -51,6 +56,9 @@ final class KafkaLagGauges implements AutoCloseable {
      * a report older than the newest records figures (a slow measurement) gives its seconds only.
      */
     synchronized void update(LagReport report) {
+        if (closed) {
+            return;
+        }
         boolean newest = report.batchTime() >= recordsTime;
         report.partitions().forEach((tp, lag) -> {
             LagReport.PartitionLag now = current.get(tp);
@@ -79,8 +87,10 @@ final class KafkaLagGauges implements AutoCloseable {
         return last;
     }
 
+    /** Removes the gauges; updates after this are ignored. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        closed = true;
         meters.forEach(registry::remove);
         meters.clear();
         current.clear();
