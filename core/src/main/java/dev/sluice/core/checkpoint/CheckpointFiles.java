@@ -41,6 +41,7 @@ public final class CheckpointFiles {
 
     private final KryoSerializer serializer;
     private final Configuration conf;
+    private volatile Runnable afterPartitionWritten = () -> { };
 
     /** Creates checkpoint files that use {@code conf} to reach their file systems. */
     public CheckpointFiles(KryoSerializer serializer, Configuration conf) {
@@ -78,6 +79,15 @@ public final class CheckpointFiles {
             throw new CheckpointException(file.toString(), "cannot be written: " + e, e);
         }
         log.trace("wrote checkpoint file {}: {} records, {} bytes", file, counted.count, payload.length);
+        afterPartitionWritten.run();
+    }
+
+    /**
+     * Runs {@code hook} on the writing thread after each partition file is in place, before the
+     * dataset's checkpoint can be complete: where crash tests stop a JVM inside a checkpoint write.
+     */
+    public void afterPartitionWritten(Runnable hook) {
+        this.afterPartitionWritten = checkNotNull(hook, "hook");
     }
 
     /**

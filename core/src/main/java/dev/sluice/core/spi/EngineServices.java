@@ -92,6 +92,11 @@ public final class EngineServices {
         return Optional.ofNullable(runtime.nodes().checkpointRunDir());
     }
 
+    /** Runs {@code hook} after each dataset checkpoint partition file is written (crash tests stop the JVM there). */
+    public void afterCheckpointPartitionWritten(Runnable hook) {
+        runtime.nodes().checkpointFiles().afterPartitionWritten(hook);
+    }
+
     /** Returns the number of partition files in the dataset checkpoint directory {@code uri} (0 if missing). */
     public int checkpointPartitions(String uri) {
         return runtime.nodes().checkpointFiles().countPartitions(uri);

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
@@ -36,7 +37,12 @@ import org.slf4j.LoggerFactory;
  * whole file or none. With {@link CommitMode#CREATE_IF_ABSENT} (object stores, where rename is a
  * copy) it is created under its final name; a reader may then see a partial file, which fails the
  * length/CRC check and is skipped like any damaged one. A crash can leave temporary files; they
- * are never read and are deleted by the next write or by {@link #deleteStaleTempFiles}.
+ * are never read; those a listing finds ({@link #latest} at recovery, the first write) are deleted
+ * by the next write, and a failed write of ours deletes its own temporary file.
+ *
+ * <p>Pruning: after the first listing the store keeps the names of the retained files in memory
+ * and deletes the oldest from that list, so a write costs one file write and one rename, not a
+ * directory listing (a listing was most of the per-batch cost on local disks).
  *
  * <p>Threading: one writer per directory (the driver's checkpoint writer); reading is safe from
  * any thread.
@@ -54,6 +60,11 @@ public final class MetadataCheckpointStore {
     private final CommitMode mode;
     private final RawLocalFileSystem local;
     private boolean dirCreated;
+    /** The checkpoint files retained, oldest first; null until the first listing. */
+    private TreeSet<Path> retained;
+    /** Temporary files the last listing found, deleted by the next write. */
+    private List<Path> staleTemps = new ArrayList<>();
+    private volatile Runnable beforeCommit = () -> { };
 
     /** How a checkpoint file becomes visible under its final name. */
     public enum CommitMode {
@@ -85,32 +96,55 @@ public final class MetadataCheckpointStore {
     }
 
     /**
+     * Runs {@code hook} in every {@link CommitMode#RENAME} write after the temporary file is
+     * written and before it is renamed: where the crash tests stop the JVM (the crash points live
+     * in the recovery package, which depends on this one, hence a hook).
+     */
+    public void beforeCommit(Runnable hook) {
+        this.beforeCommit = checkNotNull(hook, "hook");
+    }
+
+    /** A checkpoint file written: its path and size. */
+    public record Written(String path, int bytes) {
+    }
+
+    /**
      * Writes {@code checkpoint} as the file of its batch time (replacing one of the same time),
-     * then deletes files beyond the newest {@code retain} and stale temporary files.
+     * then deletes files beyond the newest {@code retain} and the stale temporary files the last
+     * listing found.
      *
-     * @return the path written
+     * @return the path written and its size
      * @throws CheckpointException if the file cannot be written
      */
-    public String write(MetadataCheckpoint checkpoint) {
+    public Written write(MetadataCheckpoint checkpoint) {
         Path file = fileOf(checkNotNull(checkpoint, "checkpoint").checkpointTime().millis());
         byte[] bytes = MetadataCheckpointFormat.toBytes(checkpoint);
+        if (retained == null) {
+            remember(list());
+        }
+        Path temp = null;
         try {
             if (mode == CommitMode.RENAME) {
-                Path temp = new Path(dir, "." + file.getName() + "." + UUID.randomUUID() + ".tmp");
+                temp = new Path(dir, "." + file.getName() + "." + UUID.randomUUID() + ".tmp");
                 writeFile(temp, bytes);
+                beforeCommit.run();
                 replace(temp, file);
             } else {
-                if (fs.exists(file)) {
+                if (retained.contains(file)) {
                     fs.delete(file, false);
                 }
                 writeFile(file, bytes);
             }
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
+            if (temp != null) {
+                deleteQuietly(temp);
+            }
             throw new CheckpointException(file.toString(), "cannot be written: " + e, e);
         }
         log.debug("wrote metadata checkpoint {} ({} bytes)", file, bytes.length);
+        retained.add(file);
         prune();
-        return file.toString();
+        return new Written(file.toString(), bytes.length);
     }
 
     private void writeFile(Path path, byte[] bytes) throws IOException {
@@ -154,7 +188,9 @@ public final class MetadataCheckpointStore {
      * @throws CheckpointException if checkpoint files exist but none is valid, naming each and why
      */
     public Optional<RecoveredCheckpoint> latest() {
-        List<Path> files = checkpointFiles();
+        List<FileStatus> listing = list();
+        remember(listing);
+        List<Path> files = checkpointFiles(listing);
         List<String> skipped = new ArrayList<>();
         for (int i = files.size() - 1; i >= 0; i--) {
             Path file = files.get(i);
@@ -211,13 +247,40 @@ public final class MetadataCheckpointStore {
         return deleted;
     }
 
-    private void prune() {
-        List<FileStatus> listing = list();
-        List<Path> files = checkpointFiles(listing);
-        for (int i = 0; i < files.size() - retain; i++) {
-            delete(files.get(i));
+    /** Takes the retained files and the stale temporary files from a listing of the directory. */
+    private void remember(List<FileStatus> listing) {
+        retained = new TreeSet<>(Comparator.comparing(Path::getName));
+        retained.addAll(checkpointFiles(listing));
+        staleTemps = new ArrayList<>();
+        for (FileStatus s : listing) {
+            if (TEMP.matcher(s.getPath().getName()).matches()) {
+                staleTemps.add(s.getPath());
+            }
         }
-        deleteStaleTempFiles(listing);
+    }
+
+    private void prune() {
+        while (retained.size() > retain) {
+            delete(retained.pollFirst());
+        }
+        if (!staleTemps.isEmpty()) {
+            List<String> deleted = new ArrayList<>();
+            for (Path p : staleTemps) {
+                if (delete(p)) {
+                    deleted.add(p.toString());
+                }
+            }
+            staleTemps = new ArrayList<>();
+            log.info("deleted {} stale metadata checkpoint temp files in {}: {}", deleted.size(), dir, deleted);
+        }
+    }
+
+    private void deleteQuietly(Path p) {
+        try {
+            fs.delete(p, false);
+        } catch (IOException | RuntimeException e) {
+            log.warn("could not delete the temporary file {} of a failed metadata checkpoint write", p, e);
+        }
     }
 
     private byte[] readFile(Path file) {

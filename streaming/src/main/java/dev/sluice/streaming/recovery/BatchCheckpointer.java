@@ -1,6 +1,7 @@
 package dev.sluice.streaming.recovery;
 
 import dev.sluice.core.Dataset;
+import dev.sluice.streaming.CheckpointInfo;
 import dev.sluice.streaming.Time;
 import dev.sluice.streaming.checkpoint.InputAllocation;
 import dev.sluice.streaming.checkpoint.MetadataCheckpoint;
@@ -18,7 +19,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableSet;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,6 +48,7 @@ public final class BatchCheckpointer {
     private final Map<String, OperatorState> latest = new HashMap<>();
     private final NavigableSet<Time> generated = new ConcurrentSkipListSet<>();
     private final Duration maxRemember;
+    private volatile Consumer<CheckpointInfo> listener = info -> { };
 
     /**
      * Creates the checkpointer of {@code graph} (started, so remember durations are known), writing
@@ -109,9 +113,37 @@ public final class BatchCheckpointer {
         }
         MetadataCheckpoint checkpoint = new MetadataCheckpoint(MetadataCheckpointFormat.VERSION, time,
                 graph.batchInterval(), time, batches, operators, runDir, zero);
-        String path = store.write(checkpoint);
-        log.debug("batch {}: metadata checkpoint {} ({} batches recorded) in {} µs", time.millis(), path,
-                batches.size(), (System.nanoTime() - start) / 1000);
+        MetadataCheckpointStore.Written written;
+        try {
+            written = store.write(checkpoint);
+        } catch (RuntimeException e) {
+            written(new CheckpointInfo(CheckpointInfo.Kind.METADATA, "", time, 0, 0, 0,
+                    Duration.ofNanos(System.nanoTime() - start), Optional.of(e)));
+            throw e;
+        }
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        written(new CheckpointInfo(CheckpointInfo.Kind.METADATA, "", time, written.bytes(), 1, 0, took,
+                Optional.empty()));
+        log.debug("batch {}: metadata checkpoint {} ({} batches recorded) in {} µs", time.millis(), written.path(),
+                batches.size(), took.toNanos() / 1000);
+    }
+
+    /** Runs {@code hook} in each metadata checkpoint write between its temporary file and the rename (crash tests). */
+    public void beforeCommit(Runnable hook) {
+        store.beforeCommit(hook);
+    }
+
+    /** Sends every metadata checkpoint write (done or failed) to {@code listener}; job thread. */
+    public void reportTo(Consumer<CheckpointInfo> listener) {
+        this.listener = listener;
+    }
+
+    private void written(CheckpointInfo info) {
+        try {
+            listener.accept(info);
+        } catch (RuntimeException e) {
+            log.warn("checkpoint listener failed on {}", info, e);
+        }
     }
 
     private <T> OperatorState newestCheckpoint(DStreamNode<T> node, String uid) {
