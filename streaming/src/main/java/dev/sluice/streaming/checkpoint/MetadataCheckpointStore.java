@@ -58,12 +58,18 @@ public final class MetadataCheckpointStore {
     private final FileSystem fs;
     private final int retain;
     private final CommitMode mode;
-    private final RawLocalFileSystem local;
     private boolean dirCreated;
     /** The checkpoint files retained, oldest first; null until the first listing. */
-    private TreeSet<Path> retained;
+    private TreeSet<String> retained;
     /** Temporary files the last listing found, deleted by the next write. */
-    private List<Path> staleTemps = new ArrayList<>();
+    private List<String> staleTemps = new ArrayList<>();
+    /** The directory on the local disk, written through java.nio (null on other file systems). */
+    private final java.nio.file.Path localDir;
+    /** The directory URI with a trailing slash, for the paths this store reports. */
+    private final String dirString;
+    /** Temporary names: random per store, then a counter (a UUID per write cost more than the write). */
+    private final String tempPrefix = UUID.randomUUID().toString().substring(0, 8) + "-";
+    private long tempCount;
     private volatile Runnable beforeCommit = () -> { };
 
     /** How a checkpoint file becomes visible under its final name. */
@@ -80,11 +86,13 @@ public final class MetadataCheckpointStore {
         this.dir = new Path(dirUri);
         this.retain = retain;
         this.mode = checkNotNull(mode, "mode");
+        String d = dir.toString();
+        this.dirString = d.endsWith("/") ? d : d + "/";
         try {
             FileSystem f = dir.getFileSystem(checkNotNull(conf, "conf"));
             // Own CRC in every file: Hadoop's .crc side files would only add a write per checkpoint.
             this.fs = f instanceof LocalFileSystem l ? l.getRawFileSystem() : f;
-            this.local = fs instanceof RawLocalFileSystem raw ? raw : null;
+            this.localDir = fs instanceof RawLocalFileSystem raw ? raw.pathToFile(dir).toPath() : null;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot reach the file system of checkpoint directory " + dirUri, e);
         }
@@ -117,68 +125,90 @@ public final class MetadataCheckpointStore {
      * @throws CheckpointException if the file cannot be written
      */
     public Written write(MetadataCheckpoint checkpoint) {
-        Path file = fileOf(checkNotNull(checkpoint, "checkpoint").checkpointTime().millis());
+        String name = nameOf(checkNotNull(checkpoint, "checkpoint").checkpointTime().millis());
         byte[] bytes = MetadataCheckpointFormat.toBytes(checkpoint);
         if (retained == null) {
             remember(list());
         }
-        Path temp = null;
+        String temp = null;
         try {
+            if (!dirCreated) {
+                fs.mkdirs(dir);
+                dirCreated = true;
+            }
             if (mode == CommitMode.RENAME) {
-                temp = new Path(dir, "." + file.getName() + "." + UUID.randomUUID() + ".tmp");
-                writeFile(temp, bytes);
+                temp = "." + name + "." + tempPrefix + tempCount++ + ".tmp";
+                create(temp, bytes);
                 beforeCommit.run();
-                replace(temp, file);
+                replace(temp, name);
             } else {
-                if (retained.contains(file)) {
-                    fs.delete(file, false);
+                if (retained.contains(name)) {
+                    deleteFile(name);
                 }
-                writeFile(file, bytes);
+                create(name, bytes);
             }
         } catch (IOException | RuntimeException e) {
             if (temp != null) {
                 deleteQuietly(temp);
             }
-            throw new CheckpointException(file.toString(), "cannot be written: " + e, e);
+            throw new CheckpointException(pathOf(name), "cannot be written: " + e, e);
         }
-        log.debug("wrote metadata checkpoint {} ({} bytes)", file, bytes.length);
-        retained.add(file);
+        log.debug("wrote metadata checkpoint {} ({} bytes)", name, bytes.length);
+        retained.add(name);
         prune();
-        return new Written(file.toString(), bytes.length);
+        return new Written(pathOf(name), bytes.length);
     }
 
-    private void writeFile(Path path, byte[] bytes) throws IOException {
-        if (!dirCreated) {
-            fs.mkdirs(dir);
-            dirCreated = true;
-        }
-        if (local != null) {
+    private void create(String name, byte[] bytes) throws IOException {
+        if (localDir != null) {
             // Hadoop's local create sets the file mode by forking chmod when its native library is
             // absent (the usual case): that made a checkpoint write cost ~4 ms instead of ~0.1 ms.
-            Files.write(local.pathToFile(path).toPath(), bytes, StandardOpenOption.CREATE_NEW,
-                    StandardOpenOption.WRITE);
+            Files.write(localDir.resolve(name), bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
             return;
         }
-        try (FSDataOutputStream out = fs.create(path, false)) {
+        try (FSDataOutputStream out = fs.create(new Path(dir, name), false)) {
             out.write(bytes);
         }
     }
 
-    private void replace(Path temp, Path file) throws IOException {
-        if (local != null) {
+    private void replace(String temp, String name) throws IOException {
+        if (localDir != null) {
             // rename(2): replaces the target atomically, so a reader never finds neither file.
-            Files.move(local.pathToFile(temp).toPath(), local.pathToFile(file).toPath(),
-                    StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(localDir.resolve(temp), localDir.resolve(name), StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
             return;
         }
+        Path file = new Path(dir, name);
+        Path from = new Path(dir, temp);
         // A batch re-run after recovery writes its time again; HDFS rename never overwrites.
-        if (fs.exists(file)) {
+        if (retained.contains(name)) {
             fs.delete(file, false);
         }
-        if (!fs.rename(temp, file)) {
-            fs.delete(temp, false);
-            throw new IOException("rename of " + temp + " to " + file + " returned false");
+        if (!fs.rename(from, file)) {
+            throw new IOException("rename of " + from + " to " + file + " returned false");
         }
+    }
+
+    private boolean deleteFile(String name) throws IOException {
+        return localDir != null ? Files.deleteIfExists(localDir.resolve(name)) : fs.delete(new Path(dir, name), false);
+    }
+
+    private void deleteQuietly(String name) {
+        try {
+            deleteFile(name);
+        } catch (IOException | RuntimeException e) {
+            log.warn("could not delete the temporary file {} of a failed metadata checkpoint write", pathOf(name), e);
+        }
+    }
+
+    private String pathOf(String name) {
+        return dirString + name;
+    }
+
+    /** {@code metadata-<time>}, the time zero-padded to 20 digits (so names sort by time); no String.format per batch. */
+    private static String nameOf(long millis) {
+        String digits = Long.toString(millis);
+        return "metadata-" + "0".repeat(Math.max(0, 20 - digits.length())) + digits;
     }
 
     /**
@@ -249,37 +279,35 @@ public final class MetadataCheckpointStore {
 
     /** Takes the retained files and the stale temporary files from a listing of the directory. */
     private void remember(List<FileStatus> listing) {
-        retained = new TreeSet<>(Comparator.comparing(Path::getName));
-        retained.addAll(checkpointFiles(listing));
+        retained = new TreeSet<>();
         staleTemps = new ArrayList<>();
         for (FileStatus s : listing) {
-            if (TEMP.matcher(s.getPath().getName()).matches()) {
-                staleTemps.add(s.getPath());
+            String name = s.getPath().getName();
+            if (NAME.matcher(name).matches()) {
+                retained.add(name);
+            } else if (TEMP.matcher(name).matches()) {
+                staleTemps.add(name);
             }
         }
     }
 
     private void prune() {
-        while (retained.size() > retain) {
-            delete(retained.pollFirst());
-        }
-        if (!staleTemps.isEmpty()) {
-            List<String> deleted = new ArrayList<>();
-            for (Path p : staleTemps) {
-                if (delete(p)) {
-                    deleted.add(p.toString());
-                }
-            }
-            staleTemps = new ArrayList<>();
-            log.info("deleted {} stale metadata checkpoint temp files in {}: {}", deleted.size(), dir, deleted);
-        }
-    }
-
-    private void deleteQuietly(Path p) {
         try {
-            fs.delete(p, false);
-        } catch (IOException | RuntimeException e) {
-            log.warn("could not delete the temporary file {} of a failed metadata checkpoint write", p, e);
+            while (retained.size() > retain) {
+                deleteFile(retained.pollFirst());
+            }
+            if (!staleTemps.isEmpty()) {
+                List<String> deleted = new ArrayList<>();
+                for (String name : staleTemps) {
+                    if (deleteFile(name)) {
+                        deleted.add(pathOf(name));
+                    }
+                }
+                staleTemps = new ArrayList<>();
+                log.info("deleted {} stale metadata checkpoint temp files in {}: {}", deleted.size(), dir, deleted);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete an old file in checkpoint directory " + dir, e);
         }
     }
 
@@ -307,7 +335,4 @@ public final class MetadataCheckpointStore {
         }
     }
 
-    private Path fileOf(long millis) {
-        return new Path(dir, String.format("metadata-%020d", millis));
-    }
 }
