@@ -93,9 +93,9 @@ final class ChildJvm implements AutoCloseable {
 
     /**
      * Waits (bounded) until the totals file (lines {@code key count}) that a child rewrites
-     * atomically satisfies {@code done}, then returns it (the last one read if time ran out).
+     * atomically satisfies {@code done}, then returns it; fails, with the end of the child's log, if it exits first or time runs out.
      */
-    static Map<String, Long> awaitTotals(Path totals, Predicate<Map<String, Long>> done) throws Exception {
+    Map<String, Long> awaitTotals(Path totals, Predicate<Map<String, Long>> done) throws Exception {
         long deadline = System.currentTimeMillis() + WAIT.toMillis();
         Map<String, Long> read = Map.of();
         while (System.currentTimeMillis() < deadline) {
@@ -103,9 +103,19 @@ final class ChildJvm implements AutoCloseable {
             if (done.test(read)) {
                 return read;
             }
+            if (!process.isAlive()) {
+                throw new AssertionError("the child exited with " + process.exitValue() + " before its totals were "
+                        + "complete (last read: " + read + "); the end of its log " + log + ":\n" + tail());
+            }
             Thread.sleep(50);
         }
-        return read;
+        throw new AssertionError("the child's totals were not complete within " + WAIT.toMillis() + " ms (last read: "
+                + read + "); the end of its log " + log + ":\n" + tail());
+    }
+
+    private String tail() throws IOException {
+        List<String> lines = Files.readAllLines(log, StandardCharsets.ISO_8859_1);
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
     }
 
     static Map<String, Long> readTotals(Path totals) throws IOException {

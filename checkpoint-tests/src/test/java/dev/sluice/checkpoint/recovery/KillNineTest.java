@@ -53,7 +53,7 @@ class KillNineTest {
         long words = expected.values().stream().mapToLong(Long::longValue).sum();
         try (ChildJvm last = startChild(checkpoint, in, out, rounds)) {
             last.awaitFile(out.resolve("ready-" + last.pid()));
-            Map<String, Long> totals = ChildJvm.awaitTotals(out.resolve("totals"),
+            Map<String, Long> totals = last.awaitTotals(out.resolve("totals"),
                     t -> t.values().stream().mapToLong(Long::longValue).sum() >= words);
             assertThat(totals).as("seed %s, %s rounds, %s files: totals after kill -9s vs a fault-free count",
                     SEED, rounds, file).isEqualTo(expected);

@@ -44,7 +44,7 @@ final class ReceiverChildRuns {
         Map<String, Long> expected = NumberedWords.expected(seed, records);
         Long last = expected.get(NumberedWords.POSITION);
         try (ChildJvm child = start(Map.of())) {
-            Map<String, Long> totals = ChildJvm.awaitTotals(out.resolve("totals"),
+            Map<String, Long> totals = child.awaitTotals(out.resolve("totals"),
                     t -> last.equals(t.get(NumberedWords.POSITION)));
             assertThat(totals).as("seed %s, %s records, %s: totals after the crashes vs a fault-free count "
                     + "(%s: the highest record number counted, as -(n+1)); logs in %s", seed, records, what,

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ReceiverKillNineTest {
     private static final long SEED = 20261202L;
-    private static final int RECORDS = 8000;
+    private static final int RECORDS = 4000;
 
     @TempDir
     Path dir;

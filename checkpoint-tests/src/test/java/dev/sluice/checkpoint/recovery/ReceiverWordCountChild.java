@@ -35,7 +35,7 @@ public final class ReceiverWordCountChild {
     private ReceiverWordCountChild() {
     }
 
-    /** Stores the records after the durable position, in store calls of 1 to 20 records. */
+    /** Stores the records after the durable position, in store calls of 1 to 40 records. */
     static final class NumberedReceiver extends Receiver<String> {
         private final long seed;
         private final int records;
@@ -60,7 +60,7 @@ public final class ReceiverWordCountChild {
                 }
                 int next = (int) position + 1;
                 while (next < records && !isStopped()) {
-                    int n = Math.min(records - next, 1 + (int) Math.floorMod(NumberedWords.mix(seed, next), 20L));
+                    int n = Math.min(records - next, 1 + (int) Math.floorMod(NumberedWords.mix(seed, next), 40L));
                     List<String> chunk = new ArrayList<>(n);
                     for (int i = next; i < next + n; i++) {
                         chunk.add(i + " " + NumberedWords.word(seed, i));
