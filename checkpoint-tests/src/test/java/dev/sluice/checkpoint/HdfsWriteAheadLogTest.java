@@ -94,7 +94,7 @@ class HdfsWriteAheadLogTest extends WriteAheadLogContract {
             MetadataCheckpoint older = RandomCheckpoints.checkpoint(random, 1000);
             store.write(older);
             org.apache.hadoop.fs.Path newest = new org.apache.hadoop.fs.Path(
-                    store.write(RandomCheckpoints.checkpoint(random, 2000)));
+                    store.write(RandomCheckpoints.checkpoint(random, 2000)).path());
             org.apache.hadoop.fs.FileSystem fs = newest.getFileSystem(conf());
             byte[] bytes;
             try (java.io.InputStream in = fs.open(newest)) {

@@ -27,6 +27,7 @@ public final class Main {
             "socket", SocketBench::main,
             "wal", dev.sluice.examples.bench.WalBench::main,
             "receiver-wal", dev.sluice.examples.bench.ReceiverWalBench::main,
+            "recovery", dev.sluice.examples.bench.RecoveryBench::main,
             "W4", args -> StreamingBench.run("W4", args),
             "baseline", args -> StreamingBench.run("baseline", args),
             "suite", BenchSuite::main));

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
@@ -36,7 +37,12 @@ import org.slf4j.LoggerFactory;
  * whole file or none. With {@link CommitMode#CREATE_IF_ABSENT} (object stores, where rename is a
  * copy) it is created under its final name; a reader may then see a partial file, which fails the
  * length/CRC check and is skipped like any damaged one. A crash can leave temporary files; they
- * are never read and are deleted by the next write or by {@link #deleteStaleTempFiles}.
+ * are never read; those a listing finds ({@link #latest} at recovery, the first write) are deleted
+ * by the next write, and a failed write of ours deletes its own temporary file.
+ *
+ * <p>Pruning: after the first listing the store keeps the names of the retained files in memory
+ * and deletes the oldest from that list, so a write costs one file write and one rename, not a
+ * directory listing (a listing was most of the per-batch cost on local disks).
  *
  * <p>Threading: one writer per directory (the driver's checkpoint writer); reading is safe from
  * any thread.
@@ -52,9 +58,19 @@ public final class MetadataCheckpointStore {
     private final FileSystem fs;
     private final int retain;
     private final CommitMode mode;
-    private final RawLocalFileSystem local;
     private boolean dirCreated;
-    private volatile long lastWrittenBytes;
+    /** The checkpoint files retained, oldest first; null until the first listing. */
+    private TreeSet<String> retained;
+    /** Temporary files the last listing found, deleted by the next write. */
+    private List<String> staleTemps = new ArrayList<>();
+    /** The directory on the local disk, written through java.nio (null on other file systems). */
+    private final java.nio.file.Path localDir;
+    /** The directory URI with a trailing slash, for the paths this store reports. */
+    private final String dirString;
+    /** Temporary names: random per store, then a counter (a UUID per write cost more than the write). */
+    private final String tempPrefix = UUID.randomUUID().toString().substring(0, 8) + "-";
+    private long tempCount;
+    private volatile Runnable beforeCommit = () -> { };
 
     /** How a checkpoint file becomes visible under its final name. */
     public enum CommitMode {
@@ -70,11 +86,13 @@ public final class MetadataCheckpointStore {
         this.dir = new Path(dirUri);
         this.retain = retain;
         this.mode = checkNotNull(mode, "mode");
+        String d = dir.toString();
+        this.dirString = d.endsWith("/") ? d : d + "/";
         try {
             FileSystem f = dir.getFileSystem(checkNotNull(conf, "conf"));
             // Own CRC in every file: Hadoop's .crc side files would only add a write per checkpoint.
             this.fs = f instanceof LocalFileSystem l ? l.getRawFileSystem() : f;
-            this.local = fs instanceof RawLocalFileSystem raw ? raw : null;
+            this.localDir = fs instanceof RawLocalFileSystem raw ? raw.pathToFile(dir).toPath() : null;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot reach the file system of checkpoint directory " + dirUri, e);
         }
@@ -85,73 +103,112 @@ public final class MetadataCheckpointStore {
         return new MetadataCheckpointStore(dirUri, conf, DEFAULT_RETAIN, CommitMode.RENAME);
     }
 
-    /** Returns the size in bytes of the checkpoint the last successful {@link #write} wrote (0 before any). */
-    public long lastWrittenBytes() {
-        return lastWrittenBytes;
+    /**
+     * Runs {@code hook} in every {@link CommitMode#RENAME} write after the temporary file is
+     * written and before it is renamed: where the crash tests stop the JVM (the crash points live
+     * in the recovery package, which depends on this one, hence a hook).
+     */
+    public void beforeCommit(Runnable hook) {
+        this.beforeCommit = checkNotNull(hook, "hook");
+    }
+
+    /** A checkpoint file written: its path and size. */
+    public record Written(String path, int bytes) {
     }
 
     /**
      * Writes {@code checkpoint} as the file of its batch time (replacing one of the same time),
-     * then deletes files beyond the newest {@code retain} and stale temporary files.
+     * then deletes files beyond the newest {@code retain} and the stale temporary files the last
+     * listing found.
      *
-     * @return the path written
+     * @return the path written and its size
      * @throws CheckpointException if the file cannot be written
      */
-    public String write(MetadataCheckpoint checkpoint) {
-        Path file = fileOf(checkNotNull(checkpoint, "checkpoint").checkpointTime().millis());
+    public Written write(MetadataCheckpoint checkpoint) {
+        String name = nameOf(checkNotNull(checkpoint, "checkpoint").checkpointTime().millis());
         byte[] bytes = MetadataCheckpointFormat.toBytes(checkpoint);
-        try {
-            if (mode == CommitMode.RENAME) {
-                Path temp = new Path(dir, "." + file.getName() + "." + UUID.randomUUID() + ".tmp");
-                writeFile(temp, bytes);
-                replace(temp, file);
-            } else {
-                if (fs.exists(file)) {
-                    fs.delete(file, false);
-                }
-                writeFile(file, bytes);
-            }
-        } catch (IOException e) {
-            throw new CheckpointException(file.toString(), "cannot be written: " + e, e);
+        if (retained == null) {
+            remember(list());
         }
-        log.debug("wrote metadata checkpoint {} ({} bytes)", file, bytes.length);
-        lastWrittenBytes = bytes.length;
+        String temp = null;
+        try {
+            if (!dirCreated) {
+                fs.mkdirs(dir);
+                dirCreated = true;
+            }
+            if (mode == CommitMode.RENAME) {
+                temp = "." + name + "." + tempPrefix + tempCount++ + ".tmp";
+                create(temp, bytes);
+                beforeCommit.run();
+                replace(temp, name);
+            } else {
+                if (retained.contains(name)) {
+                    deleteFile(name);
+                }
+                create(name, bytes);
+            }
+        } catch (IOException | RuntimeException e) {
+            if (temp != null) {
+                deleteQuietly(temp);
+            }
+            throw new CheckpointException(pathOf(name), "cannot be written: " + e, e);
+        }
+        log.debug("wrote metadata checkpoint {} ({} bytes)", name, bytes.length);
+        retained.add(name);
         prune();
-        return file.toString();
+        return new Written(pathOf(name), bytes.length);
     }
 
-    private void writeFile(Path path, byte[] bytes) throws IOException {
-        if (!dirCreated) {
-            fs.mkdirs(dir);
-            dirCreated = true;
-        }
-        if (local != null) {
+    private void create(String name, byte[] bytes) throws IOException {
+        if (localDir != null) {
             // Hadoop's local create sets the file mode by forking chmod when its native library is
             // absent (the usual case): that made a checkpoint write cost ~4 ms instead of ~0.1 ms.
-            Files.write(local.pathToFile(path).toPath(), bytes, StandardOpenOption.CREATE_NEW,
-                    StandardOpenOption.WRITE);
+            Files.write(localDir.resolve(name), bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
             return;
         }
-        try (FSDataOutputStream out = fs.create(path, false)) {
+        try (FSDataOutputStream out = fs.create(new Path(dir, name), false)) {
             out.write(bytes);
         }
     }
 
-    private void replace(Path temp, Path file) throws IOException {
-        if (local != null) {
+    private void replace(String temp, String name) throws IOException {
+        if (localDir != null) {
             // rename(2): replaces the target atomically, so a reader never finds neither file.
-            Files.move(local.pathToFile(temp).toPath(), local.pathToFile(file).toPath(),
-                    StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(localDir.resolve(temp), localDir.resolve(name), StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
             return;
         }
+        Path file = new Path(dir, name);
+        Path from = new Path(dir, temp);
         // A batch re-run after recovery writes its time again; HDFS rename never overwrites.
-        if (fs.exists(file)) {
+        if (retained.contains(name)) {
             fs.delete(file, false);
         }
-        if (!fs.rename(temp, file)) {
-            fs.delete(temp, false);
-            throw new IOException("rename of " + temp + " to " + file + " returned false");
+        if (!fs.rename(from, file)) {
+            throw new IOException("rename of " + from + " to " + file + " returned false");
         }
+    }
+
+    private boolean deleteFile(String name) throws IOException {
+        return localDir != null ? Files.deleteIfExists(localDir.resolve(name)) : fs.delete(new Path(dir, name), false);
+    }
+
+    private void deleteQuietly(String name) {
+        try {
+            deleteFile(name);
+        } catch (IOException | RuntimeException e) {
+            log.warn("could not delete the temporary file {} of a failed metadata checkpoint write", pathOf(name), e);
+        }
+    }
+
+    private String pathOf(String name) {
+        return dirString + name;
+    }
+
+    /** {@code metadata-<time>}, the time zero-padded to 20 digits (so names sort by time); no String.format per batch. */
+    private static String nameOf(long millis) {
+        String digits = Long.toString(millis);
+        return "metadata-" + "0".repeat(Math.max(0, 20 - digits.length())) + digits;
     }
 
     /**
@@ -161,7 +218,9 @@ public final class MetadataCheckpointStore {
      * @throws CheckpointException if checkpoint files exist but none is valid, naming each and why
      */
     public Optional<RecoveredCheckpoint> latest() {
-        List<Path> files = checkpointFiles();
+        List<FileStatus> listing = list();
+        remember(listing);
+        List<Path> files = checkpointFiles(listing);
         List<String> skipped = new ArrayList<>();
         for (int i = files.size() - 1; i >= 0; i--) {
             Path file = files.get(i);
@@ -218,13 +277,38 @@ public final class MetadataCheckpointStore {
         return deleted;
     }
 
-    private void prune() {
-        List<FileStatus> listing = list();
-        List<Path> files = checkpointFiles(listing);
-        for (int i = 0; i < files.size() - retain; i++) {
-            delete(files.get(i));
+    /** Takes the retained files and the stale temporary files from a listing of the directory. */
+    private void remember(List<FileStatus> listing) {
+        retained = new TreeSet<>();
+        staleTemps = new ArrayList<>();
+        for (FileStatus s : listing) {
+            String name = s.getPath().getName();
+            if (NAME.matcher(name).matches()) {
+                retained.add(name);
+            } else if (TEMP.matcher(name).matches()) {
+                staleTemps.add(name);
+            }
         }
-        deleteStaleTempFiles(listing);
+    }
+
+    private void prune() {
+        try {
+            while (retained.size() > retain) {
+                deleteFile(retained.pollFirst());
+            }
+            if (!staleTemps.isEmpty()) {
+                List<String> deleted = new ArrayList<>();
+                for (String name : staleTemps) {
+                    if (deleteFile(name)) {
+                        deleted.add(pathOf(name));
+                    }
+                }
+                staleTemps = new ArrayList<>();
+                log.info("deleted {} stale metadata checkpoint temp files in {}: {}", deleted.size(), dir, deleted);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete an old file in checkpoint directory " + dir, e);
+        }
     }
 
     private byte[] readFile(Path file) {
@@ -251,7 +335,4 @@ public final class MetadataCheckpointStore {
         }
     }
 
-    private Path fileOf(long millis) {
-        return new Path(dir, String.format("metadata-%020d", millis));
-    }
 }

@@ -21,9 +21,11 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableSet;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.hadoop.conf.Configuration;
 import org.slf4j.Logger;
@@ -59,7 +61,7 @@ public final class ReceiverTracker {
     private final Map<Integer, ReceiverSupervisor<?>> supervisors = new ConcurrentHashMap<>();
     private final Map<Integer, ConcurrentSkipListMap<Time, Allocation>> allocations = new ConcurrentHashMap<>();
     /** Batches whose allocations {@link #recover} restored: re-running them takes those, not what is stored now. */
-    private final Set<Time> recoveredBatches = ConcurrentHashMap.newKeySet();
+    private final NavigableSet<Time> recoveredBatches = new ConcurrentSkipListSet<>();
     private final Map<Integer, Time> releasedUpTo = new ConcurrentHashMap<>();
     private final AtomicLong blockSequence = new AtomicLong();
     private final ReceiverGate gate = new ReceiverGate();
@@ -72,6 +74,7 @@ public final class ReceiverTracker {
     private FlushObserver flushObserver;
     /** Logged allocations whose log records are still needed, by batch time then stream (log mode only). */
     private final ConcurrentSkipListMap<Time, List<AllocationLog.Entry>> logged = new ConcurrentSkipListMap<>();
+    private volatile Runnable afterBlockLogged = () -> { };
 
     /** The blocks of one stream in one batch, and how many records they hold. */
     public record Allocation(List<InputBlock> blocks, long records, List<ReceivedBlockHandle> handles) {
@@ -123,6 +126,15 @@ public final class ReceiverTracker {
         this.logOptions = checkNotNull(options, "options");
     }
 
+    /**
+     * Runs {@code hook} on the receiver's thread after each block is durable in the log and before
+     * {@code store} hands it to the tracker (so before any batch can be allocated it): where the
+     * crash tests stop the JVM. A hook, since the crash points' package depends on this one.
+     */
+    public void afterBlockLogged(Runnable hook) {
+        this.afterBlockLogged = checkNotNull(hook, "hook");
+    }
+
     /** Returns true if received blocks go through the write-ahead log. */
     public boolean isLogged() {
         return logDir != null;
@@ -144,8 +156,11 @@ public final class ReceiverTracker {
         handler = wal;
         for (Map.Entry<Integer, ReceiverSupervisor<?>> e : supervisors.entrySet()) {
             int streamId = e.getKey();
-            e.getValue().useDurableStore(records -> wal.store(new InputBlock(streamId,
-                    blockSequence.getAndIncrement()), records));
+            e.getValue().useDurableStore(records -> {
+                ReceivedBlockHandle h = wal.store(new InputBlock(streamId, blockSequence.getAndIncrement()), records);
+                afterBlockLogged.run();
+                return h;
+            });
         }
         log.info("receiver write-ahead log open in {}", logDir);
     }
@@ -232,6 +247,11 @@ public final class ReceiverTracker {
         return blocks;
     }
 
+    /** Returns the batch times whose recovered allocations are still to be re-run (tests and the UI). */
+    public Set<Time> recoveredBatches() {
+        return Set.copyOf(recoveredBatches);
+    }
+
     /** Returns the blocks of stream {@code streamId} in batch {@code time} (none if nothing was stored). */
     public Allocation blocksOf(int streamId, Time time) {
         Map<Time, Allocation> byTime = allocations.get(streamId);
@@ -260,6 +280,8 @@ public final class ReceiverTracker {
             a.handles().forEach(handler::remove);
         }
         old.clear();
+        // A recovered batch released without being allocated again (a stream forgot it first) is done with.
+        recoveredBatches.headSet(time, true).clear();
         releasedUpTo.merge(streamId, time, (a, b) -> a.compareTo(b) >= 0 ? a : b);
         if (allocationLog != null && releasedUpTo.size() == supervisors.size()) {
             Time oldest = null;

@@ -201,19 +201,33 @@ public final class BatchCheckpointer {
         }
         MetadataCheckpoint checkpoint = new MetadataCheckpoint(MetadataCheckpointFormat.VERSION, time,
                 graph.batchInterval(), time, batches, operators, runDir, zero);
-        String path;
+        MetadataCheckpointStore.Written written;
         try {
-            path = store.write(checkpoint);
+            written = store.write(checkpoint);
         } catch (RuntimeException e) {
-            written.accept(new CheckpointInfo(CheckpointInfo.Kind.METADATA, "", time, 0, 0, 0,
+            report(new CheckpointInfo(CheckpointInfo.Kind.METADATA, "", time, 0, 0, 0,
                     Duration.ofNanos(System.nanoTime() - start), Optional.of(e)));
             throw e;
         }
-        written.accept(new CheckpointInfo(CheckpointInfo.Kind.METADATA, "", time, store.lastWrittenBytes(), 1, 0,
-                Duration.ofNanos(System.nanoTime() - start), Optional.empty()));
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        report(new CheckpointInfo(CheckpointInfo.Kind.METADATA, "", time, written.bytes(), 1, 0, took,
+                Optional.empty()));
+        log.debug("batch {}: metadata checkpoint {} ({} batches recorded) in {} µs", time.millis(), written.path(),
+                batches.size(), took.toNanos() / 1000);
         committed.forEach(writer::referenced);
-        log.debug("batch {}: metadata checkpoint {} ({} batches recorded) in {} µs", time.millis(), path,
-                batches.size(), (System.nanoTime() - start) / 1000);
+    }
+
+    /** Runs {@code hook} in each metadata checkpoint write between its temporary file and the rename (crash tests). */
+    public void beforeCommit(Runnable hook) {
+        store.beforeCommit(hook);
+    }
+
+    private void report(CheckpointInfo info) {
+        try {
+            written.accept(info);
+        } catch (RuntimeException e) {
+            log.warn("checkpoint listener failed on {}", info, e);
+        }
     }
 
     /** Hands the state of each state store operator whose checkpoint time {@code time} is to the writer. */

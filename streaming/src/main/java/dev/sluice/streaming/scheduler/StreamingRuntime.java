@@ -12,6 +12,8 @@ import dev.sluice.streaming.dstream.RateLimitedInput;
 import dev.sluice.streaming.input.ReceiverSupervisor;
 import dev.sluice.streaming.input.ReceiverTracker;
 import dev.sluice.streaming.recovery.BatchCheckpointer;
+import dev.sluice.streaming.recovery.CrashPoint;
+import dev.sluice.streaming.recovery.CrashPoints;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -103,6 +105,7 @@ public final class StreamingRuntime {
     public void startBatches(Time last, BatchCheckpointer checkpointer) {
         this.checkpointer = checkpointer;
         if (checkpointer != null) {
+            armCrashPoints(checkpointer);
             jobGenerator.onGenerated(checkpointer::generated);
             jobScheduler.afterBatch(checkpointer::afterBatch);
         }
@@ -111,6 +114,18 @@ public final class StreamingRuntime {
             input.start();
         }
         jobGenerator.startAfter(last);
+    }
+
+    /**
+     * Installs the engine's hooks at the crash points of the durability protocol when a crash test
+     * armed one (see {@link CrashPoints}); nothing otherwise.
+     */
+    private void armCrashPoints(BatchCheckpointer checkpointer) {
+        if (CrashPoints.armed() == null) {
+            return;
+        }
+        receiverTracker.afterBlockLogged(() -> CrashPoints.reached(CrashPoint.AFTER_WAL_APPEND_BEFORE_ALLOCATION));
+        checkpointer.beforeCommit(() -> CrashPoints.reached(CrashPoint.DURING_METADATA_CHECKPOINT_WRITE));
     }
 
     /**

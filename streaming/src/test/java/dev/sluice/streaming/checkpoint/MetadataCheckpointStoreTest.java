@@ -1,7 +1,9 @@
 package dev.sluice.streaming.checkpoint;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.sluice.core.CheckpointException;
 import dev.sluice.streaming.checkpoint.MetadataCheckpointStore.CommitMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,6 +75,43 @@ class MetadataCheckpointStoreTest {
         MetadataCheckpointStore store = store(10, CommitMode.RENAME);
         store.write(RandomCheckpoints.checkpoint(new Random(9), 1000));
 
+        assertThat(names()).containsExactly("metadata-00000000000000001000");
+    }
+
+    @ParameterizedTest
+    @EnumSource(CommitMode.class)
+    void write_afterARestartOnAFullDirectory_prunesTheFilesOfTheEarlierRunToo(CommitMode mode) throws Exception {
+        long seed = System.nanoTime();
+        Random random = new Random(seed);
+        MetadataCheckpointStore first = store(3, mode);
+        for (int i = 1; i <= 5; i++) {
+            first.write(RandomCheckpoints.checkpoint(random, i * 1000L));
+        }
+        // A new process: its store learns the retained files from one listing, then prunes from memory.
+        MetadataCheckpointStore second = store(3, mode);
+        second.latest();
+        MetadataCheckpoint newest = null;
+        for (int i = 6; i <= 9; i++) {
+            newest = RandomCheckpoints.checkpoint(random, i * 1000L);
+            second.write(newest);
+        }
+
+        assertThat(names()).as("seed %s", seed).containsExactly(
+                "metadata-00000000000000007000", "metadata-00000000000000008000", "metadata-00000000000000009000");
+        assertThat(second.latest().orElseThrow().checkpoint()).as("seed %s", seed).isEqualTo(newest);
+    }
+
+    @Test
+    void write_thatFails_deletesItsTemporaryFileAndSaysWhichFile() throws Exception {
+        MetadataCheckpointStore store = store(3, CommitMode.RENAME);
+        store.write(RandomCheckpoints.checkpoint(new Random(3), 1000));
+        store.beforeCommit(() -> {
+            throw new IllegalStateException("disk gone");
+        });
+
+        assertThatThrownBy(() -> store.write(RandomCheckpoints.checkpoint(new Random(4), 2000)))
+                .isInstanceOf(CheckpointException.class).hasMessageContaining("metadata-00000000000000002000")
+                .hasMessageContaining("disk gone").hasRootCauseMessage("disk gone");
         assertThat(names()).containsExactly("metadata-00000000000000001000");
     }
 }

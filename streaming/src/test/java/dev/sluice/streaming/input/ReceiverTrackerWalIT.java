@@ -247,4 +247,36 @@ class ReceiverTrackerWalIT {
                 .hasMessageContaining(segment.getName())
                 .hasMessageContaining(Integer.toString(WalFiles.firstRecordOffset()));
     }
+
+    @Test
+    void recoveredBatches_areForgottenOnceAllocatedAgainOrReleased() {
+        long seed = new Random().nextLong();
+        Random random = new Random(seed);
+        String dir = tmp.resolve("log").toUri().toString();
+        Node first = new Node(dir, WalOptions.defaults());
+        first.tracker.openLog();
+        int batches = 4 + random.nextInt(4);
+        for (int b = 1; b <= batches; b++) {
+            for (int s = 0; s < STREAMS; s++) {
+                first.supervisors.get(s).store(List.of("b" + b + "-s" + s));
+            }
+            first.tracker.allocate(new Time(b * 1000L));
+        }
+        Node second = new Node(dir, WalOptions.defaults());
+        second.tracker.recover(new Time(1000));
+        assertThat(second.tracker.recoveredBatches()).as("seed %s", seed).hasSize(batches - 1);
+
+        int rerun = 1 + random.nextInt(batches - 2);
+        for (int b = 2; b < 2 + rerun; b++) {
+            second.tracker.allocate(new Time(b * 1000L));
+        }
+        assertThat(second.tracker.recoveredBatches()).as("seed %s: re-run batches are forgotten", seed)
+                .hasSize(batches - 1 - rerun);
+        for (int s = 0; s < STREAMS; s++) {
+            second.tracker.releaseUpTo(s, new Time(batches * 1000L));
+        }
+        assertThat(second.tracker.recoveredBatches()).as("seed %s: released batches are forgotten", seed).isEmpty();
+        first.tracker.closeLog();
+        second.tracker.closeLog();
+    }
 }
