@@ -142,7 +142,13 @@ public final class BatchCheckpointer {
         Time last = lastBatch;
         try {
             if (last != null && writer.awaitIdle(Duration.ofSeconds(60))) {
-                writeMetadata(last, System.nanoTime());
+                for (StateCheckpointWriter.Committed c : writer.takeCommitted().values()) {
+                    adoptStateCheckpoint(c);
+                    pendingReferences.add(c);
+                }
+                if (!pendingReferences.isEmpty()) { // else the last metadata checkpoint already names everything
+                    writeMetadata(last, System.nanoTime());
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
