@@ -23,11 +23,13 @@ import dev.sluice.streaming.dstream.Slices;
 import dev.sluice.streaming.dstream.CombinedDStream;
 import dev.sluice.streaming.function.TransformWithFunction;
 import dev.sluice.streaming.dstream.OutputDStream;
+import dev.sluice.streaming.output.TransactionalOutput;
 import dev.sluice.streaming.dstream.Printout;
 import dev.sluice.streaming.dstream.TextFilesOutput;
 import dev.sluice.streaming.dstream.TransformedDStream;
 import dev.sluice.streaming.dstream.UnionDStream;
 import dev.sluice.streaming.function.ForeachBatchFunction;
+import dev.sluice.streaming.function.OutputBatchFunction;
 import dev.sluice.streaming.function.TimedTransformFunction;
 import dev.sluice.streaming.function.TransformFunction;
 import dev.sluice.streaming.window.Window;
@@ -352,41 +354,96 @@ public class DStream<T> {
 
     // ---------------------------------------------------------------- output operations
 
-    /** Calls {@code f} with each batch's dataset and time: the general output operation. */
-    public void foreachBatch(ForeachBatchFunction<T> f) {
+    /**
+     * Calls {@code f} with each batch's dataset and time: the general output operation. With a
+     * checkpoint directory, a batch for which {@code f} returned is recorded in this output's commit
+     * log, and not run again if it is replayed after a crash (see {@link OutputOperation}); use
+     * {@link #foreachBatchWithId} to write idempotently across the crash window that is left.
+     * Returns the output's handle.
+     */
+    public OutputOperation foreachBatch(ForeachBatchFunction<T> f) {
         checkNotNull(f, "f");
-        new OutputDStream<>(node, OperatorKind.FOREACH_BATCH, f);
+        return output(new OutputDStream<>(node, OperatorKind.FOREACH_BATCH, OutputDStream.timed(f)));
     }
 
-    /** Prints the first 10 elements of each batch to standard output. */
-    public void print() {
-        print(10);
+    /**
+     * Like {@link #foreachBatch}, but {@code f} gets the batch's {@link OutputBatch}: its stable id
+     * (the batch time in ms, the same across restarts and upgrades) and whether the batch is a
+     * replay of one a crashed run began, so {@code f} can store the id with its data and skip ids
+     * already applied. Returns the output's handle.
+     */
+    public OutputOperation foreachBatchWithId(OutputBatchFunction<T> f) {
+        checkNotNull(f, "f");
+        return output(new OutputDStream<T>(node, OperatorKind.FOREACH_BATCH, f::call));
+    }
+
+    /**
+     * Writes each batch through {@code sink}'s commit protocol (see {@link TransactionalSink}):
+     * {@code isCommitted}, {@code begin}, one {@code writePartition} task per partition (retried like
+     * any task), {@code commit}, then this output's commit log; {@code abort} if a step fails.
+     * {@code open} is called at start with the output's uid, {@code close} at stop. Returns the
+     * output's handle; give it a stable {@code uid}.
+     */
+    public OutputOperation writeTransactionally(TransactionalSink<T> sink) {
+        checkNotNull(sink, "sink");
+        TransactionalOutput<T> driver = new TransactionalOutput<>(sink, node.graph()::isAbandoned);
+        return output(new OutputDStream<T>(node, OperatorKind.WRITE_TRANSACTIONALLY, new OutputDStream.Action<T>() {
+            @Override
+            public void run(Dataset<T> dataset, OutputBatch batch) throws Exception {
+                driver.write(dataset, batch);
+            }
+
+            @Override
+            public void open(String uid) throws Exception {
+                driver.open(uid);
+            }
+
+            @Override
+            public void close() throws Exception {
+                driver.close();
+            }
+        }));
+    }
+
+    /** Prints the first 10 elements of each batch to standard output; see {@link #print(int)}. */
+    public OutputOperation print() {
+        return print(10);
     }
 
     /**
      * Prints the first {@code n} elements of each batch to standard output: a line of dashes,
      * {@code Time: <ms> ms}, dashes again, the elements one per line, {@code ...} if there were
-     * more, and an empty line.
+     * more, and an empty line. At-least-once: a batch replayed after a crash prints again.
      */
-    public void print(int n) {
+    public OutputOperation print(int n) {
         checkArgument(n > 0, "n must be > 0, got %s", n);
-        new OutputDStream<T>(node, OperatorKind.PRINT, (ds, time) -> System.out.print(Printout.of(ds.take(n + 1), n, time)));
+        OutputDStream<T> out = new OutputDStream<T>(node, OperatorKind.PRINT,
+                (ds, batch) -> System.out.print(Printout.of(ds.take(n + 1), n, batch.time())));
+        out.atLeastOnce();
+        return output(out);
     }
 
     /**
      * Writes each batch as text to the directory {@code prefix-<batch ms>.suffix} (no dot if
      * {@code suffix} is empty), on any Hadoop FileSystem. Each directory appears atomically, with
      * a {@code _SLUICE_OUTPUT} marker naming this application (its checkpoint directory) or, without
-     * a checkpoint directory, this run. A batch whose directory this application already wrote (a
-     * replay after a restart) is not written again; a directory of the same name that it did not
-     * write (an unrelated earlier run) fails the batch, naming the directory.
+     * a checkpoint directory, this run. A batch replayed after a crash is skipped if this output's
+     * commit log records it, or if its directory carries this application's marker (a crash between
+     * the write and the commit log); a directory of the same name that it did not write (an
+     * unrelated earlier run) fails the batch, naming the directory. For one output directory that
+     * readers see exactly once, use {@link #writeTransactionally} with a {@link ManifestFileSink}.
+     * Returns the output's handle.
      */
-    public void saveAsTextFiles(String prefix, String suffix) {
+    public OutputOperation saveAsTextFiles(String prefix, String suffix) {
         checkNotNull(prefix, "prefix");
         checkNotNull(suffix, "suffix");
         String owner = TextFilesOutput.owner(context.engine());
-        new OutputDStream<T>(node, OperatorKind.SAVE_AS_TEXT_FILES,
-                (ds, time) -> TextFilesOutput.save(ds, prefix, suffix, time, owner));
+        return output(new OutputDStream<T>(node, OperatorKind.SAVE_AS_TEXT_FILES,
+                (ds, batch) -> TextFilesOutput.save(ds, prefix, suffix, batch, owner)));
+    }
+
+    private OutputOperation output(OutputDStream<T> out) {
+        return new OutputOperation(context, out);
     }
 
     // ---------------------------------------------------------------- windows (see the window package)

@@ -471,7 +471,9 @@ public final class StreamingContext implements AutoCloseable {
         Time zero = new Time(now - now % batchInterval.toMillis());
         Optional<String> dir = engine.checkpointDir();
         if (dir.isEmpty()) {
-            runtime.start(zero);
+            runtime.initialize(zero);
+            runtime.graph().openOutputs(null, EngineServices.of(engine).hadoopConf(), null);
+            runtime.startBatches(zero, null);
             return zero;
         }
         EngineServices services = EngineServices.of(engine);
@@ -497,6 +499,7 @@ public final class StreamingContext implements AutoCloseable {
         String runDir = services.checkpointRunDir().orElseThrow();
         if (found.isEmpty()) {
             runtime.initialize(zero);
+            runtime.graph().openOutputs(dir.get(), services.hadoopConf(), null);
             runtime.startBatches(zero, new BatchCheckpointer(runtime.graph(), uids, store, runDir, zero, Map.of()));
             return zero;
         }
@@ -509,6 +512,7 @@ public final class StreamingContext implements AutoCloseable {
         checkpointer.generatedBefore(recovery.recordedBatches());
         recoveryReport = report;
         log.info("{}", report.describe());
+        runtime.graph().openOutputs(dir.get(), services.hadoopConf(), recovery.lastCompletedBatch());
         runtime.startBatches(recovery.lastCompletedBatch(), checkpointer);
         return recoveredZero;
     }
@@ -564,6 +568,7 @@ public final class StreamingContext implements AutoCloseable {
         transition(Lifecycle.STOPPED);
         if (current == Lifecycle.ACTIVE) {
             stopReport = runtime.stop(graceful, stopTimeout);
+            runtime.graph().closeOutputs();
         }
         observability.stop();
         if (ownsEngine) {

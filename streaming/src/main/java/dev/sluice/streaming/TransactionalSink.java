@@ -16,7 +16,14 @@ import java.util.Iterator;
  * partition whose task attempt failed and was retried), then {@link #commit}, and then records
  * the batch in its output commit log. If any step throws, it calls {@link #abort} and the batch
  * fails. After a crash, a batch that was begun but not committed is begun again, with
- * {@code replay} set.
+ * {@code replay} set (it is set for every batch the crashed run may have begun, so it may also be
+ * set for one that run never reached; see {@code OutputBatch.replay()}). A batch the output
+ * commit log records is not run again at all: not even {@link #isCommitted} is called for it.
+ *
+ * <p>Drive a sink with {@code DStream.writeTransactionally(sink)}; {@code writePartition} runs
+ * as ordinary tasks of the engine, so a failed attempt is retried up to the engine's
+ * {@code maxTaskAttempts}. After a crash (a killed process) nothing more is called on the sink
+ * instance of the crashed run: neither {@code commit} nor {@code abort}.
  *
  * <p>The batch id is the batch time in milliseconds: the same for a batch across restarts and
  * upgrades of the program. Batches are committed in time order, one at a time.

@@ -35,7 +35,8 @@ class ApiListTest {
                 "union", "repartition", "count", "countByValue", "reduce", "transform", "transformToPair",
                 "transformWith", "slice");
         Set<String> windows = Set.of("window", "reduceByWindow", "countByWindow", "countByValueAndWindow");
-        Set<String> outputs = Set.of("foreachBatch", "print", "saveAsTextFiles");
+        Set<String> outputs = Set.of("foreachBatch", "foreachBatchWithId", "print", "saveAsTextFiles",
+                "writeTransactionally");
         Set<String> settingsAndIntrospection = Set.of("persist", "cache", "checkpoint", "setName", "uid", "context", "id",
                 "name", "slideDuration", "dependencies", "rememberedTimes", "rememberDuration", "storageLevel",
                 "checkpointInterval");

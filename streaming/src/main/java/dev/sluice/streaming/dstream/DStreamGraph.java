@@ -2,6 +2,7 @@ package dev.sluice.streaming.dstream;
 
 import dev.sluice.core.Engine;
 import dev.sluice.streaming.Time;
+import dev.sluice.streaming.output.OutputCommitLog;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -10,6 +11,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.hadoop.conf.Configuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * All nodes of one context, in the order they were made (a node's id is its index): the inputs,
@@ -22,6 +26,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * {@link BatchRetention}). The lists are copy-on-write; nodes guard their own state.
  */
 public final class DStreamGraph {
+    private static final Logger log = LoggerFactory.getLogger(DStreamGraph.class);
     private final Engine engine;
     private final Duration batchInterval;
     private final Runnable checkCanAddOperation;
@@ -32,6 +37,7 @@ public final class DStreamGraph {
     /** What {@code StreamingContext.remember} asked every node to keep at least; null if nothing. */
     private volatile Duration rememberAtLeast;
     private volatile RecordGuard recordGuard;
+    private volatile boolean abandoned;
 
     /**
      * Creates the graph of a context whose batches run on {@code engine};
@@ -145,7 +151,109 @@ public final class DStreamGraph {
     }
 
     private static String derivedUid(DStreamNode<?> node, int position) {
-        return node.descriptor().kind().name().toLowerCase(Locale.ROOT).replace('_', '-') + "-" + position;
+        return kindName(node) + "-" + position;
+    }
+
+    private static String kindName(DStreamNode<?> node) {
+        return node.descriptor().kind().name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    /**
+     * Returns the uid of every output, in definition order: the one given with {@code uid(...)},
+     * else one derived from the output's kind and its position among the outputs that keep a
+     * commit log ({@code "foreach-batch-1"}); an at-least-once output (print) without one gets
+     * {@code "<kind>-at-least-once-<n>"}, so adding or removing a print changes no other uid.
+     *
+     * @throws IllegalStateException if two outputs have the same uid
+     */
+    public Map<OutputDStream<?>, String> outputUids() {
+        Map<OutputDStream<?>, String> out = new LinkedHashMap<>();
+        Map<String, OutputDStream<?>> byUid = new HashMap<>();
+        int position = 0;
+        int unlogged = 0;
+        for (OutputDStream<?> output : outputs) {
+            String uid = output.explicitOutputUid().orElse(output.isCommitted() ? kindName(output) + "-" + position
+                    : kindName(output) + "-at-least-once-" + unlogged);
+            if (output.isCommitted()) {
+                position++;
+            } else {
+                unlogged++;
+            }
+            OutputDStream<?> other = byUid.putIfAbsent(uid, output);
+            if (other != null) {
+                throw new IllegalStateException(String.format("outputs %s and %s both have uid '%s'; give each output "
+                        + "its own uid(\"...\")", other, output, uid));
+            }
+            out.put(output, uid);
+        }
+        return out;
+    }
+
+    /**
+     * Opens every output at start, before any batch: gives each its uid, and, with a checkpoint
+     * directory, its output commit log there. {@code resumedAfter} is the last batch a recovered
+     * run completed (null on a fresh start): the batches after it that the crashed run may have
+     * begun writing are replays ({@code OutputBatch.replay()}): the one right after it (batches
+     * run one at a time, so no later one can have started), and any an output's commit log records
+     * (after a fallback to an older metadata checkpoint). Logs one WARN listing the outputs with a
+     * commit log that rely on derived uids.
+     *
+     * @throws IllegalStateException if two outputs have the same uid, or an output cannot be opened
+     */
+    public void openOutputs(String checkpointDir, Configuration conf, Time resumedAfter) {
+        Map<OutputDStream<?>, String> uids = outputUids();
+        Map<OutputDStream<?>, OutputCommitLog> logs = new LinkedHashMap<>();
+        List<String> derived = new ArrayList<>();
+        long replayUntil = resumedAfter == null ? Long.MIN_VALUE : resumedAfter.millis() + batchInterval.toMillis();
+        for (Map.Entry<OutputDStream<?>, String> e : uids.entrySet()) {
+            OutputDStream<?> output = e.getKey();
+            if (output.isCommitted() && output.explicitOutputUid().isEmpty()) {
+                derived.add(output + " as '" + e.getValue() + "'");
+            }
+            if (checkpointDir != null && output.isCommitted()) {
+                OutputCommitLog commits = OutputCommitLog.open(checkpointDir, e.getValue(), conf,
+                        OutputCommitLog.DEFAULT_RETAIN);
+                logs.put(output, commits);
+                if (resumedAfter != null && !commits.committed().isEmpty()) {
+                    replayUntil = Math.max(replayUntil, commits.committed().last());
+                }
+            }
+        }
+        long replayAfter = resumedAfter == null ? Long.MAX_VALUE : resumedAfter.millis();
+        for (Map.Entry<OutputDStream<?>, String> e : uids.entrySet()) {
+            try {
+                e.getKey().open(e.getValue(), logs.get(e.getKey()), replayAfter, replayUntil);
+            } catch (Exception ex) {
+                throw new IllegalStateException("cannot start: output " + e.getKey() + " ('" + e.getValue()
+                        + "') failed to open: " + ex, ex);
+            }
+        }
+        if (checkpointDir != null && !derived.isEmpty()) {
+            log.warn("{} output operation(s) rely on derived ids, which change if outputs are added, removed or "
+                    + "reordered, so their commit logs would not match after such a change: {}; give each a stable id "
+                    + "with uid(\"...\") on the handle the output operation returns", derived.size(), derived);
+        }
+    }
+
+    /** Marks the context abandoned (a crash): outputs commit nothing more. Any thread. */
+    public void abandon() {
+        abandoned = true;
+    }
+
+    /** Returns true once the context was abandoned (a crash). */
+    public boolean isAbandoned() {
+        return abandoned;
+    }
+
+    /** Closes every output (a transactional sink's {@code close}); what one throws is logged, not rethrown. */
+    public void closeOutputs() {
+        for (OutputDStream<?> output : outputs) {
+            try {
+                output.close();
+            } catch (Exception e) {
+                log.warn("output {} failed to close", output, e);
+            }
+        }
     }
 
     /**

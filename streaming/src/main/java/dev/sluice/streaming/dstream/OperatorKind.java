@@ -48,7 +48,8 @@ public enum OperatorKind {
     STATE_SNAPSHOTS("stateSnapshots"),
     FOREACH_BATCH("foreachBatch"),
     PRINT("print"),
-    SAVE_AS_TEXT_FILES("saveAsTextFiles");
+    SAVE_AS_TEXT_FILES("saveAsTextFiles"),
+    WRITE_TRANSACTIONALLY("writeTransactionally");
 
     private final String operation;
 

@@ -9,6 +9,8 @@ import dev.sluice.streaming.Time;
 import dev.sluice.streaming.dstream.BatchJob;
 import dev.sluice.streaming.dstream.DStreamGraph;
 import dev.sluice.streaming.input.ReceiverGate;
+import dev.sluice.streaming.recovery.CrashPoint;
+import dev.sluice.streaming.recovery.CrashPoints;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -112,12 +114,15 @@ final class JobScheduler {
         Throwable failure = set.generationError();
         VirtualMachineError fatal = null;
         if (failure == null) {
+            CrashPoints.reached(CrashPoint.AFTER_BATCH_STATE_BEFORE_OUTPUT);
             for (BatchJob job : set.jobs()) {
                 if (abandoned) {
                     return;
                 }
                 try {
-                    job.body().run();
+                    if (!runJob(job)) {
+                        return;
+                    }
                 } catch (Throwable e) {
                     // Any Throwable fails this batch only, and the batch still completes below
                     // (released data, listeners, failure handler); only a VM error is rethrown, after.
@@ -142,6 +147,28 @@ final class JobScheduler {
         if (fatal != null) {
             throw fatal;
         }
+    }
+
+    /**
+     * Runs one output's job: skipped (computing only) if its commit log records the batch, else
+     * the body and then the commit log entry. Returns false if the context was abandoned (a crash)
+     * before the entry was written: nothing is written after that instant.
+     */
+    private boolean runJob(BatchJob job) throws Exception {
+        BatchJob.Commit commit = job.commit();
+        if (commit.isCommitted()) {
+            commit.skip();
+            return true;
+        }
+        job.body().run();
+        if (commit.isLogged()) {
+            CrashPoints.reached(CrashPoint.AFTER_OUTPUT_BEFORE_COMMIT);
+        }
+        if (abandoned) {
+            return false;
+        }
+        commit.record();
+        return true;
     }
 
     private void complete(JobSet set, long start, Throwable failure) {

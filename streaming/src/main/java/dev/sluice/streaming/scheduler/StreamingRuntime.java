@@ -115,6 +115,7 @@ public final class StreamingRuntime {
      * more is checkpointed, inputs stop; waits for no thread (the caller may be one of them).
      */
     public void abandon() {
+        graph.abandon();
         jobScheduler.abandon();
         jobGenerator.abandon();
         receiverTracker.gate().open();

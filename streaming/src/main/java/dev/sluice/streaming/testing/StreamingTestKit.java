@@ -111,11 +111,15 @@ public final class StreamingTestKit implements AutoCloseable {
         return PairDStream.of(input(batches));
     }
 
-    /** Collects every dataset {@code stream} produces (an output operation of the pipeline). */
+    /**
+     * Collects every dataset {@code stream} produces: an at-least-once output operation of the
+     * pipeline (no output commit log), so a recovered kit collects the batches it replays too.
+     */
     public <T> BatchOutput<T> collect(DStream<T> stream) {
         checkNotNull(stream, "stream");
         BatchOutput<T> out = new BatchOutput<>();
-        stream.foreachBatch((ds, time) -> out.add(time, ds.collect()));
+        // At-least-once: the collection is this kit's memory, so a recovered kit records replayed batches too.
+        stream.foreachBatch((ds, time) -> out.add(time, ds.collect())).atLeastOnce();
         return out;
     }
 
