@@ -30,6 +30,7 @@ final class KafkaLagGauges implements AutoCloseable {
     private final List<Meter> meters = new CopyOnWriteArrayList<>();
     private volatile LagReport last = new LagReport(0, Map.of());
     private long recordsTime = -1;
+    private boolean closed;
 
     KafkaLagGauges(MeterRegistry registry, String stream) {
         this.registry = registry;
@@ -64,6 +65,9 @@ final class KafkaLagGauges implements AutoCloseable {
     }
 
     private void register(TopicPartition tp, LagReport.PartitionLag value) {
+        if (closed) {
+            return; // a measurement that finished after the stream stopped must not bring the gauges back
+        }
         if (current.put(tp, value) == null) {
             Tags tags = Tags.of("stream", stream, "topic", tp.topic(), "partition", String.valueOf(tp.partition()));
             meters.add(Gauge.builder(RECORDS, current, m -> m.get(tp).recordsBehind()).tags(tags)
@@ -80,7 +84,8 @@ final class KafkaLagGauges implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        closed = true;
         meters.forEach(registry::remove);
         meters.clear();
         current.clear();
