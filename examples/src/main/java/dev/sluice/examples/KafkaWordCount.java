@@ -14,8 +14,6 @@ import dev.sluice.streaming.State;
 import dev.sluice.streaming.StateSpec;
 import dev.sluice.streaming.StreamingContext;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -44,10 +42,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *                            resumes from the checkpoint there
  * </pre>
  *
- * <p>Temporary: the engine side of {@code DStream.writeTransactionally(sink)} is being written in
- * parallel; until it lands, {@code foreachBatch} drives the sink's protocol itself here
- * ({@link #writeBatch}), with the batch time as the batch id, so a batch Kafka already committed is
- * skipped on replay; the engine's output commit log will take over this loop.
+ * <p>{@code writeTransactionally} hands the sink to the engine, which drives its protocol with the
+ * batch time as the batch id; a batch committed to Kafka before a crash is not written again.
  */
 public final class KafkaWordCount {
     private KafkaWordCount() {
@@ -122,44 +118,15 @@ public final class KafkaWordCount {
                 servers, "key.serializer", StringSerializer.class.getName(),
                 "value.serializer", StringSerializer.class.getName(), "linger.ms", "5"),
                 Pair::key, c -> Long.toString(c.value()), DeliveryGuarantee.EXACTLY_ONCE);
-        sink.open("kafka-word-count-out"); // fences an earlier run of the program that may still be alive
+        // The engine drives the sink: a batch this output committed (in its commit log, or in Kafka by
+        // its batch marker) is skipped on replay; otherwise begin, one write task per partition, commit.
+        counts.writeTransactionally(sink).uid("kafka-word-count-out");
         counts.foreachBatch((ds, time) -> {
-            List<List<Pair<String, Long>>> partitions = ds.mapPartitions(it -> List.of(drain(it)).iterator())
-                    .collect();
-            writeBatch(sink, time.millis(), partitions);
-            List<Pair<String, Long>> top = TopWords.of(partitions.stream().flatMap(List::stream).iterator(), 10);
+            List<Pair<String, Long>> updated = ds.collect();
             System.out.printf("batch %d ms: %d words updated, written to %s; top 10: %s%n", time.millis(),
-                    partitions.stream().mapToInt(List::size).sum(), output, top);
-        });
+                    updated.size(), output, TopWords.of(updated.iterator(), 10));
+        }).atLeastOnce(); // the console may show a replayed batch twice
         return ssc;
-    }
-
-    /**
-     * Temporary: drives the sink's protocol for one batch as the engine's writeTransactionally will
-     * (skip a batch Kafka committed, begin, one write per partition, commit; abort on failure).
-     */
-    private static void writeBatch(KafkaSink<Pair<String, Long>, String, String> sink, long batchId,
-            List<List<Pair<String, Long>>> partitions) throws Exception {
-        if (sink.isCommitted(batchId)) {
-            System.out.printf("batch %d ms: already committed to Kafka by an earlier run; skipped%n", batchId);
-            return;
-        }
-        sink.begin(batchId, false);
-        try {
-            for (int p = 0; p < partitions.size(); p++) {
-                sink.writePartition(batchId, p, partitions.get(p).iterator());
-            }
-            sink.commit(batchId);
-        } catch (Exception e) {
-            sink.abort(batchId, e);
-            throw e;
-        }
-    }
-
-    private static <T> List<T> drain(Iterator<T> it) {
-        List<T> out = new ArrayList<>();
-        it.forEachRemaining(out::add);
-        return out;
     }
 
     private static Pair<String, Long> count(String word, Optional<Integer> inBatch, State<Long> state) {

@@ -54,10 +54,10 @@ public final class KafkaBaselineBench {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> opts = options(args);
-        int n = Integer.parseInt(opts.getOrDefault("lines", "100000"));
-        int warmup = Integer.parseInt(opts.getOrDefault("warmup", "3"));
-        int measured = Integer.parseInt(opts.getOrDefault("batches", "10"));
+        Sizes sizes = Sizes.of(args);
+        int n = sizes.lines();
+        int warmup = sizes.warmup();
+        int measured = sizes.measured();
         int k = Math.min(WorkloadData.pregeneratedBatches(n), warmup + measured);
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
             String topic = "w1";
@@ -255,6 +255,16 @@ public final class KafkaBaselineBench {
         fields.put("peakRssMiB", BenchReport.peakRssMiB());
         fields.put("jvmFlags", BenchReport.jvmFlags());
         System.out.println(BenchReport.Json.write(fields));
+    }
+
+    /** The common options of the Kafka benchmarks: {@code --lines N --warmup W --batches M}. */
+    record Sizes(int lines, int warmup, int measured) {
+        static Sizes of(String[] args) {
+            Map<String, String> opts = options(args);
+            return new Sizes(Integer.parseInt(opts.getOrDefault("lines", "100000")),
+                    Integer.parseInt(opts.getOrDefault("warmup", "3")),
+                    Integer.parseInt(opts.getOrDefault("batches", "10")));
+        }
     }
 
     static Map<String, String> options(String[] args) {

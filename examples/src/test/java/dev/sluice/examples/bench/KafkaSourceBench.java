@@ -60,10 +60,10 @@ public final class KafkaSourceBench {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> opts = KafkaBaselineBench.options(args);
-        int n = Integer.parseInt(opts.getOrDefault("lines", "100000"));
-        int warmup = Integer.parseInt(opts.getOrDefault("warmup", "3"));
-        int measured = Integer.parseInt(opts.getOrDefault("batches", "10"));
+        KafkaBaselineBench.Sizes sizes = KafkaBaselineBench.Sizes.of(args);
+        int n = sizes.lines();
+        int warmup = sizes.warmup();
+        int measured = sizes.measured();
         int total = warmup + measured;
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
             String topic = "w1";
@@ -139,12 +139,18 @@ public final class KafkaSourceBench {
         System.out.println(BenchReport.Json.write(fields));
     }
 
+    /** Returns W1 batch {@code b}'s output: each distinct word of its {@code n} lines with its count. */
+    static Map<String, Integer> w1Counts(int n, int b) {
+        Map<String, Integer> counts = new HashMap<>();
+        WorkloadData.batch(b, n).forEach(l -> Baselines.forEachWord(l, w -> counts.merge(w, 1, Integer::sum)));
+        return counts;
+    }
+
     private static void sink(EmbeddedKafkaBroker broker, int n, int warmup, int measured) throws Exception {
         int k = Math.min(WorkloadData.pregeneratedBatches(n), warmup + measured);
         List<List<List<Pair<String, Integer>>>> outputs = new ArrayList<>();
         for (int b = 0; b < k; b++) {
-            Map<String, Integer> counts = new HashMap<>();
-            WorkloadData.batch(b, n).forEach(l -> Baselines.forEachWord(l, w -> counts.merge(w, 1, Integer::sum)));
+            Map<String, Integer> counts = w1Counts(n, b);
             List<List<Pair<String, Integer>>> parts = new ArrayList<>();
             for (int p = 0; p < PARTITIONS; p++) {
                 parts.add(new ArrayList<>());

@@ -176,7 +176,6 @@ public final class KafkaInputDStream<K, V> extends InputDStream<KafkaRecord<K, V
     public synchronized void stop() {
         stopped = true;
         readers.close();
-        gauges.close();
         if (lagThread != null) {
             lagThread.shutdown();
             try {
@@ -186,6 +185,7 @@ public final class KafkaInputDStream<K, V> extends InputDStream<KafkaRecord<K, V
             }
             lagThread = null;
         }
+        gauges.close(); // after the lag thread, whose last measurement would register them again
         if (probe != null) {
             probe.close();
             probe = null;

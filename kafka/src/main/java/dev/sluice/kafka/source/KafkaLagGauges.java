@@ -30,7 +30,6 @@ final class KafkaLagGauges implements AutoCloseable {
     private final List<Meter> meters = new CopyOnWriteArrayList<>();
     private volatile LagReport last = new LagReport(0, Map.of());
     private long recordsTime = -1;
-    /** Set by {@link #close}: later updates (a lag measurement still running at stop) register nothing. */
     private boolean closed;
 
     KafkaLagGauges(MeterRegistry registry, String stream) {
@@ -40,9 +39,6 @@ final class KafkaLagGauges implements AutoCloseable {
 
     /** Takes the records behind of {@code report}, keeping each partition's last seconds behind. */
     synchronized void updateRecords(LagReport report) {
-        if (closed) {
-            return;
-        }
         recordsTime = Math.max(recordsTime, report.batchTime());
         report.partitions().forEach((tp, lag) -> {
             LagReport.PartitionLag before = current.get(tp);
@@ -56,9 +52,6 @@ final class KafkaLagGauges implements AutoCloseable {
      * a report older than the newest records figures (a slow measurement) gives its seconds only.
      */
     synchronized void update(LagReport report) {
-        if (closed) {
-            return;
-        }
         boolean newest = report.batchTime() >= recordsTime;
         report.partitions().forEach((tp, lag) -> {
             LagReport.PartitionLag now = current.get(tp);
@@ -72,6 +65,9 @@ final class KafkaLagGauges implements AutoCloseable {
     }
 
     private void register(TopicPartition tp, LagReport.PartitionLag value) {
+        if (closed) {
+            return; // a measurement that finished after the stream stopped must not bring the gauges back
+        }
         if (current.put(tp, value) == null) {
             Tags tags = Tags.of("stream", stream, "topic", tp.topic(), "partition", String.valueOf(tp.partition()));
             meters.add(Gauge.builder(RECORDS, current, m -> m.get(tp).recordsBehind()).tags(tags)
@@ -87,7 +83,6 @@ final class KafkaLagGauges implements AutoCloseable {
         return last;
     }
 
-    /** Removes the gauges; updates after this are ignored. */
     @Override
     public synchronized void close() {
         closed = true;
