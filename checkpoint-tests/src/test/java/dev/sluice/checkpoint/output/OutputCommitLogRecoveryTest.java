@@ -64,7 +64,11 @@ class OutputCommitLogRecoveryTest {
             if (kit.isCrashed()) {
                 return;
             }
-            effects.first.put(t.millis(), sorted(ds.collect()));
+            List<String> rows = sorted(ds.collect());
+            if (kit.isCrashed()) {
+                return; // crashed while the batch was computed (in the map): a killed process stops there
+            }
+            effects.first.put(t.millis(), rows);
             effects.firstRuns.merge(t.millis(), 1, Integer::sum);
             maybeCrash(kit, crash == Crash.IN_FIRST_OUTPUT && t.millis() == crashAt, crashAt);
         }).uid("first");
@@ -72,7 +76,11 @@ class OutputCommitLogRecoveryTest {
             if (kit.isCrashed()) {
                 return;
             }
-            effects.second.put(b.batchId(), sorted(ds.collect()));
+            List<String> rows = sorted(ds.collect());
+            if (kit.isCrashed()) {
+                return;
+            }
+            effects.second.put(b.batchId(), rows);
             effects.secondRuns.merge(b.batchId(), 1, Integer::sum);
             effects.secondReplay.put(b.batchId(), b.replay());
             maybeCrash(kit, crash == Crash.IN_SECOND_OUTPUT && b.batchId() == crashAt, crashAt);
