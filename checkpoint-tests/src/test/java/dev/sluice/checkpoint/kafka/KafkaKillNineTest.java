@@ -6,6 +6,7 @@ import dev.sluice.checkpoint.ChildJvm;
 import dev.sluice.kafka.testing.EmbeddedKafkaBroker;
 import dev.sluice.streaming.ManifestFiles;
 import dev.sluice.streaming.recovery.CrashPoint;
+import dev.sluice.streaming.recovery.CrashPoints;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -75,14 +76,16 @@ class KafkaKillNineTest {
         List<String> points = List.of(CrashPoint.AFTER_OUTPUT_BEFORE_COMMIT + ":" + (1 + random.nextInt(4)),
                 CrashPoint.AFTER_BATCH_STATE_BEFORE_OUTPUT + ":" + (1 + random.nextInt(3)));
         Map<String, Long> expected = new TreeMap<>();
-        String[] args = {checkpoint, broker.bootstrapServers(), INPUT, OUTPUT, files, markers.toString(), "150"};
+        List<String> args = List.of(checkpoint, broker.bootstrapServers(), INPUT, OUTPUT, files, markers.toString(),
+                "150");
         String what = String.format("seed %s, %s random kills and %s at crash points", SEED, rounds, points.size());
         int produced = 0;
         try (KafkaProducer<String, String> producer = broker.stringProducer()) {
             for (int round = 0; round < rounds + points.size(); round++) {
                 String crashAt = round < rounds ? null : points.get(round - rounds);
-                ChildJvm child = ChildJvm.start(KafkaKillNineChild.class, tempDir.resolve("child-" + round + ".log"),
-                        crashAt, args);
+                ChildJvm child = ChildJvm.start(KafkaKillNineChild.class, ChildJvm.QUICK_START_OPTIONS, args,
+                        crashAt == null ? Map.of() : Map.of(CrashPoints.PROPERTY, crashAt),
+                        tempDir.resolve("child-" + round + ".log"));
                 int committed = ManifestFiles.committedFiles(files).size();
                 child.awaitReady(markers, WAIT);
                 produced = produce(producer, random, vocabulary, produced, expected);
@@ -96,7 +99,8 @@ class KafkaKillNineTest {
                 }
                 child.kill();
             }
-            ChildJvm last = ChildJvm.start(KafkaKillNineChild.class, tempDir.resolve("child-last.log"), null, args);
+            ChildJvm last = ChildJvm.start(KafkaKillNineChild.class, ChildJvm.QUICK_START_OPTIONS, args, Map.of(),
+                    tempDir.resolve("child-last.log"));
             try {
                 last.awaitReady(markers, WAIT);
                 produced = produce(producer, random, vocabulary, produced, expected);

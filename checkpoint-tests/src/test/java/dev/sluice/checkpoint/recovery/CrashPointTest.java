@@ -1,5 +1,6 @@
 package dev.sluice.checkpoint.recovery;
 
+import dev.sluice.checkpoint.ChildJvm;
 import dev.sluice.streaming.recovery.CrashPoint;
 import dev.sluice.streaming.recovery.CrashPoints;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package dev.sluice.checkpoint.recovery;
 
+import dev.sluice.checkpoint.ChildJvm;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;

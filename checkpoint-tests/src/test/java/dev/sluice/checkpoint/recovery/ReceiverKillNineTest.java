@@ -1,5 +1,6 @@
 package dev.sluice.checkpoint.recovery;
 
+import dev.sluice.checkpoint.ChildJvm;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Random;
