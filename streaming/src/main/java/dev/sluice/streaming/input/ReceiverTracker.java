@@ -264,6 +264,9 @@ public final class ReceiverTracker {
         return blockStore;
     }
 
+    /** The oldest batch the newest metadata checkpoint replays from; null before the first. */
+    private volatile Time logsNeededFrom;
+
     /**
      * Drops the blocks of stream {@code streamId} in every batch up to and including {@code time}:
      * also those of batches no dataset was ever built for (a window whose slide is longer than
@@ -288,8 +291,18 @@ public final class ReceiverTracker {
             for (Time t : releasedUpTo.values()) {
                 oldest = oldest == null || t.compareTo(oldest) < 0 ? t : oldest;
             }
-            deleteLogsBefore(oldest.plus(java.time.Duration.ofMillis(1)));
+            Time bound = oldest.plus(java.time.Duration.ofMillis(1));
+            Time checkpointNeeds = logsNeededFrom;
+            deleteLogsBefore(checkpointNeeds != null && checkpointNeeds.compareTo(bound) < 0 ? checkpointNeeds : bound);
         }
+    }
+
+    /**
+     * Keeps the logs of batches from {@code time} on even once they are released: the newest
+     * metadata checkpoint replays them at recovery (called after each metadata checkpoint write).
+     */
+    public void retainLogsFrom(Time time) {
+        logsNeededFrom = time;
     }
 
     /**

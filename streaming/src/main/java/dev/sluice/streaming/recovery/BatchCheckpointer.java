@@ -1,5 +1,7 @@
 package dev.sluice.streaming.recovery;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import dev.sluice.core.Dataset;
 import dev.sluice.core.spi.EngineServices;
 import dev.sluice.streaming.CheckpointInfo;
@@ -64,6 +66,7 @@ public final class BatchCheckpointer {
     private final NavigableSet<Time> generated = new ConcurrentSkipListSet<>();
     private final Duration maxRemember;
     private final Consumer<CheckpointInfo> written;
+    private volatile Consumer<Time> inputsNeededFrom = t -> { };
     private final EngineServices services;
     private final StateFiles stateFiles;
     private final StateCheckpointWriter writer;
@@ -221,6 +224,17 @@ public final class BatchCheckpointer {
         log.debug("batch {}: metadata checkpoint {} ({} batches recorded) in {} µs", time.millis(), written.path(),
                 batches.size(), took.toNanos() / 1000);
         committed.forEach(writer::referenced);
+        inputsNeededFrom.accept(after);
+    }
+
+    /**
+     * Tells {@code listener}, after each metadata checkpoint is written, the oldest batch whose
+     * inputs it records (a recovery from it replays the batches after that one), so input logs are
+     * kept back to there even when the batches were released: the state a recovery restores may
+     * be older than what retention keeps, since state checkpoints become durable asynchronously.
+     */
+    public void afterMetadataWritten(Consumer<Time> listener) {
+        this.inputsNeededFrom = checkNotNull(listener, "listener");
     }
 
     /** Runs {@code hook} in each metadata checkpoint write between its temporary file and the rename (crash tests). */

@@ -107,6 +107,7 @@ public final class StreamingRuntime {
         if (checkpointer != null) {
             armCrashPoints(checkpointer);
             jobGenerator.onGenerated(checkpointer::generated);
+            checkpointer.afterMetadataWritten(receiverTracker::retainLogsFrom);
             jobScheduler.afterBatch(checkpointer::afterBatch);
         }
         receiverTracker.openLog();
