@@ -67,6 +67,8 @@ public final class FileInputDStream<T> extends InputDStream<T> implements Recove
     private record Selection(List<String> files, List<String> readAfter) {
     }
     private boolean warnedFutureTimes;
+    /** With a checkpoint directory the metadata checkpoint asks for each batch's files (until forgetBefore). */
+    private final boolean checkpointing;
 
     /**
      * Creates the input watching {@code directory} and registers it with {@code graph};
@@ -84,6 +86,7 @@ public final class FileInputDStream<T> extends InputDStream<T> implements Recove
         this.problems = problems;
         this.hadoopConf = EngineServices.of(engine()).hadoopConf();
         this.selector = new FileSelector(graph.batchInterval().toMillis());
+        this.checkpointing = engine().checkpointDir().isPresent();
         setName(kind.operation() + " " + directory);
     }
 
@@ -162,6 +165,18 @@ public final class FileInputDStream<T> extends InputDStream<T> implements Recove
         }
         return newest ? Map.of(uid, new FileNames(s.files()), uid + SEEN, new FileNames(s.readAfter()))
                 : Map.of(uid, new FileNames(s.files()));
+    }
+
+    @Override
+    protected void releaseBatch(Time time) {
+        if (!checkpointing) {
+            history.remove(time); // without a checkpoint, nothing asks for a released batch's files again
+        }
+    }
+
+    /** How many batches' file lists this input holds (for tests). */
+    int recordedBatches() {
+        return history.size();
     }
 
     @Override

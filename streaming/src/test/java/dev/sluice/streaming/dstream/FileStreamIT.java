@@ -8,6 +8,7 @@ import dev.sluice.streaming.BatchInfo;
 import dev.sluice.streaming.DStream;
 import dev.sluice.streaming.InputFileProblem;
 import dev.sluice.streaming.StreamingListener;
+import dev.sluice.streaming.spi.StreamingServices;
 import dev.sluice.streaming.testing.BatchOutput;
 import dev.sluice.streaming.testing.StreamingTestKit;
 import java.io.IOException;
@@ -112,6 +113,24 @@ class FileStreamIT {
         kit.run(1);
 
         assertThat(out.batches()).containsExactly(List.of(), List.of("new"));
+    }
+
+    @Test
+    void withoutCheckpointDirectory_theFilesOfReleasedBatchesAreForgotten() throws IOException {
+        BatchOutput<String> out = kit.collect(kit.context().textFileStream(watched.toUri().toString()));
+        kit.run(1); // starts the stream: files present before start are not new
+        List<String> expected = new ArrayList<>();
+        for (int b = 0; b < 30; b++) {
+            moveIn("f" + b + ".txt", "line " + b + "\n", 0);
+            expected.add("line " + b);
+            kit.run(1);
+        }
+        FileInputDStream<?> input = (FileInputDStream<?>) StreamingServices.graph(kit.context()).nodes().stream()
+                .filter(n -> n instanceof FileInputDStream<?>).findFirst().orElseThrow();
+
+        assertThat(out.batches().stream().flatMap(List::stream).toList()).isEqualTo(expected);
+        assertThat(input.recordedBatches()).as("file lists kept of 30 batches, without a checkpoint")
+                .isLessThanOrEqualTo(2);
     }
 
     @Test
