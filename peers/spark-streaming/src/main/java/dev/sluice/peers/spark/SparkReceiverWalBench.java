@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -72,7 +73,7 @@ public final class SparkReceiverWalBench {
                 String a = argv[i];
                 if (!a.startsWith("--") || !OPTIONS.contains(a.substring(2)) || i + 1 == argv.length) {
                     throw new IllegalArgumentException("bad argument '" + a + "': options are --"
-                            + String.join(" VALUE, --", new TreeMap<>(toMap(OPTIONS)).keySet()) + " VALUE");
+                            + String.join(" VALUE, --", new TreeSet<>(OPTIONS)) + " VALUE");
                 }
                 given.put(a.substring(2), argv[++i]);
             }
@@ -83,12 +84,6 @@ public final class SparkReceiverWalBench {
             return new Options(positive(given, "lines", 100_000), positive(given, "rounds", 3),
                     nonNegative(given, "warmup", 3), positive(given, "batches", 8),
                     positive(given, "store-batch", 1000), given.getOrDefault("master", "local[2]"), serializer);
-        }
-
-        private static Map<String, String> toMap(Set<String> keys) {
-            Map<String, String> m = new HashMap<>();
-            keys.forEach(k -> m.put(k, k));
-            return m;
         }
 
         private static int positive(Map<String, String> given, String key, int fallback) {
@@ -120,6 +115,11 @@ public final class SparkReceiverWalBench {
             for (int b = 0; b < data.size(); b++) {
                 distinct[b] = words(data.get(b)).size();
             }
+            // WORKLOADS.md's check values: the reference itself is checked before it checks Spark.
+            if (data.get(0).size() == 100_000 && (distinct[0] != 80_759 || distinct[1] != 80_885)) {
+                throw new IllegalStateException("reference drifted from WORKLOADS.md: distinct words in batches 0, 1 "
+                        + "are " + distinct[0] + ", " + distinct[1] + ", expected 80759, 80885");
+            }
             int[] state = new int[totalBatches];
             Set<String> seen = new HashSet<>();
             for (int j = 0; j < totalBatches; j++) {
@@ -138,7 +138,10 @@ public final class SparkReceiverWalBench {
         }
 
         long expected(String workload, int j) {
-            return workload.equals("W1") ? distinctPerDataBatch[j % distinctPerDataBatch.length] : stateKeysAfter[j];
+            long expected = workload.equals("W1")
+                    ? distinctPerDataBatch[j % distinctPerDataBatch.length] : stateKeysAfter[j];
+            // -Dpeer.skewReference=N shifts every expectation by N: shows that a mismatch fails the run.
+            return expected + Long.getLong("peer.skewReference", 0L);
         }
     }
 
