@@ -69,7 +69,7 @@ class ManifestFileSinkTest {
             kit.run(BATCHES);
         }
         assertThat(read(out.toUri().toString())).as("seed %s: batches read through the manifest, plain Java", seed)
-                .isEqualTo(nonEmpty(Outputs.reference(input)));
+                .isEqualTo(Outputs.nonEmpty(Outputs.reference(input)));
         assertThat(dataFiles(out)).as("no data file outside the manifest")
                 .hasSameElementsAs(committedFileNames(out.toUri().toString()));
     }
@@ -85,7 +85,7 @@ class ManifestFileSinkTest {
         Path ckpt = tempDir.resolve("ckpt");
         Path out = tempDir.resolve("out");
         String dir = out.toUri().toString();
-        SortedMap<Long, List<Integer>> expected = nonEmpty(Outputs.reference(input));
+        SortedMap<Long, List<Integer>> expected = Outputs.nonEmpty(Outputs.reference(input));
 
         StreamingTestKit first = Outputs.kit(ckpt);
         CrashingSink<Integer> crashing = new CrashingSink<>(ManifestFileSink.<Integer>text(dir));
@@ -137,13 +137,6 @@ class ManifestFileSinkTest {
             assertThatThrownBy(() -> kit.run(1)).hasMessageContaining(out.toString())
                     .hasMessageContaining("'" + UID + "'").hasMessageContaining("'other'");
         }
-    }
-
-    /** Plain Java's batches without the empty ones: a batch that writes no file commits no manifest entry. */
-    static SortedMap<Long, List<Integer>> nonEmpty(SortedMap<Long, List<Integer>> reference) {
-        SortedMap<Long, List<Integer>> out = new TreeMap<>(reference);
-        out.values().removeIf(List::isEmpty);
-        return out;
     }
 
     /** Returns a seeded random index, not the first or last, of a batch with records. */

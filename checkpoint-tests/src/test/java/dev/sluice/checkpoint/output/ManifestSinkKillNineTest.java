@@ -15,7 +15,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -32,7 +35,7 @@ class ManifestSinkKillNineTest {
     private static final long SEED = 20261212L;
     private static final Duration WAIT = Duration.ofSeconds(90);
 
-    @TempDir
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS) // a failure keeps the child logs and the output
     Path tempDir;
 
     private Path in;
@@ -82,10 +85,16 @@ class ManifestSinkKillNineTest {
             Thread.sleep(300); // a few more batches: a line committed twice would show now
             String what = String.format("seed %s, %s random kills and %s at crash points, %s files", SEED, rounds,
                     points.size(), file);
-            assertThat(sorted(sink.readLines())).as("%s: lines read through the sink's manifest", what)
-                    .isEqualTo(sorted(expected));
-            assertThat(sorted(text.readLines())).as("%s: lines read through saveAsTextFiles' manifest", what)
-                    .isEqualTo(sorted(expected));
+            for (ManifestFiles reader : List.of(sink, text)) {
+                SortedMap<Long, List<String>> batches = reader.readBatches();
+                assertThat(sorted(reader.readLines())).as("%s: lines read through %s (kept in %s); batches by line: %s",
+                        what, reader, tempDir, new Object() {
+                            @Override
+                            public String toString() {
+                                return batchesOf(batches);
+                            }
+                        }).isEqualTo(sorted(expected));
+            }
             assertThat(manifestFiles(tempDir.resolve("out").resolve("_manifest"))).as("%s: files in the compacted "
                     + "manifest (at most 3 entries, a snapshot, the owner file, and two crash leftovers until the next "
                     + "compaction)", what).isLessThanOrEqualTo(3 + 1 + 1 + 2);
@@ -115,6 +124,14 @@ class ManifestSinkKillNineTest {
         try (var s = Files.list(dir)) {
             return s.count();
         }
+    }
+
+    /** The batches each line that is in more than one batch is in. */
+    private static String batchesOf(SortedMap<Long, List<String>> batches) {
+        Map<String, List<Long>> where = new TreeMap<>();
+        batches.forEach((batch, lines) -> lines.forEach(l -> where.computeIfAbsent(l, k -> new ArrayList<>()).add(batch)));
+        where.values().removeIf(b -> b.size() < 2);
+        return where.toString();
     }
 
     private static List<String> sorted(List<String> lines) {
