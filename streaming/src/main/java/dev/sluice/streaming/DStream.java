@@ -385,9 +385,12 @@ public class DStream<T> {
      * output's handle; give it a stable {@code uid}.
      */
     public OutputOperation writeTransactionally(TransactionalSink<T> sink) {
-        checkNotNull(sink, "sink");
+        return transactional(OperatorKind.WRITE_TRANSACTIONALLY, checkNotNull(sink, "sink"));
+    }
+
+    private OutputOperation transactional(OperatorKind kind, TransactionalSink<T> sink) {
         TransactionalOutput<T> driver = new TransactionalOutput<>(sink, node.graph()::isAbandoned);
-        return output(new OutputDStream<T>(node, OperatorKind.WRITE_TRANSACTIONALLY, new OutputDStream.Action<T>() {
+        return output(new OutputDStream<T>(node, kind, new OutputDStream.Action<T>() {
             @Override
             public void run(Dataset<T> dataset, OutputBatch batch) throws Exception {
                 driver.write(dataset, batch);
@@ -395,7 +398,7 @@ public class DStream<T> {
 
             @Override
             public void open(String uid) throws Exception {
-                driver.open(uid);
+                driver.open(OutputContext.of(uid, context.engine()));
             }
 
             @Override
@@ -424,22 +427,22 @@ public class DStream<T> {
     }
 
     /**
-     * Writes each batch as text to the directory {@code prefix-<batch ms>.suffix} (no dot if
-     * {@code suffix} is empty), on any Hadoop FileSystem. Each directory appears atomically, with
-     * a {@code _SLUICE_OUTPUT} marker naming this application (its checkpoint directory) or, without
-     * a checkpoint directory, this run. A batch replayed after a crash is skipped if this output's
-     * commit log records it, or if its directory carries this application's marker (a crash between
-     * the write and the commit log); a directory of the same name that it did not write (an
-     * unrelated earlier run) fails the batch, naming the directory. For one output directory that
-     * readers see exactly once, use {@link #writeTransactionally} with a {@link ManifestFileSink}.
-     * Returns the output's handle.
+     * Writes each batch as text files {@code prefix-<batch ms>.suffix/part-<partition>-<unique>}
+     * (no dot if {@code suffix} is empty; an empty partition writes no file, an empty batch no
+     * directory), on any Hadoop FileSystem, and commits each batch through a manifest next to the
+     * directories, {@code _manifest-<last part of prefix>[.suffix]}: the same protocol as
+     * {@link ManifestFileSink}, so readers through {@link ManifestFiles#ofTextFiles} see every
+     * batch exactly once, on any store. A replayed batch is skipped if this output's commit log or
+     * manifest records it; otherwise the crashed run's uncommitted files of that batch are deleted
+     * and it is written again. A directory or file of the same name that the manifest does not
+     * name (an unrelated earlier run) never makes a batch skip, and is never read through the
+     * manifest. Returns the output's handle.
      */
     public OutputOperation saveAsTextFiles(String prefix, String suffix) {
         checkNotNull(prefix, "prefix");
         checkNotNull(suffix, "suffix");
-        String owner = TextFilesOutput.owner(context.engine());
-        return output(new OutputDStream<T>(node, OperatorKind.SAVE_AS_TEXT_FILES,
-                (ds, batch) -> TextFilesOutput.save(ds, prefix, suffix, batch, owner)));
+        TextFilesOutput layout = TextFilesOutput.of(prefix, suffix);
+        return transactional(OperatorKind.SAVE_AS_TEXT_FILES, ManifestFileSink.of(layout.toString(), layout));
     }
 
     private OutputOperation output(OutputDStream<T> out) {

@@ -1,12 +1,13 @@
 package dev.sluice.streaming;
 
+import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 import static com.google.common.base.Preconditions.checkState;
 
 import dev.sluice.core.function.MapFunction;
+import dev.sluice.streaming.output.ManifestLayout;
 import dev.sluice.streaming.output.ManifestWriter;
 import java.util.Iterator;
-import org.apache.hadoop.conf.Configuration;
 
 /**
  * An exactly-once text file output on any Hadoop FileSystem, for
@@ -26,8 +27,13 @@ import org.apache.hadoop.conf.Configuration;
  * }</pre>
  *
  * <p>One output owns a directory: its uid is recorded at first {@code open}, and another uid is
- * refused. The directory's file system is reached with a default Hadoop configuration (the
- * {@code core-site.xml} and {@code hdfs-site.xml} on the class path).
+ * refused. Each entry also records the application that wrote it (its checkpoint directory): a
+ * batch another application committed is not taken for this one's, the batch fails naming both.
+ * The directory's file system is reached with the engine's Hadoop configuration (the builder's
+ * {@code hadoopProperty} settings over the class path's {@code core-site.xml}). An empty
+ * partition writes no file and an empty batch no entry. Every {@link #withCompactInterval
+ * compactInterval} entries (10 by default) the manifest is compacted into one snapshot, whose
+ * covered entries are then deleted, so the manifest holds at most about that many files plus one.
  *
  * <p>Threading: driven by the engine; {@code writePartition} runs on task threads concurrently.
  *
@@ -37,22 +43,45 @@ public final class ManifestFileSink<T> implements TransactionalSink<T> {
     private static final long serialVersionUID = 1L;
 
     private final String directory;
+    private final ManifestLayout layout;
     private final MapFunction<? super T, String> format;
+    private final int compactInterval;
     private transient volatile ManifestWriter<T> writer;
 
-    private ManifestFileSink(String directory, MapFunction<? super T, String> format) {
+    private ManifestFileSink(String directory, ManifestLayout layout, MapFunction<? super T, String> format,
+                             int compactInterval) {
         this.directory = checkNotNull(directory, "directory");
+        this.layout = checkNotNull(layout, "layout");
         this.format = checkNotNull(format, "format");
+        this.compactInterval = compactInterval;
     }
 
     /** Returns a sink writing each record's {@code toString()} as a line to {@code directory}. */
     public static <T> ManifestFileSink<T> text(String directory) {
-        return new ManifestFileSink<>(directory, String::valueOf);
+        return of(directory, String::valueOf);
     }
 
     /** Returns a sink writing {@code format}'s line for each record to {@code directory}. */
     public static <T> ManifestFileSink<T> of(String directory, MapFunction<? super T, String> format) {
-        return new ManifestFileSink<>(directory, format);
+        return new ManifestFileSink<>(directory, ManifestLayout.flat(checkNotNull(directory, "directory")), format,
+                ManifestWriter.DEFAULT_COMPACT_INTERVAL);
+    }
+
+    /** The sink of {@code saveAsTextFiles}: the same protocol, with {@code layout}'s names. */
+    static <T> ManifestFileSink<T> of(String description, ManifestLayout layout) {
+        return new ManifestFileSink<>(description, layout, String::valueOf, ManifestWriter.DEFAULT_COMPACT_INTERVAL);
+    }
+
+    /**
+     * Returns a copy of this sink that compacts its manifest every {@code interval} committed
+     * batches (10 by default): fewer files for readers to list, at the cost of rewriting the
+     * snapshot, which holds every committed batch, that often.
+     *
+     * @throws IllegalArgumentException if {@code interval} is not positive
+     */
+    public ManifestFileSink<T> withCompactInterval(int interval) {
+        checkArgument(interval > 0, "compact interval must be > 0, got %s", interval);
+        return new ManifestFileSink<>(directory, layout, format, interval);
     }
 
     /** Returns the output directory. */
@@ -61,13 +90,26 @@ public final class ManifestFileSink<T> implements TransactionalSink<T> {
     }
 
     /**
-     * Claims the directory for output {@code outputUid}.
+     * Claims the directory for output {@code outputUid}, with a default Hadoop configuration and
+     * this run as the writer; the engine calls {@link #open(OutputContext)} instead.
      *
      * @throws IllegalStateException if another output's uid owns the directory
      */
     @Override
     public void open(String outputUid) throws Exception {
-        writer = ManifestWriter.open(directory, new Configuration(), format, outputUid);
+        open(new OutputContext(outputUid, null, "run of " + outputUid + " (opened without a context)",
+                new org.apache.hadoop.conf.Configuration()));
+    }
+
+    /**
+     * Claims the directory for the context's output, on the engine's Hadoop configuration.
+     *
+     * @throws IllegalStateException if another output's uid owns the directory
+     */
+    @Override
+    public void open(OutputContext context) throws Exception {
+        writer = ManifestWriter.open(layout.manifest(context.hadoopConf()), layout, format, context.outputUid(),
+                context.writer(), compactInterval);
     }
 
     @Override

@@ -888,6 +888,16 @@ public final class StreamingContext implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Sets a Hadoop configuration property of the engine the context creates, used for every
+         * file system access: checkpoints, file streams, {@code saveAsTextFiles} and {@link
+         * ManifestFileSink} (see {@code Engine.Builder.hadoopProperty}).
+         */
+        public Builder hadoopProperty(String key, String value) {
+            engineSettings.hadoopProperty(key, value);
+            return this;
+        }
+
         /** Sets the clock (default: the system clock; tests use a manual clock). */
         public Builder clock(Clock newClock) {
             this.clock = checkNotNull(newClock, "clock");

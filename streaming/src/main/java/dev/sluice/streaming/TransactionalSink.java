@@ -39,6 +39,15 @@ public interface TransactionalSink<T> extends Serializable {
     default void open(String outputUid) throws Exception {
     }
 
+    /**
+     * Called once on the driver before the first batch (after recovery), with the output's uid,
+     * the application's checkpoint directory and who writes. The engine calls this one; by
+     * default it calls {@link #open(String)} with the uid. A sink that wraps another passes it on.
+     */
+    default void open(OutputContext context) throws Exception {
+        open(context.outputUid());
+    }
+
     /** Whether this sink already committed batch {@code batchId}, by its own durable record. */
     boolean isCommitted(long batchId) throws Exception;
 

@@ -1,5 +1,6 @@
 package dev.sluice.checkpoint.output;
 
+import dev.sluice.streaming.OutputContext;
 import dev.sluice.streaming.TransactionalSink;
 import java.util.Iterator;
 import java.util.function.LongConsumer;
@@ -35,8 +36,8 @@ public final class CrashingSink<T> implements TransactionalSink<T> {
     }
 
     @Override
-    public void open(String outputUid) throws Exception {
-        delegate.open(outputUid);
+    public void open(OutputContext context) throws Exception {
+        delegate.open(context);
     }
 
     @Override

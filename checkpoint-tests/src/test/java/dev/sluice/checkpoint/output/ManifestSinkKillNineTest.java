@@ -2,6 +2,7 @@ package dev.sluice.checkpoint.output;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.checkpoint.ChildJvm;
 import dev.sluice.streaming.ManifestFiles;
 import dev.sluice.streaming.recovery.CrashPoint;
 import dev.sluice.streaming.recovery.CrashPoints;
@@ -12,81 +13,91 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * kill -9 over the manifest file sink: a child JVM ({@link ManifestSinkChild}) writes the lines of
- * the files moved into a directory through the sink; the harness SIGKILLs it at seeded random
- * moments ({@code sluice.manifest.kill9.rounds}, default 8) and at the named crash points
- * {@code AFTER_BATCH_STATE_BEFORE_OUTPUT} and {@code AFTER_OUTPUT_BEFORE_COMMIT} (twice each, the
- * child parked there), restarting it on the same checkpoint directory each time. A last child runs
- * until the manifest commits every line; a reader through the manifest must then see every line
- * exactly once.
- *
- * <p>Off in the default run (it starts 13 JVMs; on the shared build machine it took 5 minutes):
- * {@code mvn -B verify -pl checkpoint-tests -am -Dtest=ManifestSinkKillNineTest
- * -Dsurefire.failIfNoSpecifiedTests=false -Dsluice.manifest.kill9=true}.
+ * the files moved into a directory through the sink (compacting its manifest every 3 batches) and
+ * through {@code saveAsTextFiles}; the harness SIGKILLs it at seeded random moments
+ * ({@code sluice.manifest.kill9.rounds}, default 10; the {@code kill9-soak} profile runs 60) and at
+ * the crash points {@code AFTER_BATCH_STATE_BEFORE_OUTPUT} and {@code AFTER_OUTPUT_BEFORE_COMMIT}
+ * (the child parked there), restarting it on the same checkpoint directory each time. A last child
+ * runs until both manifests commit every line; readers through the manifests must then see every
+ * line exactly once.
  */
-@EnabledIfSystemProperty(named = "sluice.manifest.kill9", matches = "true")
 class ManifestSinkKillNineTest {
     private static final long SEED = 20261212L;
     private static final Duration WAIT = Duration.ofSeconds(90);
 
-    @TempDir
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS) // a failure keeps the child logs and the output
     Path tempDir;
 
     private Path in;
     private Path markers;
-    private String checkpoint;
-    private String out;
 
     @Test
     void killedAtRandomMomentsAndCrashPoints_readersSeeEveryLineExactlyOnce() throws Exception {
-        int rounds = Integer.getInteger("sluice.manifest.kill9.rounds", 8);
+        int rounds = Integer.getInteger("sluice.manifest.kill9.rounds", 10);
         Random random = new Random(SEED);
         in = Files.createDirectories(tempDir.resolve("in"));
         markers = Files.createDirectories(tempDir.resolve("markers"));
         Path staging = Files.createDirectories(tempDir.resolve("staging"));
-        checkpoint = tempDir.resolve("ckpt").toUri().toString();
-        out = tempDir.resolve("out").toUri().toString();
+        String out = tempDir.resolve("out").toUri().toString();
+        String textPrefix = tempDir.resolve("text").resolve("lines").toUri().toString();
+        List<String> args = List.of(tempDir.resolve("ckpt").toUri().toString(), in.toString(), out, textPrefix,
+                markers.toString());
         List<String> expected = new ArrayList<>();
-        List<CrashPoint> points = List.of(CrashPoint.AFTER_BATCH_STATE_BEFORE_OUTPUT, CrashPoint.AFTER_OUTPUT_BEFORE_COMMIT,
-                CrashPoint.AFTER_BATCH_STATE_BEFORE_OUTPUT, CrashPoint.AFTER_OUTPUT_BEFORE_COMMIT);
+        List<CrashPoint> points = List.of(CrashPoint.AFTER_BATCH_STATE_BEFORE_OUTPUT,
+                CrashPoint.AFTER_OUTPUT_BEFORE_COMMIT);
         int file = 0;
         for (int round = 0; round < rounds + points.size(); round++) {
             CrashPoint point = round < rounds ? null : points.get(round - rounds);
-            String armed = point == null ? null : point.name() + ":" + (1 + random.nextInt(3));
-            Process child = startChild(round, armed);
-            awaitReady(child);
-            for (int f = 0, n = 1 + random.nextInt(3); f < n; f++) {
-                moveIn(random, staging, file++, expected);
-                Thread.sleep(random.nextInt(150));
+            Map<String, String> props = point == null ? Map.of()
+                    : Map.of(CrashPoints.PROPERTY, point.name() + ":" + (1 + random.nextInt(2)));
+            try (ChildJvm child = ChildJvm.start(ManifestSinkChild.class, ChildJvm.QUICK_START_OPTIONS, args, props,
+                    tempDir.resolve("child-" + round + ".log"))) {
+                child.awaitReady(markers, WAIT);
+                for (int f = 0, n = 1 + random.nextInt(3); f < n; f++) {
+                    moveIn(random, staging, file++, expected);
+                    Thread.sleep(random.nextInt(150)); // when the kill lands; never which batch a line is in
+                }
+                if (point == null) {
+                    Thread.sleep(random.nextInt(600));
+                } else {
+                    child.awaitCrashPoint(point, WAIT);
+                }
+                child.kill();
             }
-            if (point == null) {
-                Thread.sleep(random.nextInt(600));
-            } else {
-                awaitCrashPoint(child, round, point);
-            }
-            child.destroyForcibly(); // SIGKILL on Linux and macOS
-            assertThat(child.waitFor(30, TimeUnit.SECONDS)).as("round %s: the child died", round).isTrue();
         }
-        Process last = startChild(rounds + points.size(), null);
-        try {
-            awaitReady(last);
-            List<String> read = awaitLines(expected.size());
-            List<String> sortedRead = new ArrayList<>(read);
-            sortedRead.sort(null);
-            List<String> sortedExpected = new ArrayList<>(expected);
-            sortedExpected.sort(null);
-            assertThat(sortedRead).as("seed %s, %s random kills and %s at crash points, %s files: lines read through "
-                    + "the manifest", SEED, rounds, points.size(), file).isEqualTo(sortedExpected);
-        } finally {
-            last.destroyForcibly();
-            last.waitFor(30, TimeUnit.SECONDS);
+        ManifestFiles sink = ManifestFiles.of(out);
+        ManifestFiles text = ManifestFiles.ofTextFiles(textPrefix, "txt");
+        try (ChildJvm last = ChildJvm.start(ManifestSinkChild.class, ChildJvm.QUICK_START_OPTIONS, args, Map.of(),
+                tempDir.resolve("child-last.log"))) {
+            last.awaitReady(markers, WAIT);
+            awaitLines(sink, expected.size());
+            awaitLines(text, expected.size());
+            Thread.sleep(300); // a few more batches: a line committed twice would show now
+            String what = String.format("seed %s, %s random kills and %s at crash points, %s files", SEED, rounds,
+                    points.size(), file);
+            for (ManifestFiles reader : List.of(sink, text)) {
+                SortedMap<Long, List<String>> batches = reader.readBatches();
+                assertThat(sorted(reader.readLines())).as("%s: lines read through %s (kept in %s); batches by line: %s",
+                        what, reader, tempDir, new Object() {
+                            @Override
+                            public String toString() {
+                                return batchesOf(batches);
+                            }
+                        }).isEqualTo(sorted(expected));
+            }
+            assertThat(manifestFiles(tempDir.resolve("out").resolve("_manifest"))).as("%s: files in the compacted "
+                    + "manifest (at most 3 entries, a snapshot, the owner file, and two crash leftovers until the next "
+                    + "compaction)", what).isLessThanOrEqualTo(3 + 1 + 1 + 2);
         }
     }
 
@@ -101,61 +112,31 @@ class ManifestSinkKillNineTest {
         Files.move(staged, in.resolve(String.format("lines-%04d.txt", file)), StandardCopyOption.ATOMIC_MOVE);
     }
 
-    private Process startChild(int round, String crashAt) throws IOException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx256m"));
-        if (crashAt != null) {
-            command.add("-D" + CrashPoints.PROPERTY + "=" + crashAt);
-        }
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), ManifestSinkChild.class.getName(),
-                checkpoint, in.toString(), out, markers.toString()));
-        ProcessBuilder pb = new ProcessBuilder(command);
-        pb.redirectErrorStream(true).redirectOutput(log(round).toFile());
-        return pb.start();
-    }
-
-    private Path log(int round) {
-        return tempDir.resolve("child-" + round + ".log");
-    }
-
-    /** Waits (bounded) for the child to say it started; inter-process, so by polling its marker file. */
-    private void awaitReady(Process child) throws InterruptedException {
-        Path marker = markers.resolve("ready-" + child.pid());
-        long deadline = System.currentTimeMillis() + WAIT.toMillis();
-        while (!Files.exists(marker)) {
-            if (!child.isAlive()) {
-                throw new AssertionError("the child exited with " + child.exitValue() + " before it started; see "
-                        + "child-*.log in " + tempDir);
-            }
-            assertThat(System.currentTimeMillis()).as("the child started within %s", WAIT).isLessThan(deadline);
-            Thread.sleep(20);
-        }
-    }
-
-    /** Waits (bounded) for the child's line saying it parked at {@code point}. */
-    private void awaitCrashPoint(Process child, int round, CrashPoint point) throws Exception {
-        long deadline = System.currentTimeMillis() + WAIT.toMillis();
-        String line = CrashPoints.MARKER + point.name();
-        while (!Files.readString(log(round)).contains(line)) {
-            assertThat(child.isAlive()).as("round %s: the child is alive until it reaches %s", round, point).isTrue();
-            assertThat(System.currentTimeMillis()).as("round %s: %s reached within %s", round, point, WAIT)
-                    .isLessThan(deadline);
-            Thread.sleep(20);
-        }
-    }
-
-    /** Waits (bounded) until the manifest commits at least {@code n} lines, then returns them. */
-    private List<String> awaitLines(int n) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + WAIT.toMillis();
-        List<String> lines = List.of();
-        while (System.currentTimeMillis() < deadline) {
-            lines = ManifestFiles.readLines(out);
-            if (lines.size() >= n) {
-                Thread.sleep(300); // a few more batches: a line committed twice would show now
-                return ManifestFiles.readLines(out);
-            }
+    /** Waits (bounded) until the manifest commits at least {@code n} lines; a shortfall shows in the assertions. */
+    private static void awaitLines(ManifestFiles reader, int n) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline && reader.readLines().size() < n) {
             Thread.sleep(50);
         }
-        return lines;
+    }
+
+    private static long manifestFiles(Path dir) throws IOException {
+        try (var s = Files.list(dir)) {
+            return s.count();
+        }
+    }
+
+    /** The batches each line that is in more than one batch is in. */
+    private static String batchesOf(SortedMap<Long, List<String>> batches) {
+        Map<String, List<Long>> where = new TreeMap<>();
+        batches.forEach((batch, lines) -> lines.forEach(l -> where.computeIfAbsent(l, k -> new ArrayList<>()).add(batch)));
+        where.values().removeIf(b -> b.size() < 2);
+        return where.toString();
+    }
+
+    private static List<String> sorted(List<String> lines) {
+        List<String> out = new ArrayList<>(lines);
+        out.sort(null);
+        return out;
     }
 }

@@ -53,6 +53,13 @@ public final class Outputs {
         return out;
     }
 
+    /** Plain Java's batches without the empty ones: a manifest output commits no entry for a batch that wrote nothing. */
+    public static SortedMap<Long, List<Integer>> nonEmpty(SortedMap<Long, List<Integer>> reference) {
+        SortedMap<Long, List<Integer>> out = new TreeMap<>(reference);
+        out.values().removeIf(List::isEmpty);
+        return out;
+    }
+
     /** Returns the time in ms of batch index {@code b} (from 0). */
     public static long time(int b) {
         return (b + 1) * INTERVAL.toMillis();

@@ -75,7 +75,7 @@ final class ChecksummedFiles {
     static boolean createIfAbsent(FileSystem fs, Path path, byte[] payload) throws IOException {
         byte[] bytes = frame(payload);
         try {
-            if (fs instanceof RawLocalFileSystem raw) {
+            if (fs instanceof RawLocalFileSystem raw && raw.getClass() == RawLocalFileSystem.class) {
                 // Hadoop's local create forks chmod when its native library is absent (~4 ms a file).
                 Files.write(raw.pathToFile(path).toPath(), bytes, StandardOpenOption.CREATE_NEW,
                         StandardOpenOption.WRITE);

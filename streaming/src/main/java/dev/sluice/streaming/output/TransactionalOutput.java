@@ -5,6 +5,7 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import dev.sluice.core.Dataset;
 import dev.sluice.core.spi.UserExceptions;
 import dev.sluice.streaming.OutputBatch;
+import dev.sluice.streaming.OutputContext;
 import dev.sluice.streaming.TransactionalSink;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
@@ -35,8 +36,8 @@ public final class TransactionalOutput<T> {
     }
 
     /** Opens the sink, once, before the first batch. */
-    public void open(String outputUid) throws Exception {
-        sink.open(outputUid);
+    public void open(OutputContext context) throws Exception {
+        sink.open(context);
     }
 
     /** Writes {@code dataset} as batch {@code batch} through the protocol. */

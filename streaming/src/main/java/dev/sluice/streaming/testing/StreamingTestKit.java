@@ -281,6 +281,12 @@ public final class StreamingTestKit implements AutoCloseable {
             return this;
         }
 
+        /** Sets a Hadoop configuration property of the kit's engine (see {@code StreamingContext.Builder.hadoopProperty}). */
+        public Builder hadoopProperty(String key, String value) {
+            contextSettings.hadoopProperty(key, value);
+            return this;
+        }
+
         /** Sets how long {@link #run} waits for one batch before giving up (default 60 s): a safety net. */
         public Builder batchTimeout(Duration timeout) {
             this.batchTimeout = checkNotNull(timeout, "batchTimeout");
