@@ -231,12 +231,59 @@ final class CombineMap<K, C> {
 
     /** Returns the first occupied slot at or after {@code from}, or -1; the null key's slot is last. */
     int nextSlot(int from) {
-        for (int s = from; s < capacity(); s++) {
-            if (keys[s >>> CHUNK_BITS][s & CHUNK_MASK] != null) {
-                return s;
+        int capacity = capacity();
+        Object[] fk = flatKeys;
+        if (fk != null) {
+            for (int s = from; s < capacity; s++) {
+                if (fk[s] != null) {
+                    return s;
+                }
+            }
+        } else {
+            for (int s = from; s < capacity; s++) {
+                if (keys[s >>> CHUNK_BITS][s & CHUNK_MASK] != null) {
+                    return s;
+                }
             }
         }
-        return hasNullKey && from <= capacity() ? capacity() : -1;
+        return hasNullKey && from <= capacity ? capacity : -1;
+    }
+
+    /**
+     * Returns the occupied slots in slot order (the null key's slot, {@code capacity}, last): the
+     * order {@link #nextSlot} visits them in, found by one scan of the key references that reads
+     * no key object.
+     */
+    int[] occupiedSlots() {
+        int[] out = new int[size];
+        int n = 0;
+        int capacity = capacity();
+        for (int c = 0; c < keys.length; c++) {
+            Object[] ks = keys[c];
+            int base = c << CHUNK_BITS;
+            for (int o = 0; o < ks.length; o++) {
+                if (ks[o] != null) {
+                    out[n++] = base + o;
+                }
+            }
+        }
+        if (hasNullKey) {
+            out[n++] = capacity;
+        }
+        return out;
+    }
+
+    /** Returns true if {@code slot} is the null key's slot. */
+    boolean isNullKeySlot(int slot) {
+        return slot == capacity();
+    }
+
+    /**
+     * Returns the {@code hashCode()} of the key of occupied slot {@code slot}, stored when the key
+     * went in (0 for the null key's slot), so that placing a key needs no read of the key object.
+     */
+    int hash(int slot) {
+        return slot == capacity() ? 0 : hashes[slot >>> CHUNK_BITS][slot & CHUNK_MASK];
     }
 
     /** Returns the entries as pairs; the map must not change while the iterator is used. */

@@ -1,5 +1,6 @@
 package dev.sluice.core.shuffle;
 
+import dev.sluice.core.HashPartitioner;
 import dev.sluice.core.Pair;
 import dev.sluice.core.Partitioner;
 import dev.sluice.core.dataset.DatasetNode;
@@ -199,17 +200,27 @@ public final class ShuffleDependency<K, V, C> implements NodeDependency {
     }
 
     /**
-     * Writes the combined map into per-reducer chunks of exactly the right length: one pass
-     * partitions the keys (once each) and counts each reducer's, a second fills, so no bucket is
-     * grown or trimmed by copying.
+     * Writes the combined map into per-reducer chunks of exactly the right length: one scan finds
+     * the occupied slots and places each key (a {@link HashPartitioner} from the hash the map
+     * stored, so no key object is read), counting each reducer's keys; a second pass over those
+     * slots fills the chunks, so no bucket is grown or trimmed by copying. Keys keep slot order.
      */
     private MapOutput combinedOutput(CombineMap<K, C> combined, int reducers) {
+        int[] slots = combined.occupiedSlots();
         int[] counts = new int[reducers];
-        int[] partitions = new int[combined.size()];
-        int n = 0;
-        for (int s = combined.nextSlot(0); s >= 0; s = combined.nextSlot(s + 1)) {
-            int r = partitioner.partition(combined.key(s));
-            partitions[n++] = r;
+        int[] partitions = new int[slots.length];
+        boolean byHash = partitioner instanceof HashPartitioner;
+        for (int n = 0; n < slots.length; n++) {
+            int s = slots[n];
+            int r;
+            if (!byHash) {
+                r = partitioner.partition(combined.key(s));
+            } else if (combined.isNullKeySlot(s)) {
+                r = partitioner.partition(null);
+            } else {
+                r = HashPlacement.partition(combined.hash(s), reducers);
+            }
+            partitions[n] = r;
             counts[r]++;
         }
         int perChunk = ObjectBuffer.MAX_CHUNK / 2;
@@ -222,9 +233,9 @@ public final class ShuffleDependency<K, V, C> implements NodeDependency {
             }
         }
         int[] filled = new int[reducers];
-        n = 0;
-        for (int s = combined.nextSlot(0); s >= 0; s = combined.nextSlot(s + 1)) {
-            int r = partitions[n++];
+        for (int n = 0; n < slots.length; n++) {
+            int s = slots[n];
+            int r = partitions[n];
             int i = filled[r]++;
             Object[] chunk = buckets[r][i / perChunk];
             chunk[2 * (i % perChunk)] = combined.key(s);

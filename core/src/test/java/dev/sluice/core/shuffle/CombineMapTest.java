@@ -114,6 +114,44 @@ class CombineMapTest {
     }
 
     @Test
+    void occupiedSlotsAndStoredHashes_matchNextSlotWalkAndKeys() {
+        long seed = 31;
+        Random random = new Random(seed);
+        for (int keysRange : new int[] {300, 250_000}) {
+            CombineMap<Object, Integer> map = new CombineMap<>(0);
+            Map<Object, Integer> model = new HashMap<>();
+            for (int step = 0; step < keysRange + 20_000; step++) {
+                int id = random.nextInt(keysRange);
+                // colliding hashes in the small map, a table of several G1 chunks in the large one
+                Object key = id == 0 ? null : keysRange < 1000 ? new Key(id) : Integer.valueOf(id);
+                int slot = map.find(key);
+                if (slot < 0) {
+                    map.insert(slot, key, step);
+                    model.put(key, step);
+                } else if (random.nextInt(5) == 0) {
+                    map.remove(slot);
+                    model.remove(key);
+                }
+            }
+            List<Integer> walked = new ArrayList<>();
+            for (int s = map.nextSlot(0); s >= 0; s = map.nextSlot(s + 1)) {
+                walked.add(s);
+            }
+            int[] occupied = map.occupiedSlots();
+            assertThat(occupied).as("seed %s, range %s", seed, keysRange)
+                    .containsExactly(walked.stream().mapToInt(Integer::intValue).toArray());
+            Map<Object, Integer> seen = new HashMap<>();
+            for (int s : occupied) {
+                Object key = map.key(s);
+                assertThat(map.isNullKeySlot(s)).as("seed %s, slot %s", seed, s).isEqualTo(key == null);
+                assertThat(map.hash(s)).as("seed %s, slot %s", seed, s).isEqualTo(key == null ? 0 : key.hashCode());
+                seen.put(key, map.value(s));
+            }
+            assertThat(seen).as("seed %s, range %s", seed, keysRange).isEqualTo(model);
+        }
+    }
+
+    @Test
     void objectBuffer_pastOneChunk_keepsRecordsInOrderInBoundedChunks() {
         ObjectBuffer buffer = new ObjectBuffer(10);
         int records = 3 * ObjectBuffer.MAX_CHUNK / 2 + 7;
