@@ -249,30 +249,6 @@ final class CombineMap<K, C> {
         return hasNullKey && from <= capacity ? capacity : -1;
     }
 
-    /**
-     * Returns the occupied slots in slot order (the null key's slot, {@code capacity}, last): the
-     * order {@link #nextSlot} visits them in, found by one scan of the key references that reads
-     * no key object.
-     */
-    int[] occupiedSlots() {
-        int[] out = new int[size];
-        int n = 0;
-        int capacity = capacity();
-        for (int c = 0; c < keys.length; c++) {
-            Object[] ks = keys[c];
-            int base = c << CHUNK_BITS;
-            for (int o = 0; o < ks.length; o++) {
-                if (ks[o] != null) {
-                    out[n++] = base + o;
-                }
-            }
-        }
-        if (hasNullKey) {
-            out[n++] = capacity;
-        }
-        return out;
-    }
-
     /** Returns true if {@code slot} is the null key's slot. */
     boolean isNullKeySlot(int slot) {
         return slot == capacity();

@@ -200,27 +200,26 @@ public final class ShuffleDependency<K, V, C> implements NodeDependency {
     }
 
     /**
-     * Writes the combined map into per-reducer chunks of exactly the right length: one scan finds
-     * the occupied slots and places each key (a {@link HashPartitioner} from the hash the map
-     * stored, so no key object is read), counting each reducer's keys; a second pass over those
-     * slots fills the chunks, so no bucket is grown or trimmed by copying. Keys keep slot order.
+     * Writes the combined map into per-reducer chunks of exactly the right length: one walk over
+     * the occupied slots places each key and counts each reducer's keys, a second fills the
+     * chunks, so no bucket is grown or trimmed by copying. A {@link HashPartitioner} places a key
+     * from the hash the map stored when the key went in, in both walks: no key object is read
+     * (a cache miss per key once the table outgrows the cache) and no per-key array is needed.
+     * Another partitioner is asked once per key, its answers kept for the second walk.
      */
     private MapOutput combinedOutput(CombineMap<K, C> combined, int reducers) {
-        int[] slots = combined.occupiedSlots();
-        int[] counts = new int[reducers];
-        int[] partitions = new int[slots.length];
         boolean byHash = partitioner instanceof HashPartitioner;
-        for (int n = 0; n < slots.length; n++) {
-            int s = slots[n];
+        int[] counts = new int[reducers];
+        int[] partitions = byHash ? null : new int[combined.size()];
+        int n = 0;
+        for (int s = combined.nextSlot(0); s >= 0; s = combined.nextSlot(s + 1)) {
             int r;
-            if (!byHash) {
-                r = partitioner.partition(combined.key(s));
-            } else if (combined.isNullKeySlot(s)) {
-                r = partitioner.partition(null);
+            if (byHash) {
+                r = placeByHash(combined, s, reducers);
             } else {
-                r = HashPlacement.partition(combined.hash(s), reducers);
+                r = partitioner.partition(combined.key(s));
+                partitions[n++] = r;
             }
-            partitions[n] = r;
             counts[r]++;
         }
         int perChunk = ObjectBuffer.MAX_CHUNK / 2;
@@ -233,15 +232,20 @@ public final class ShuffleDependency<K, V, C> implements NodeDependency {
             }
         }
         int[] filled = new int[reducers];
-        for (int n = 0; n < slots.length; n++) {
-            int s = slots[n];
-            int r = partitions[n];
+        n = 0;
+        for (int s = combined.nextSlot(0); s >= 0; s = combined.nextSlot(s + 1)) {
+            int r = byHash ? placeByHash(combined, s, reducers) : partitions[n++];
             int i = filled[r]++;
             Object[] chunk = buckets[r][i / perChunk];
             chunk[2 * (i % perChunk)] = combined.key(s);
             chunk[2 * (i % perChunk) + 1] = combined.value(s);
         }
         return new MapOutput(buckets);
+    }
+
+    /** The {@link HashPartitioner}'s partition of the key in {@code slot}, from its stored hash. */
+    private static int placeByHash(CombineMap<?, ?> combined, int slot, int reducers) {
+        return combined.isNullKeySlot(slot) ? 0 : HashPlacement.partition(combined.hash(slot), reducers);
     }
 
     private static ObjectBuffer[] buffers(int n, int capacity) {
