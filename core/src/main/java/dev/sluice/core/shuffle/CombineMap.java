@@ -1,6 +1,7 @@
 package dev.sluice.core.shuffle;
 
 import dev.sluice.core.Pair;
+import dev.sluice.core.dataset.SizedIterator;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 
@@ -262,10 +263,19 @@ final class CombineMap<K, C> {
         return slot == capacity() ? 0 : hashes[slot >>> CHUNK_BITS][slot & CHUNK_MASK];
     }
 
-    /** Returns the entries as pairs; the map must not change while the iterator is used. */
+    /**
+     * Returns the entries as pairs, by an iterator that knows how many are left ({@link
+     * SizedIterator}); the map must not change while the iterator is used.
+     */
     Iterator<Pair<K, C>> pairs() {
-        return new Iterator<>() {
+        return new SizedIterator<>() {
             private int next = nextSlot(0);
+            private int returned;
+
+            @Override
+            public long remaining() {
+                return size - returned;
+            }
 
             @Override
             public boolean hasNext() {
@@ -279,6 +289,7 @@ final class CombineMap<K, C> {
                 }
                 Pair<K, C> p = new Pair<>(key(next), value(next));
                 next = nextSlot(next + 1);
+                returned++;
                 return p;
             }
         };

@@ -3,8 +3,10 @@ package dev.sluice.core.shuffle;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.core.Pair;
+import dev.sluice.core.dataset.SizedIterator;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -147,6 +149,38 @@ class CombineMapTest {
                 seen.put(key, map.value(s));
             }
             assertThat(seen).as("seed %s, range %s", seed, keysRange).isEqualTo(model);
+        }
+    }
+
+    @Test
+    void pairsIterator_knowsHowManyAreLeft_asAWalkCountsThem() {
+        long seed = 47;
+        Random random = new Random(seed);
+        for (int round = 0; round < 20; round++) {
+            CombineMap<Object, Integer> map = new CombineMap<>(0);
+            int inserts = random.nextInt(3_000);
+            for (int i = 0; i < inserts; i++) {
+                int id = random.nextInt(2_000);
+                Object key = id == 0 ? null : "k" + id;
+                int slot = map.find(key);
+                if (slot < 0) {
+                    map.insert(slot, key, i);
+                } else if (random.nextInt(4) == 0) {
+                    map.remove(slot);
+                }
+            }
+            int consumed = map.size() == 0 ? 0 : random.nextInt(map.size() + 1);
+            Iterator<Pair<Object, Integer>> it = map.pairs();
+            for (int i = 0; i < consumed; i++) {
+                it.next();
+            }
+            List<Pair<Object, Integer>> rest = new ArrayList<>();
+            map.pairs().forEachRemaining(rest::add);
+            long walked = rest.size() - consumed;
+            assertThat(((SizedIterator<?>) it).remaining()).as("seed %s, round %s", seed, round).isEqualTo(walked);
+            assertThat(SizedIterator.countRemaining(it)).as("seed %s, round %s", seed, round).isEqualTo(walked);
+            assertThat(SizedIterator.countRemaining(rest.subList(consumed, rest.size()).iterator()))
+                    .as("seed %s, round %s: a plain iterator is walked", seed, round).isEqualTo(walked);
         }
     }
 
