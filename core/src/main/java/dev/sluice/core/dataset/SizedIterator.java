@@ -13,7 +13,10 @@ public interface SizedIterator<T> extends Iterator<T> {
     /** Returns the number of elements {@link #next} will still return. */
     long remaining();
 
-    /** Returns how many elements {@code it} has left, walking it only if it is no {@link SizedIterator}; consumes it. */
+    /**
+     * Returns how many elements {@code it} has left, walking it only if it is no {@link
+     * SizedIterator}; do not use {@code it} afterwards.
+     */
     static long countRemaining(Iterator<?> it) {
         if (it instanceof SizedIterator<?> sized) {
             return sized.remaining();

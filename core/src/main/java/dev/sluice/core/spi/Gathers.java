@@ -31,8 +31,8 @@ public final class Gathers {
     }
 
     /**
-     * Returns the number of elements {@code partition} has left, consuming it: without a walk when
-     * it knows (a reduce partition's combine table), else by walking it.
+     * Returns the number of elements {@code partition} has left (do not use it afterwards):
+     * without a walk when it knows (a reduce partition's combine table), else by walking it.
      */
     public static long countRemaining(Iterator<?> partition) {
         return SizedIterator.countRemaining(partition);
