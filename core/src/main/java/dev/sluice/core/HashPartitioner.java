@@ -2,6 +2,8 @@ package dev.sluice.core;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import dev.sluice.core.shuffle.HashPlacement;
+
 /**
  * Places a key by its {@code hashCode()} modulo the number of partitions (null keys go to 0).
  * The default partitioner of every keyed operation.
@@ -29,10 +31,7 @@ public final class HashPartitioner extends Partitioner {
         if (key == null) {
             return 0;
         }
-        // Spread the bits so that keys whose hashes differ only in high bits still spread.
-        int h = key.hashCode();
-        h ^= (h >>> 16);
-        return Math.floorMod(h, numPartitions);
+        return HashPlacement.partition(key.hashCode(), numPartitions);
     }
 
     @Override

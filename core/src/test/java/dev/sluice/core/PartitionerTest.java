@@ -3,8 +3,11 @@ package dev.sluice.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -118,5 +121,64 @@ class PartitionerTest {
         assertThat(shufflesInLineage(joined)).as(joined.lineage()).isEqualTo(2);
         assertThat(joined.collect()).containsExactlyInAnyOrder(Pair.of("a", Pair.of(1, "x")),
                 Pair.of("a", Pair.of(3, "x")), Pair.of("c", Pair.of(4, "y")));
+    }
+
+    /** Places keys by their length, so that the map side must read the keys (not their stored hashes). */
+    private static final class LengthPartitioner extends Partitioner {
+        @Override
+        public int numPartitions() {
+            return 3;
+        }
+
+        @Override
+        public int partition(Object key) {
+            return key == null ? 2 : ((String) key).length() % 3;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof LengthPartitioner;
+        }
+
+        @Override
+        public int hashCode() {
+            return 3;
+        }
+    }
+
+    /**
+     * The map side of a combining shuffle places each key of its combined table from the hash the
+     * table stored (HashPartitioner) or from the key (any other partitioner): either way every key
+     * must be in the partition its partitioner names, with the sum a HashMap gives.
+     */
+    @Test
+    void reduceByKey_placesEveryKeyInItsPartitionersPartition_withHashMapSums() {
+        long seed = 20261201L;
+        Random random = new Random(seed);
+        List<Pair<String, Integer>> pairs = new ArrayList<>();
+        for (int i = 0; i < 30_000; i++) {
+            int k = random.nextInt(5_000);
+            // null keys, and "Aa"/"BB"-style keys whose hashCodes collide
+            String key = k == 0 ? null : k % 97 == 0 ? (k % 2 == 0 ? "Aa" : "BB") + k : "k" + k;
+            pairs.add(Pair.of(key, random.nextInt(10)));
+        }
+        Map<String, Integer> expected = new HashMap<>();
+        for (Pair<String, Integer> p : pairs) {
+            expected.merge(p.key(), p.value(), Integer::sum);
+        }
+        for (Partitioner partitioner : List.of(new HashPartitioner(3), new HashPartitioner(4), new LengthPartitioner())) {
+            List<List<Pair<String, Integer>>> parts = ENGINE.engine().parallelizePairs(pairs, 5)
+                    .reduceByKey(Integer::sum, partitioner).glom().collect();
+            assertThat(parts).as("seed %s, %s", seed, partitioner).hasSize(partitioner.numPartitions());
+            Map<String, Integer> actual = new HashMap<>();
+            for (int p = 0; p < parts.size(); p++) {
+                for (Pair<String, Integer> kv : parts.get(p)) {
+                    assertThat(partitioner.partition(kv.key())).as("seed %s, %s, key %s", seed, partitioner, kv.key())
+                            .isEqualTo(p);
+                    assertThat(actual.put(kv.key(), kv.value())).as("seed %s, key %s twice", seed, kv.key()).isNull();
+                }
+            }
+            assertThat(actual).as("seed %s, %s", seed, partitioner).isEqualTo(expected);
+        }
     }
 }

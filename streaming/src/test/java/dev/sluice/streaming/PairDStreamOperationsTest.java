@@ -59,6 +59,38 @@ class PairDStreamOperationsTest {
         }
     }
 
+    /**
+     * count() of a reduced stream is taken from the size of each reduce partition's combine table
+     * without walking it; after a map, a filter, or a groupByKey it is a walk. All must count what
+     * a plain-Java reference counts, batch by batch.
+     */
+    @ParameterizedTest
+    @MethodSource("dev.sluice.streaming.RandomBatches#seeds")
+    void countOfReducedAndOtherStreams_randomBatches_matchReference(long seed) {
+        Random rnd = new Random(seed);
+        List<List<Pair<Integer, Integer>>> in = RandomBatches.pairs(rnd, 2 + rnd.nextInt(5));
+        int numPartitions = 1 + rnd.nextInt(5);
+        try (StreamingTestKit kit = RandomBatches.kit(rnd)) {
+            PairDStream<Integer, Integer> s = kit.pairInput(in);
+            PairDStream<Integer, Integer> reduced = s.reduceByKey(Integer::sum, numPartitions);
+            BatchOutput<Long> reducedCount = kit.collect(reduced.count());
+            BatchOutput<Long> mappedCount = kit.collect(reduced.map(Pair::value).count());
+            BatchOutput<Long> filteredCount = kit.collect(reduced.filter(p -> p.value() % 2 == 0).count());
+            BatchOutput<Long> groupedCount = kit.collect(s.groupByKey().count());
+            BatchOutput<Long> inputCount = kit.collect(s.count());
+            kit.run(in.size());
+
+            List<List<Long>> distinct = perBatch(in, b -> List.of((long) groups(b).size()));
+            assertExact(reducedCount, distinct, seed, "reduceByKey().count()");
+            assertExact(mappedCount, distinct, seed, "reduceByKey().map().count()");
+            assertExact(groupedCount, distinct, seed, "groupByKey().count()");
+            assertExact(filteredCount, perBatch(in, b -> List.of(groups(b).values().stream()
+                    .filter(vs -> vs.stream().mapToInt(v -> v).sum() % 2 == 0).count())), seed,
+                    "reduceByKey().filter().count()");
+            assertExact(inputCount, perBatch(in, b -> List.of((long) b.size())), seed, "count()");
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("dev.sluice.streaming.RandomBatches#seeds")
     void joins_twoRandomInputs_matchReference(long seed) {

@@ -1,6 +1,7 @@
 package dev.sluice.core.shuffle;
 
 import dev.sluice.core.Pair;
+import dev.sluice.core.dataset.SizedIterator;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 
@@ -231,18 +232,50 @@ final class CombineMap<K, C> {
 
     /** Returns the first occupied slot at or after {@code from}, or -1; the null key's slot is last. */
     int nextSlot(int from) {
-        for (int s = from; s < capacity(); s++) {
-            if (keys[s >>> CHUNK_BITS][s & CHUNK_MASK] != null) {
-                return s;
+        int capacity = capacity();
+        Object[] fk = flatKeys;
+        if (fk != null) {
+            for (int s = from; s < capacity; s++) {
+                if (fk[s] != null) {
+                    return s;
+                }
+            }
+        } else {
+            for (int s = from; s < capacity; s++) {
+                if (keys[s >>> CHUNK_BITS][s & CHUNK_MASK] != null) {
+                    return s;
+                }
             }
         }
-        return hasNullKey && from <= capacity() ? capacity() : -1;
+        return hasNullKey && from <= capacity ? capacity : -1;
     }
 
-    /** Returns the entries as pairs; the map must not change while the iterator is used. */
+    /** Returns true if {@code slot} is the null key's slot. */
+    boolean isNullKeySlot(int slot) {
+        return slot == capacity();
+    }
+
+    /**
+     * Returns the {@code hashCode()} of the key of occupied slot {@code slot}, stored when the key
+     * went in (0 for the null key's slot), so that placing a key needs no read of the key object.
+     */
+    int hash(int slot) {
+        return slot == capacity() ? 0 : hashes[slot >>> CHUNK_BITS][slot & CHUNK_MASK];
+    }
+
+    /**
+     * Returns the entries as pairs, by an iterator that knows how many are left ({@link
+     * SizedIterator}); the map must not change while the iterator is used.
+     */
     Iterator<Pair<K, C>> pairs() {
-        return new Iterator<>() {
+        return new SizedIterator<>() {
             private int next = nextSlot(0);
+            private int returned;
+
+            @Override
+            public long remaining() {
+                return size - returned;
+            }
 
             @Override
             public boolean hasNext() {
@@ -256,6 +289,7 @@ final class CombineMap<K, C> {
                 }
                 Pair<K, C> p = new Pair<>(key(next), value(next));
                 next = nextSlot(next + 1);
+                returned++;
                 return p;
             }
         };

@@ -1,5 +1,6 @@
 package dev.sluice.core.shuffle;
 
+import dev.sluice.core.HashPartitioner;
 import dev.sluice.core.Pair;
 import dev.sluice.core.Partitioner;
 import dev.sluice.core.dataset.DatasetNode;
@@ -199,17 +200,26 @@ public final class ShuffleDependency<K, V, C> implements NodeDependency {
     }
 
     /**
-     * Writes the combined map into per-reducer chunks of exactly the right length: one pass
-     * partitions the keys (once each) and counts each reducer's, a second fills, so no bucket is
-     * grown or trimmed by copying.
+     * Writes the combined map into per-reducer chunks of exactly the right length: one walk over
+     * the occupied slots places each key and counts each reducer's keys, a second fills the
+     * chunks, so no bucket is grown or trimmed by copying. A {@link HashPartitioner} places a key
+     * from the hash the map stored when the key went in, in both walks: no key object is read
+     * (a cache miss per key once the table outgrows the cache) and no per-key array is needed.
+     * Another partitioner is asked once per key, its answers kept for the second walk.
      */
     private MapOutput combinedOutput(CombineMap<K, C> combined, int reducers) {
+        boolean byHash = partitioner instanceof HashPartitioner;
         int[] counts = new int[reducers];
-        int[] partitions = new int[combined.size()];
+        int[] partitions = byHash ? null : new int[combined.size()];
         int n = 0;
         for (int s = combined.nextSlot(0); s >= 0; s = combined.nextSlot(s + 1)) {
-            int r = partitioner.partition(combined.key(s));
-            partitions[n++] = r;
+            int r;
+            if (byHash) {
+                r = placeByHash(combined, s, reducers);
+            } else {
+                r = partitioner.partition(combined.key(s));
+                partitions[n++] = r;
+            }
             counts[r]++;
         }
         int perChunk = ObjectBuffer.MAX_CHUNK / 2;
@@ -224,13 +234,18 @@ public final class ShuffleDependency<K, V, C> implements NodeDependency {
         int[] filled = new int[reducers];
         n = 0;
         for (int s = combined.nextSlot(0); s >= 0; s = combined.nextSlot(s + 1)) {
-            int r = partitions[n++];
+            int r = byHash ? placeByHash(combined, s, reducers) : partitions[n++];
             int i = filled[r]++;
             Object[] chunk = buckets[r][i / perChunk];
             chunk[2 * (i % perChunk)] = combined.key(s);
             chunk[2 * (i % perChunk) + 1] = combined.value(s);
         }
         return new MapOutput(buckets);
+    }
+
+    /** The {@link HashPartitioner}'s partition of the key in {@code slot}, from its stored hash. */
+    private static int placeByHash(CombineMap<?, ?> combined, int slot, int reducers) {
+        return combined.isNullKeySlot(slot) ? 0 : HashPlacement.partition(combined.hash(slot), reducers);
     }
 
     private static ObjectBuffer[] buffers(int n, int capacity) {

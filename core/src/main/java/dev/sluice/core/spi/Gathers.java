@@ -7,9 +7,11 @@ import dev.sluice.core.Pair;
 import dev.sluice.core.dataset.DatasetNode;
 import dev.sluice.core.dataset.Iterators;
 import dev.sluice.core.dataset.MapPartitionsDataset;
+import dev.sluice.core.dataset.SizedIterator;
 import dev.sluice.core.function.ReduceFunction;
 import dev.sluice.core.shuffle.Aggregator;
 import dev.sluice.core.shuffle.ShuffledDataset;
+import java.util.Iterator;
 
 /**
  * The stream engine's gathers: the few per-partition partial results of a {@code count()} or
@@ -26,6 +28,14 @@ import dev.sluice.core.shuffle.ShuffledDataset;
  */
 public final class Gathers {
     private Gathers() {
+    }
+
+    /**
+     * Returns the number of elements {@code partition} has left (do not use it afterwards):
+     * without a walk when it knows (a reduce partition's combine table), else by walking it.
+     */
+    public static long countRemaining(Iterator<?> partition) {
+        return SizedIterator.countRemaining(partition);
     }
 
     /** Returns a one-partition dataset of {@code partials} reduced with {@code f}; empty if they are. */

@@ -3,8 +3,10 @@ package dev.sluice.core.shuffle;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.core.Pair;
+import dev.sluice.core.dataset.SizedIterator;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -111,6 +113,75 @@ class CombineMapTest {
         }
         assertThat(map.size()).as("seed %s", seed).isEqualTo(model.size()).isGreaterThan(2 << 16);
         assertThat(toMap(map.pairs())).as("seed %s", seed).isEqualTo(model);
+    }
+
+    @Test
+    void nextSlotWalkAndStoredHashes_matchTheKeys() {
+        long seed = 31;
+        Random random = new Random(seed);
+        for (int keysRange : new int[] {300, 250_000}) {
+            CombineMap<Object, Integer> map = new CombineMap<>(0);
+            Map<Object, Integer> model = new HashMap<>();
+            for (int step = 0; step < keysRange + 20_000; step++) {
+                int id = random.nextInt(keysRange);
+                // colliding hashes in the small map, a table of several G1 chunks in the large one
+                Object key = id == 0 ? null : keysRange < 1000 ? new Key(id) : Integer.valueOf(id);
+                int slot = map.find(key);
+                if (slot < 0) {
+                    map.insert(slot, key, step);
+                    model.put(key, step);
+                } else if (random.nextInt(5) == 0) {
+                    map.remove(slot);
+                    model.remove(key);
+                }
+            }
+            List<Integer> walked = new ArrayList<>();
+            for (int s = map.nextSlot(0); s >= 0; s = map.nextSlot(s + 1)) {
+                walked.add(s);
+            }
+            assertThat(walked).as("seed %s, range %s", seed, keysRange).hasSize(map.size()).isSorted()
+                    .doesNotHaveDuplicates();
+            Map<Object, Integer> seen = new HashMap<>();
+            for (int s : walked) {
+                Object key = map.key(s);
+                assertThat(map.isNullKeySlot(s)).as("seed %s, slot %s", seed, s).isEqualTo(key == null);
+                assertThat(map.hash(s)).as("seed %s, slot %s", seed, s).isEqualTo(key == null ? 0 : key.hashCode());
+                seen.put(key, map.value(s));
+            }
+            assertThat(seen).as("seed %s, range %s", seed, keysRange).isEqualTo(model);
+        }
+    }
+
+    @Test
+    void pairsIterator_knowsHowManyAreLeft_asAWalkCountsThem() {
+        long seed = 47;
+        Random random = new Random(seed);
+        for (int round = 0; round < 20; round++) {
+            CombineMap<Object, Integer> map = new CombineMap<>(0);
+            int inserts = random.nextInt(3_000);
+            for (int i = 0; i < inserts; i++) {
+                int id = random.nextInt(2_000);
+                Object key = id == 0 ? null : "k" + id;
+                int slot = map.find(key);
+                if (slot < 0) {
+                    map.insert(slot, key, i);
+                } else if (random.nextInt(4) == 0) {
+                    map.remove(slot);
+                }
+            }
+            int consumed = map.size() == 0 ? 0 : random.nextInt(map.size() + 1);
+            Iterator<Pair<Object, Integer>> it = map.pairs();
+            for (int i = 0; i < consumed; i++) {
+                it.next();
+            }
+            List<Pair<Object, Integer>> rest = new ArrayList<>();
+            map.pairs().forEachRemaining(rest::add);
+            long walked = rest.size() - consumed;
+            assertThat(((SizedIterator<?>) it).remaining()).as("seed %s, round %s", seed, round).isEqualTo(walked);
+            assertThat(SizedIterator.countRemaining(it)).as("seed %s, round %s", seed, round).isEqualTo(walked);
+            assertThat(SizedIterator.countRemaining(rest.subList(consumed, rest.size()).iterator()))
+                    .as("seed %s, round %s: a plain iterator is walked", seed, round).isEqualTo(walked);
+        }
     }
 
     @Test

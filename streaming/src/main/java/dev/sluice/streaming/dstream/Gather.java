@@ -26,14 +26,8 @@ public final class Gather {
         if (ds.numPartitions() == 0) {
             return ds.engine().parallelize(List.of(0L), 1);
         }
-        Dataset<Long> perPartition = ds.mapPartitions(it -> {
-            long n = 0;
-            while (it.hasNext()) {
-                it.next();
-                n++;
-            }
-            return List.of(n).iterator();
-        });
+        // A reduced partition (its combine table) knows its size: counted without a pair per key.
+        Dataset<Long> perPartition = ds.mapPartitions(it -> List.of(Gathers.countRemaining(it)).iterator());
         return gather(perPartition, Long::sum);
     }
 

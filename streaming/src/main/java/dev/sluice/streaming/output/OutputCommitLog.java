@@ -109,6 +109,11 @@ public final class OutputCommitLog {
      * damaged entry (a crash while it was written) counts as not committed.
      */
     public boolean isCommitted(long batchMillis) {
+        if (!committed.contains(batchMillis)) {
+            // Not listed at open and not committed since (by the one writer): there is no entry to
+            // read, so no file-system read per batch. A listed entry is still read, torn or not.
+            return false;
+        }
         try {
             Optional<byte[]> payload = ChecksummedFiles.read(fs, entry(batchMillis));
             if (payload.isEmpty()) {
