@@ -28,7 +28,10 @@ import java.util.function.Function;
  * {@code store} the bench calls with pre-generated lines, {@code storeBatch} lines per call, under
  * a manual clock. Per batch it measures the time to store the batch's lines (where the log's cost
  * is paid: each store call is logged and flushed before it returns) plus the batch's processing
- * time, and reports per configuration the median over rounds of each round's median.
+ * time, and reports per configuration the median over rounds of each round's median, and the
+ * bytes the storing thread allocated per line stored (unaffected by the machine's noise). Every
+ * batch's output (the distinct words of the batch for W1, of all batches so far for W3update) is
+ * checked against a plain-Java count of the same lines; a mismatch fails the bench.
  *
  * <pre>
  * java -jar examples/target/sluice-examples.jar bench receiver-wal [--lines 100000] [--rounds 3]
@@ -100,9 +103,11 @@ public final class ReceiverWalBench {
                     String key = workload + (wal ? " wal-on" : " wal-off");
                     medians.computeIfAbsent(key, k -> new ArrayList<>()).add(m[0]);
                     medians.computeIfAbsent(key + " store", k -> new ArrayList<>()).add(m[1]);
+                    medians.computeIfAbsent(key + " bytes", k -> new ArrayList<>()).add(m[2]);
                     System.out.println(new BenchReport.Json().put("workload", workload).put("wal", wal)
                             .put("round", r).put("medianMsPerBatch", BenchReport.round3(m[0]))
-                            .put("medianStoreMsPerBatch", BenchReport.round3(m[1])));
+                            .put("medianStoreMsPerBatch", BenchReport.round3(m[1]))
+                            .put("storeBytesPerLine", BenchReport.round3(m[2])));
                 }
             }
         }
@@ -114,11 +119,15 @@ public final class ReceiverWalBench {
                     .put("walOffMedianMs", BenchReport.round3(off)).put("walOnMedianMs", BenchReport.round3(on))
                     .put("on/off", BenchReport.round3(on / off))
                     .put("walOffStoreMs", BenchReport.round3(median(medians.get(workload + " wal-off store"))))
-                    .put("walOnStoreMs", BenchReport.round3(median(medians.get(workload + " wal-on store")))));
+                    .put("walOnStoreMs", BenchReport.round3(median(medians.get(workload + " wal-on store"))))
+                    .put("walOffStoreBytesPerLine", BenchReport.round3(median(medians.get(workload + " wal-off bytes"))))
+                    .put("walOnStoreBytesPerLine", BenchReport.round3(median(medians.get(workload + " wal-on bytes"))))
+                    .put("loadAverage", BenchReport.round3(java.lang.management.ManagementFactory
+                            .getOperatingSystemMXBean().getSystemLoadAverage())));
         }
     }
 
-    /** Returns the medians per batch of {store + processing, store} in milliseconds. */
+    /** Returns the medians per batch of {store + processing, store} in milliseconds, and bytes allocated per line stored. */
     private static double[] run(String workload, boolean wal, List<List<String>> data, int warmup, int batches,
                               int storeBatch) throws Exception {
         ManualClock clock = new ManualClock();
@@ -126,11 +135,16 @@ public final class ReceiverWalBench {
         StreamingContext ssc = StreamingContext.builder().appName("bench-wal-" + workload).batchInterval(INTERVAL)
                 .parallelism(PARALLELISM).clock(clock).checkpointDir(checkpoints).writeAheadLog(wal).build();
         Feed feed = new Feed();
-        WORKLOADS.get(workload).apply(ssc.receiverStream(feed)).foreachBatch((ds, time) -> ds.collect());
+        Map<Long, Long> outputs = new ConcurrentHashMap<>();
+        WORKLOADS.get(workload).apply(ssc.receiverStream(feed)).foreachBatch((ds, time) ->
+                outputs.put(time.millis(), ds.collect().stream().mapToLong(Long::longValue).sum()));
         Completions completions = new Completions();
         ssc.addListener(completions);
         List<Double> millis = new ArrayList<>();
         List<Double> storeMillis = new ArrayList<>();
+        long allocated = 0;
+        long stored = 0;
+        List<Long> batchTimes = new ArrayList<>();
         try {
             ssc.start();
             if (!feed.started.await(30, TimeUnit.SECONDS)) {
@@ -138,12 +152,16 @@ public final class ReceiverWalBench {
             }
             for (int j = 0; j < warmup + batches; j++) {
                 List<String> batch = data.get(j % data.size());
+                long bytes0 = allocatedBytes();
                 long t0 = System.nanoTime();
                 for (int from = 0; from < batch.size(); from += storeBatch) {
                     feed.store(batch.subList(from, Math.min(batch.size(), from + storeBatch)));
                 }
                 double storeMs = (System.nanoTime() - t0) / 1e6;
+                allocated += allocatedBytes() - bytes0;
+                stored += batch.size();
                 clock.advance(INTERVAL);
+                batchTimes.add(clock.millis());
                 BatchInfo info = completions.of(clock.millis()).get(120, TimeUnit.SECONDS);
                 if (info.failure().isPresent()) {
                     throw new IllegalStateException("batch " + j + " failed", info.failure().get());
@@ -156,7 +174,34 @@ public final class ReceiverWalBench {
         } finally {
             ssc.stop();
         }
-        return new double[] {median(millis), median(storeMillis)};
+        check(workload, wal, data, batchTimes, outputs);
+        return new double[] {median(millis), median(storeMillis), (double) allocated / stored};
+    }
+
+    /** Fails unless batch j's output is the distinct words of batch j (W1) or of batches 0..j (W3update). */
+    private static void check(String workload, boolean wal, List<List<String>> data, List<Long> batchTimes,
+                              Map<Long, Long> outputs) {
+        Set<String> seen = new java.util.HashSet<>();
+        for (int j = 0; j < batchTimes.size(); j++) {
+            if (workload.equals("W1")) {
+                seen.clear();
+            }
+            data.get(j % data.size()).forEach(line -> Baselines.forEachWord(line, seen::add));
+            Long got = outputs.get(batchTimes.get(j));
+            if (got == null || got != seen.size()) {
+                throw new IllegalStateException(workload + " with the WAL " + (wal ? "on" : "off") + ": batch " + j
+                        + " counted " + got + " keys, the plain-Java reference " + seen.size());
+            }
+        }
+    }
+
+    /** Bytes allocated so far by the calling thread, or 0 where the JVM does not tell. */
+    private static long allocatedBytes() {
+        if (java.lang.management.ManagementFactory.getThreadMXBean()
+                instanceof com.sun.management.ThreadMXBean t && t.isThreadAllocatedMemoryEnabled()) {
+            return t.getThreadAllocatedBytes(Thread.currentThread().getId());
+        }
+        return 0;
     }
 
     private static double median(List<Double> values) {
