@@ -29,7 +29,8 @@ import java.util.List;
  * blocks read back unchanged. A body kind this build does not know (a newer writer) is refused
  * with the record's position.
  *
- * <p>Threading: safe from any thread; each thread encodes into a scratch buffer of its own.
+ * <p>Threading: safe from any thread; each thread encodes string blocks into a scratch buffer of
+ * its own, reused by its next encode (the log has read it by then: an append returns only after).
  */
 final class BlockPayload {
     static final int PREFIX_BYTES = 12;
@@ -45,14 +46,24 @@ final class BlockPayload {
     record Decoded(InputBlock id, List<?> records) {
     }
 
+    /**
+     * An encoded payload: the first {@code length} bytes of {@code bytes}. The array may be the
+     * encoding thread's scratch buffer, valid until that thread encodes again.
+     */
+    record Encoded(byte[] bytes, int length) {
+        byte[] copy() {
+            return Arrays.copyOf(bytes, length);
+        }
+    }
+
     /** Returns the payload of block {@code id} holding {@code records}. */
-    static byte[] encode(InputBlock id, List<?> records) {
+    static Encoded encode(InputBlock id, List<?> records) {
         if (!allStrings(records)) {
             byte[] body = RecordBytes.of(records.iterator());
             byte[] out = new byte[PREFIX_BYTES + body.length];
             putPrefix(out, id);
             System.arraycopy(body, 0, out, PREFIX_BYTES, body.length);
-            return out;
+            return new Encoded(out, out.length);
         }
         Encoder e = new Encoder(SCRATCH.get());
         e.pos = PREFIX_BYTES;
@@ -63,11 +74,12 @@ final class BlockPayload {
             e.putString((String) r);
         }
         putPrefix(e.buf, id);
-        byte[] out = Arrays.copyOf(e.buf, e.pos);
         if (e.buf.length <= KEEP_SCRATCH_BYTES) {
             SCRATCH.set(e.buf);
+        } else {
+            SCRATCH.remove();
         }
-        return out;
+        return new Encoded(e.buf, e.pos);
     }
 
     private static boolean allStrings(List<?> records) {

@@ -39,7 +39,8 @@ public final class WalBlockHandler implements ReceivedBlockHandler {
     @Override
     public ReceivedBlockHandle store(InputBlock id, List<?> records) {
         checkNotNull(id, "id");
-        WalPosition position = wal.append(BlockPayload.encode(id, records));
+        BlockPayload.Encoded payload = BlockPayload.encode(id, records);
+        WalPosition position = wal.append(payload.bytes(), payload.length());
         memory.store(id, records);
         return new ReceivedBlockHandle.Logged(id, records.size(), position);
     }

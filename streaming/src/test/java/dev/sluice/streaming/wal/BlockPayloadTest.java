@@ -50,7 +50,7 @@ class BlockPayloadTest {
             }
             InputBlock id = new InputBlock(random.nextInt(100), random.nextLong() & Long.MAX_VALUE);
 
-            byte[] payload = BlockPayload.encode(id, records);
+            byte[] payload = BlockPayload.encode(id, records).copy();
             BlockPayload.Decoded decoded = BlockPayload.decode(AT, payload);
 
             assertThat(payload[BlockPayload.PREFIX_BYTES]).as("seed %s block %s: body kind", seed, block)
@@ -71,7 +71,7 @@ class BlockPayloadTest {
         records.add(0, "first is a string");
         InputBlock id = new InputBlock(2, 99);
 
-        byte[] payload = BlockPayload.encode(id, records);
+        byte[] payload = BlockPayload.encode(id, records).copy();
 
         assertThat(payload[BlockPayload.PREFIX_BYTES]).as("seed %s: Kryo's record marker", seed).isEqualTo((byte) 1);
         assertThat(BlockPayload.decode(AT, payload).records()).as("seed %s", seed).isEqualTo(records);
@@ -97,7 +97,7 @@ class BlockPayloadTest {
 
     @Test
     void decode_unknownBodyKind_refusesNamingThePositionAndTheKind() {
-        byte[] payload = BlockPayload.encode(new InputBlock(1, 1), List.of("a", "b"));
+        byte[] payload = BlockPayload.encode(new InputBlock(1, 1), List.of("a", "b")).copy();
         payload[BlockPayload.PREFIX_BYTES] = 9;
 
         assertThatThrownBy(() -> BlockPayload.decode(AT, payload)).isInstanceOf(SluiceException.class)
@@ -112,7 +112,7 @@ class BlockPayloadTest {
         for (int i = 0; i < 20; i++) {
             records.add(randomString(random) + "x");
         }
-        byte[] payload = BlockPayload.encode(new InputBlock(1, 1), records);
+        byte[] payload = BlockPayload.encode(new InputBlock(1, 1), records).copy();
         for (int cut = BlockPayload.PREFIX_BYTES + 1; cut < payload.length; cut += 1 + random.nextInt(7)) {
             byte[] shorter = java.util.Arrays.copyOf(payload, cut);
             assertThatThrownBy(() -> BlockPayload.decode(AT, shorter)).as("seed %s cut at %s", seed, cut)
