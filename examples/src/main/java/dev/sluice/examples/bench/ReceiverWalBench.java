@@ -36,18 +36,19 @@ import java.util.function.Function;
  * median, the median of the per-batch on/off ratios, and the bytes the storing thread allocated
  * per line stored (unaffected by noise). Every batch's output (the distinct words of the batch
  * for W1, of all batches so far for W3update) is checked against a plain-Java count of the same
- * lines; a mismatch fails the bench.
+ * lines; a mismatch fails the bench. {@code --control true} runs the "on" context without the
+ * log too: the ratios then show the method's own bias and noise (expect 1.0).
  *
  * <pre>
  * java -jar examples/target/sluice-examples.jar bench receiver-wal [--lines 100000] [--rounds 3]
- *     [--warmup 3] [--batches 8] [--store-batch 1000] [--workloads W1,W3update]
+ *     [--warmup 3] [--batches 8] [--store-batch 1000] [--workloads W1,W3update] [--control true]
  * </pre>
  */
 public final class ReceiverWalBench {
     private static final Duration INTERVAL = Duration.ofSeconds(1);
     private static final int PARALLELISM = 2;
     private static final Set<String> OPTIONS = Set.of("lines", "rounds", "warmup", "batches", "store-batch",
-            "workloads");
+            "workloads", "control");
     private static final Map<String, Function<DStream<String>, DStream<Long>>> WORKLOADS = Map.of(
             "W1", lines -> pairs(lines).reduceByKey(Integer::sum, PARALLELISM).count(),
             "W3update", lines -> pairs(lines).updateStateByKey(ReceiverWalBench::sum, PARALLELISM)
@@ -106,11 +107,12 @@ public final class ReceiverWalBench {
                         + WORKLOADS.keySet());
             }
         }
+        boolean control = Boolean.parseBoolean(args.string("control", "false"));
         List<List<String>> data = WorkloadData.pregenerate(lines);
         Map<String, List<Double>> results = new java.util.TreeMap<>();
         for (int r = 0; r < rounds; r++) {
             for (String workload : workloads) {
-                round(workload, r, data, warmup, batches, storeBatch, results);
+                round(workload, r, data, warmup, batches, storeBatch, control, results);
             }
         }
         for (String workload : workloads) {
@@ -132,9 +134,10 @@ public final class ReceiverWalBench {
 
     /** One round of {@code workload}: a context with the log and one without, fed the same batches alternately. */
     private static void round(String workload, int r, List<List<String>> data, int warmup, int batches,
-                              int storeBatch, Map<String, List<Double>> results) throws Exception {
-        Run off = new Run(workload, false);
-        Run on = new Run(workload, true);
+                              int storeBatch, boolean control, Map<String, List<Double>> results)
+            throws Exception {
+        Run off = new Run(workload, false, false);
+        Run on = new Run(workload, true, !control);
         try {
             off.start();
             on.start();
@@ -155,13 +158,14 @@ public final class ReceiverWalBench {
             on.stop();
         }
         for (Run run : List.of(off, on)) {
-            check(workload, run.wal, data, run.batchTimes, run.outputs);
-            String key = workload + (run.wal ? " wal-on" : " wal-off");
+            check(workload, run.on, data, run.batchTimes, run.outputs);
+            String key = workload + (run.on ? " wal-on" : " wal-off");
             double[] m = {median(run.millis), median(run.storeMillis), (double) run.allocated / run.stored};
             results.computeIfAbsent(key, k -> new ArrayList<>()).add(m[0]);
             results.computeIfAbsent(key + " store", k -> new ArrayList<>()).add(m[1]);
             results.computeIfAbsent(key + " bytes", k -> new ArrayList<>()).add(m[2]);
-            System.out.println(new BenchReport.Json().put("workload", workload).put("wal", run.wal)
+            System.out.println(new BenchReport.Json().put("workload", workload).put("wal", run.on)
+                    .put("logging", run.wal)
                     .put("round", r).put("medianMsPerBatch", BenchReport.round3(m[0]))
                     .put("medianStoreMsPerBatch", BenchReport.round3(m[1]))
                     .put("storeBytesPerLine", BenchReport.round3(m[2])));
@@ -175,6 +179,8 @@ public final class ReceiverWalBench {
     /** One context of a round: its receiver, clock, and what it measured. */
     private static final class Run {
         final String workload;
+        /** Whether this is the "on" side of the comparison, and whether it logs (not in a control run). */
+        final boolean on;
         final boolean wal;
         final ManualClock clock = new ManualClock();
         final Feed feed = new Feed();
@@ -187,14 +193,15 @@ public final class ReceiverWalBench {
         long stored;
         StreamingContext ssc;
 
-        Run(String workload, boolean wal) {
+        Run(String workload, boolean on, boolean wal) {
             this.workload = workload;
+            this.on = on;
             this.wal = wal;
         }
 
         void start() throws Exception {
             String checkpoints = Files.createTempDirectory("sluice-bench-wal-").toUri().toString();
-            ssc = StreamingContext.builder().appName("bench-wal-" + workload + (wal ? "-on" : "-off"))
+            ssc = StreamingContext.builder().appName("bench-wal-" + workload + (on ? "-on" : "-off"))
                     .batchInterval(INTERVAL).parallelism(PARALLELISM).clock(clock).checkpointDir(checkpoints)
                     .writeAheadLog(wal).build();
             WORKLOADS.get(workload).apply(ssc.receiverStream(feed)).foreachBatch((ds, time) ->
