@@ -5,7 +5,7 @@ import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 
 /**
- * The open segment the log appends to. Owned by the log's writer thread.
+ * The open segment the log appends to. Used only under the log's commit lock.
  */
 final class SegmentWriter implements AutoCloseable {
     private final SegmentFile file;
