@@ -78,11 +78,18 @@ public final class BlockDataset<T> extends NarrowDataset<T> {
         if (group.size() == 1) {
             return read(group.get(0)).iterator();
         }
-        List<List<T>> all = new ArrayList<>(group.size());
+        List<List<T>> blocks = new ArrayList<>(group.size());
+        int records = 0;
         for (InputBlock id : group) {
-            all.add(read(id));
+            List<T> block = read(id);
+            blocks.add(block);
+            records += block.size();
         }
-        return all.stream().flatMap(List::stream).iterator();
+        // One list of references (copying them costs ~1 ns a record): a stream's flatMap iterator
+        // over the blocks buffered each block and cost W1 ~10% more per record than a list.
+        List<T> all = new ArrayList<>(records);
+        blocks.forEach(all::addAll);
+        return all.iterator();
     }
 
     private List<T> read(InputBlock id) {

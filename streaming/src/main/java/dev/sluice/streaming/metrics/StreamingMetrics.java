@@ -124,7 +124,7 @@ public final class StreamingMetrics implements StreamingListener {
         }
     }
 
-    /** Takes one group flush of the receiver write-ahead log {@code log} (on its writer thread). */
+    /** Takes one group flush of the receiver write-ahead log {@code log} (on the appending thread that flushed it). */
     public void onWalFlush(String log, long nanos, long bytes) {
         if (started) {
             checkpoints.onWalFlush(log, nanos, bytes);

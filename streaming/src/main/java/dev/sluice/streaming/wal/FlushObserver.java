@@ -1,8 +1,9 @@
 package dev.sluice.streaming.wal;
 
 /**
- * Told of each group commit of a {@link WriteAheadLog}, on its writer thread (return quickly):
- * for the metrics, one call per flush, never per record.
+ * Told of each group commit of a {@link WriteAheadLog}, on the appending thread that wrote it
+ * while it holds the log's commit lock (return quickly): for the metrics, one call per flush,
+ * never per record.
  */
 @FunctionalInterface
 public interface FlushObserver {

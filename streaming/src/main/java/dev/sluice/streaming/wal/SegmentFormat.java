@@ -50,10 +50,9 @@ final class SegmentFormat {
         return b.array();
     }
 
-    /** Writes the 12-byte record header of {@code payload} into {@code into} at 0. */
-    static void recordHeader(byte[] payload, byte[] into) {
-        ByteBuffer.wrap(into).putInt(payload.length).putInt(lengthCrc(payload.length))
-                .putInt(crc(payload, 0, payload.length));
+    /** Writes the 12-byte record header of the first {@code length} bytes of {@code payload} into {@code into} at 0. */
+    static void recordHeader(byte[] payload, int length, byte[] into) {
+        ByteBuffer.wrap(into).putInt(length).putInt(lengthCrc(length)).putInt(crc(payload, 0, length));
     }
 
     /**

@@ -5,7 +5,7 @@ import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 
 /**
- * The open segment the log appends to. Owned by the log's writer thread.
+ * The open segment the log appends to. Used only under the log's commit lock.
  */
 final class SegmentWriter implements AutoCloseable {
     private final SegmentFile file;
@@ -43,13 +43,13 @@ final class SegmentWriter implements AutoCloseable {
         return length > SegmentFormat.SEGMENT_HEADER_BYTES;
     }
 
-    /** Writes {@code payload} as the next record (not yet flushed) and returns its position. */
-    WalPosition write(byte[] payload) throws IOException {
-        SegmentFormat.recordHeader(payload, recordHeader);
+    /** Writes the first {@code n} bytes of {@code payload} as the next record (not yet flushed); returns its position. */
+    WalPosition write(byte[] payload, int n) throws IOException {
+        SegmentFormat.recordHeader(payload, n, recordHeader);
         WalPosition position = new WalPosition(file.sequence(), length);
         out.write(recordHeader);
-        out.write(payload);
-        length += recordHeader.length + payload.length;
+        out.write(payload, 0, n);
+        length += recordHeader.length + n;
         return position;
     }
 

@@ -3,11 +3,8 @@ package dev.sluice.streaming.wal;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.sluice.core.SluiceException;
-import dev.sluice.core.spi.RecordBytes;
 import dev.sluice.core.spi.InputBlock;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
@@ -16,15 +13,13 @@ import java.util.Optional;
  * Logs each block to the write-ahead log, then hands it to the in-memory handler it wraps. A
  * block that is no longer in memory (after a restart) is read back from its log position.
  *
- * <p>Log record of a block: int streamId | long block sequence | the records as written by
- * {@link RecordBytes#of}. Logging first means a {@code store} that returns has a
+ * <p>Log record of a block: int streamId | long block sequence | the records, as a string block
+ * or in Kryo ({@link BlockPayload}). Logging first means a {@code store} that returns has a
  * durable block; a store that throws may have put nothing in memory.
  *
  * <p>Threading: safe from any thread; concurrent stores share the log's group commit.
  */
 public final class WalBlockHandler implements ReceivedBlockHandler {
-    private static final int PREFIX_BYTES = 12;
-
     private final MemoryBlockHandler memory;
     private final WriteAheadLog wal;
 
@@ -44,10 +39,8 @@ public final class WalBlockHandler implements ReceivedBlockHandler {
     @Override
     public ReceivedBlockHandle store(InputBlock id, List<?> records) {
         checkNotNull(id, "id");
-        byte[] body = RecordBytes.of(records.iterator());
-        ByteBuffer b = ByteBuffer.allocate(PREFIX_BYTES + body.length);
-        b.putInt(id.streamId()).putLong(id.sequence()).put(body);
-        WalPosition position = wal.append(b.array());
+        BlockPayload.Encoded payload = BlockPayload.encode(id, records);
+        WalPosition position = wal.append(payload.bytes(), payload.length());
         memory.store(id, records);
         return new ReceivedBlockHandle.Logged(id, records.size(), position);
     }
@@ -118,9 +111,7 @@ public final class WalBlockHandler implements ReceivedBlockHandler {
     }
 
     private static RecoveredBlock decode(WalPosition position, byte[] payload) {
-        ByteBuffer b = ByteBuffer.wrap(payload);
-        InputBlock id = new InputBlock(b.getInt(), b.getLong());
-        List<?> records = RecordBytes.read(Arrays.copyOfRange(payload, PREFIX_BYTES, payload.length));
-        return new RecoveredBlock(new ReceivedBlockHandle.Logged(id, records.size(), position), records);
+        BlockPayload.Decoded d = BlockPayload.decode(position, payload);
+        return new RecoveredBlock(new ReceivedBlockHandle.Logged(d.id(), d.records().size(), position), d.records());
     }
 }

@@ -5,13 +5,11 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.sluice.core.SluiceException;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.ReentrantLock;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.slf4j.Logger;
@@ -25,23 +23,30 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Design notes</h2>
  *
- * <p><b>Threading.</b> One writer thread owns the open segment. Appending threads put their
- * record and a future on a queue and wait; the writer takes everything queued (up to {@code
- * maxBatchRecords}), writes it, flushes once and completes all the futures: group commit, so
- * concurrent appends share one {@code hflush}/{@code hsync}. Deletion and reading run on the
- * caller's thread and only ever touch segments other than the open one.
+ * <p><b>Threading.</b> Whoever holds the commit lock owns the open segment. An appending thread
+ * puts its record on a queue and takes the lock; holding it, unless a thread before it already
+ * wrote its record, it takes everything queued (up to {@code maxBatchRecords}), writes it,
+ * flushes once and completes every record it took: group commit on the appenders' own threads,
+ * so threads that queue while a flush runs share the next one, and a lone appender pays no
+ * hand-off to another thread (two thread wake-ups per append, which on a busy machine cost more
+ * than the write). Deletion and reading run on the caller's thread and only ever touch segments
+ * other than the open one.
  *
- * <p><b>Invariants.</b> A future completes with a position only after a flush that covered its
- * record returned. Records of one thread keep their order (a thread waits for each append; with
- * {@link #appendAsync} the queue keeps submission order). A segment is only ever written by the
- * log that created it: opening a log starts a new segment after the highest one present, never
- * appending after a tail that may be torn. The open segment is never deleted.
+ * <p><b>Invariants.</b> An append returns a position only after a flush that covered its record
+ * returned. Records of one thread keep their order (a thread waits for each append). An append
+ * returns only once its record is written or refused, so the caller may reuse the bytes it passed
+ * as soon as it returns. A segment is only ever written by the log that created it: opening a log
+ * starts a new segment after the highest one present, never appending after a tail that may be
+ * torn. The open segment is never deleted.
  *
  * <p><b>Failure and retry.</b> No retry inside the log. When a write or flush fails, the
  * segment may hold any prefix of the batch, so retrying into a new segment could log records
  * twice; instead every waiting and later append fails with the cause, and the log is dead. The
  * receiver fails, and after a restart, reading recovers the valid prefix (a torn tail is
  * reported, a damaged middle refused). A record that was acknowledged is never lost or doubled.
+ * An appender's interrupt flag is cleared while it writes and set again after, so an interrupt
+ * that came before cannot fail the write; one that comes during an interruptible flush (HDFS)
+ * fails the log like any other write failure.
  *
  * <p><b>Why not X.</b> Why not one flush per record: an {@code hflush} to HDFS is a round trip
  * through the replica pipeline, and a per-record flush bounds a receiver at a few thousand
@@ -57,8 +62,10 @@ public final class WriteAheadLog implements AutoCloseable {
     private final WalReader reader;
     private final FileSystem fs;
     private final WalOptions options;
-    private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
-    private final Thread writer;
+    /** Appends not yet written, in the order they came. */
+    private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
+    /** Guards the open segment, {@code flushes} (writes) and the closing of the log. */
+    private final ReentrantLock commitLock = new ReentrantLock();
     private volatile boolean closed;
     private volatile Throwable failure;
     private volatile long openSequence;
@@ -66,8 +73,28 @@ public final class WriteAheadLog implements AutoCloseable {
     private volatile FlushObserver flushObserver;
     private SegmentWriter segment;
 
-    private record Pending(byte[] payload, CompletableFuture<WalPosition> done) {
-        static final Pending CLOSE = new Pending(new byte[0], new CompletableFuture<>());
+    /** One append: its bytes, and its outcome (set once, under the commit lock). */
+    private static final class Pending {
+        final byte[] payload;
+        final int length;
+        WalPosition position;
+        Throwable error;
+        volatile boolean done;
+
+        Pending(byte[] payload, int length) {
+            this.payload = payload;
+            this.length = length;
+        }
+
+        void complete(WalPosition at) {
+            position = at;
+            done = true;
+        }
+
+        void fail(Throwable e) {
+            error = e;
+            done = true;
+        }
     }
 
     private WriteAheadLog(WalReader reader, WalOptions options, long nextSequence) throws IOException {
@@ -75,9 +102,6 @@ public final class WriteAheadLog implements AutoCloseable {
         this.fs = reader.fs();
         this.options = options;
         this.segment = openSegment(nextSequence);
-        this.writer = new Thread(this::writeLoop, "sluice-wal-writer " + reader.dir().getName());
-        this.writer.setDaemon(true);
-        this.writer.start();
     }
 
     /**
@@ -104,39 +128,81 @@ public final class WriteAheadLog implements AutoCloseable {
     /**
      * Appends {@code record} and returns its position once it is durable.
      *
-     * @throws SluiceException if the log failed (with the cause) or the wait was interrupted
+     * @throws SluiceException if the log failed (with the cause)
      * @throws IllegalStateException if the log is closed
      */
     public WalPosition append(byte[] record) {
-        CompletableFuture<WalPosition> done = appendAsync(record);
+        return append(record, checkNotNull(record, "record").length);
+    }
+
+    /**
+     * Appends the first {@code length} bytes of {@code record} and returns their position once
+     * they are durable. The log reads the bytes until this returns, and never after, so the
+     * caller may then reuse the array.
+     *
+     * @throws SluiceException if the log failed (with the cause)
+     * @throws IllegalStateException if the log is closed
+     */
+    public WalPosition append(byte[] record, int length) {
+        checkNotNull(record, "record");
+        checkArgument(length >= 0 && length <= record.length, "length %s is outside the record's %s bytes", length,
+                record.length);
+        checkArgument(length <= options.maxRecordBytes(), "record of %s bytes exceeds maxRecordBytes %s", length,
+                options.maxRecordBytes());
+        Pending p = new Pending(record, length);
+        queue.add(p);
+        commitLock.lock();
         try {
-            return done.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new SluiceException("interrupted waiting for write-ahead log " + reader.dir()
-                    + "; the record may or may not be durable", e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof IllegalStateException s) {
-                throw new IllegalStateException(s.getMessage(), s);
+            if (!p.done) {
+                commitUntilDone(p);
             }
-            throw new SluiceException("append to write-ahead log " + reader.dir() + " failed: " + e.getCause(),
-                    e.getCause());
+        } finally {
+            commitLock.unlock();
+        }
+        if (p.error instanceof IllegalStateException s) {
+            throw new IllegalStateException(s.getMessage(), s);
+        }
+        if (p.error != null) {
+            throw new SluiceException("append to write-ahead log " + reader.dir() + " failed: " + p.error, p.error);
+        }
+        return p.position;
+    }
+
+    /** Writes what is queued, a group at a time, until {@code own} is written or refused (holding the lock). */
+    private void commitUntilDone(Pending own) {
+        boolean interrupted = Thread.interrupted();
+        List<Pending> batch = new ArrayList<>();
+        try {
+            while (!own.done) {
+                for (Pending q; batch.size() < options.maxBatchRecords() && (q = queue.poll()) != null; ) {
+                    batch.add(q);
+                }
+                if (closed || failure != null) {
+                    Throwable refusal = refusal();
+                    batch.forEach(q -> q.fail(refusal));
+                } else {
+                    commitOrFail(batch);
+                }
+                batch.clear();
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
-    /** Queues {@code record}; the future completes with its position once it is durable. */
-    public CompletableFuture<WalPosition> appendAsync(byte[] record) {
-        checkNotNull(record, "record");
-        checkArgument(record.length <= options.maxRecordBytes(), "record of %s bytes exceeds maxRecordBytes %s",
-                record.length, options.maxRecordBytes());
-        Pending p = new Pending(record, new CompletableFuture<>());
-        queue.add(p);
-        // Re-check after queueing: the writer sets closed/failed before its last drain, so a record
-        // queued after that drain sees the flag here and fails itself.
-        if ((closed || failure != null) && queue.remove(p)) {
-            p.done.completeExceptionally(refusal());
+    private void commitOrFail(List<Pending> batch) {
+        try {
+            commit(batch);
+        } catch (IOException | RuntimeException | Error e) {
+            failure = e;
+            // Once, without the trace: every append gets the exception with this as its cause.
+            log.warn("write-ahead log {} failed at segment {}: {}; appends fail from now on", reader.dir(),
+                    segment.file().path(), e.toString());
+            batch.forEach(q -> q.fail(e));
+            closeQuietly();
         }
-        return p.done;
     }
 
     /** Returns a reader of this log's directory. */
@@ -152,6 +218,11 @@ public final class WriteAheadLog implements AutoCloseable {
     /** Returns how many group flushes acknowledged appends so far (appends / flushes = batch size). */
     public long flushCount() {
         return flushes;
+    }
+
+    /** Returns how many appends wait to be written right now (for tests). */
+    int waitingAppends() {
+        return queue.size();
     }
 
     /** Tells {@code observer} of every later group commit: its duration and bytes (metrics). */
@@ -213,51 +284,27 @@ public final class WriteAheadLog implements AutoCloseable {
         return deleted;
     }
 
-    /** Flushes and closes the open segment after every queued append; later appends fail. */
+    /**
+     * Closes the open segment (every append that returned is flushed already); later appends, and
+     * appends still waiting for the lock, fail.
+     */
     @Override
     public void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        queue.add(Pending.CLOSE);
+        commitLock.lock();
         try {
-            writer.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            if (closed) {
+                return;
+            }
+            closed = true;
+            if (failure == null) {
+                segment.close();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot close write-ahead log segment " + segment.file().path(), e);
+        } finally {
+            commitLock.unlock();
         }
         log.info("write-ahead log {} closed", reader.dir());
-    }
-
-    private void writeLoop() {
-        List<Pending> batch = new ArrayList<>();
-        boolean closing = false;
-        try {
-            while (!closing) {
-                batch.add(queue.take());
-                queue.drainTo(batch, options.maxBatchRecords() - 1);
-                closing = batch.remove(Pending.CLOSE);
-                commit(batch);
-                batch.clear();
-            }
-            segment.close();
-        } catch (IOException | RuntimeException | Error e) {
-            failure = e;
-            // Once, without the trace: every append gets the exception with this as its cause.
-            log.warn("write-ahead log {} failed at segment {}: {}; appends fail from now on", reader.dir(),
-                    segment.file().path(), e.toString());
-            batch.forEach(p -> p.done.completeExceptionally(e));
-            closeQuietly();
-        } catch (InterruptedException e) {
-            failure = new InterruptedIOException("write-ahead log writer interrupted");
-            batch.forEach(p -> p.done.completeExceptionally(failure));
-            closeQuietly();
-        } finally {
-            closed = true;
-            List<Pending> left = new ArrayList<>();
-            queue.drainTo(left);
-            left.stream().filter(p -> p != Pending.CLOSE).forEach(p -> p.done.completeExceptionally(refusal()));
-        }
     }
 
     private void commit(List<Pending> batch) throws IOException {
@@ -269,20 +316,20 @@ public final class WriteAheadLog implements AutoCloseable {
         long bytes = 0;
         WalPosition[] positions = new WalPosition[batch.size()];
         for (int i = 0; i < positions.length; i++) {
-            byte[] payload = batch.get(i).payload;
-            if (needsRoll(payload.length)) {
+            Pending p = batch.get(i);
+            if (needsRoll(p.length)) {
                 roll();
             }
-            positions[i] = segment.write(payload);
-            bytes += SegmentFormat.RECORD_HEADER_BYTES + payload.length;
+            positions[i] = segment.write(p.payload, p.length);
+            bytes += SegmentFormat.RECORD_HEADER_BYTES + p.length;
         }
         segment.flush(options.durability());
-        flushes++; // written by the writer thread only
+        flushes++; // under the commit lock
         if (observer != null) {
             observer.flushed(reader.dir().getName(), System.nanoTime() - start, bytes, positions.length);
         }
         for (int i = 0; i < positions.length; i++) {
-            batch.get(i).done.complete(positions[i]);
+            batch.get(i).complete(positions[i]);
         }
     }
 

@@ -2,6 +2,8 @@ package dev.sluice.streaming.wal;
 
 import java.io.IOException;
 import java.net.URI;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
@@ -14,11 +16,14 @@ import org.apache.hadoop.util.Progressable;
 /**
  * The local file system under the scheme {@code failing:}, whose output streams fail every
  * flush once {@link #FAIL_AFTER_FLUSHES} flushes have succeeded: a disk or a data node that goes
- * away mid-write.
+ * away mid-write. While {@link #FLUSH_GATE} holds a latch, each flush first counts down
+ * {@link #FLUSH_ENTERED} and waits for the gate: a slow flush, for the group-commit test.
  */
 public final class FailingFileSystem extends FilterFileSystem {
     /** Flushes allowed before every later one fails (across all streams). */
     static final AtomicLong FAIL_AFTER_FLUSHES = new AtomicLong(Long.MAX_VALUE);
+    static volatile CountDownLatch FLUSH_GATE;
+    static volatile CountDownLatch FLUSH_ENTERED;
 
     public FailingFileSystem() {
         super(new RawLocalFileSystem());
@@ -59,6 +64,17 @@ public final class FailingFileSystem extends FilterFileSystem {
         return new FSDataOutputStream(inner, null) {
             @Override
             public void hflush() throws IOException {
+                CountDownLatch gate = FLUSH_GATE;
+                if (gate != null) {
+                    FLUSH_ENTERED.countDown();
+                    try {
+                        if (!gate.await(60, TimeUnit.SECONDS)) {
+                            throw new IOException("flush gate not opened within 60 s");
+                        }
+                    } catch (InterruptedException e) {
+                        throw new java.io.InterruptedIOException("interrupted at the flush gate");
+                    }
+                }
                 if (FAIL_AFTER_FLUSHES.getAndDecrement() <= 0) {
                     throw new IOException("injected flush failure on " + f);
                 }

@@ -82,6 +82,50 @@ class WalBlockHandlerTest {
         }
     }
 
+    /** Stores from several threads share the log (each encodes into its own scratch buffer); all read back. */
+    @Test
+    void store_fromManyThreads_everyBlockRecoversWithItsRecords() throws Exception {
+        long seed = System.nanoTime();
+        int threads = 4;
+        String dir = tmp.resolve("wal").toUri().toString();
+        java.util.Map<InputBlock, List<String>> reference = new java.util.concurrent.ConcurrentHashMap<>();
+        try (Engine storeEngine = Engine.builder().parallelism(1).build();
+                WriteAheadLog wal = WriteAheadLog.open(dir, WalOptions.defaults().withSegmentBytes(8192),
+                        new Configuration())) {
+            WalBlockHandler handler = new WalBlockHandler(new MemoryBlockHandler(blocksOf(storeEngine)), wal);
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+            try {
+                List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+                for (int t = 0; t < threads; t++) {
+                    int thread = t;
+                    done.add(pool.submit(() -> {
+                        Random random = new Random(seed + thread);
+                        for (int i = 0; i < 60; i++) {
+                            List<String> records = new ArrayList<>();
+                            for (int n = random.nextInt(80); n > 0; n--) {
+                                records.add(BlockPayloadTest.randomString(random));
+                            }
+                            InputBlock id = new InputBlock(thread, i);
+                            reference.put(id, records);
+                            handler.store(id, records);
+                        }
+                    }));
+                }
+                for (var f : done) {
+                    f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+
+        WalBlockHandler.Recovery recovery = WalBlockHandler.recoverAll(WalReader.open(dir, new Configuration(), 1 << 20));
+        java.util.Map<InputBlock, List<?>> recovered = new java.util.HashMap<>();
+        recovery.blocks().forEach(b -> recovered.put(b.handle().id(), b.records()));
+        assertThat(recovered).as("seed %s", seed).isEqualTo(reference);
+        assertThat(recovery.tornTails()).isEmpty();
+    }
+
     @Test
     void read_inMemoryBlockThatWasRemoved_failsNamingTheBlockAndTheFix() {
         try (Engine storeEngine = Engine.builder().parallelism(1).build()) {

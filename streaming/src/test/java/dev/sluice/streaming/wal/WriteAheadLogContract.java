@@ -261,6 +261,52 @@ public abstract class WriteAheadLogContract {
                 .satisfies(e -> assertThat(((WalCorruptionException) e).offset()).isEqualTo(second.offset()));
     }
 
+    /** A thread interrupted before it appends (a receiver being stopped) still logs, and keeps its interrupt. */
+    @Test
+    void append_fromInterruptedThread_isDurableAndTheThreadStaysInterrupted() {
+        long seed = System.nanoTime();
+        List<byte[]> records = randomRecords(new Random(seed), 20, 200);
+        String dir = newDirUri();
+        List<WalPosition> positions = new ArrayList<>();
+        List<Boolean> stillInterrupted = new ArrayList<>();
+        try (WriteAheadLog wal = open(dir, WalOptions.defaults())) {
+            for (byte[] r : records) {
+                Thread.currentThread().interrupt();
+                positions.add(wal.append(r));
+                stillInterrupted.add(Thread.interrupted());
+            }
+            assertThat(wal.append(new byte[] {7})).as("the log lives on, seed %s", seed).isNotNull();
+        }
+
+        assertThat(stillInterrupted).as("seed %s", seed).containsOnly(true);
+        WalReadResult read = WalReader.open(dir, conf(), 1 << 20).readAll();
+        assertThat(hex(payloads(read).subList(0, records.size()))).as("seed %s", seed).isEqualTo(hex(records));
+        assertThat(read.records().subList(0, records.size())).extracting(WalRecord::position).isEqualTo(positions);
+    }
+
+    /** append(bytes, length) logs only the prefix, and has read it when it returns: the array may be reused. */
+    @Test
+    void append_prefixOfReusedArray_logsEachPrefixAsItWasAtTheCall() {
+        long seed = System.nanoTime();
+        Random random = new Random(seed);
+        byte[] scratch = new byte[512];
+        List<byte[]> expected = new ArrayList<>();
+        String dir = newDirUri();
+        try (WriteAheadLog wal = open(dir, WalOptions.defaults().withSegmentBytes(4096))) {
+            for (int i = 0; i < 100; i++) {
+                random.nextBytes(scratch);
+                int length = random.nextInt(scratch.length + 1);
+                expected.add(Arrays.copyOf(scratch, length));
+                wal.append(scratch, length);
+            }
+            assertThatThrownBy(() -> wal.append(scratch, scratch.length + 1))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("outside the record");
+        }
+
+        assertThat(hex(payloads(WalReader.open(dir, conf(), 1 << 20).readAll()))).as("seed %s", seed)
+                .isEqualTo(hex(expected));
+    }
+
     @Test
     void append_fromManyThreads_everyAcknowledgedRecordReadsBackOnceInPerThreadOrder() throws Exception {
         long seed = System.nanoTime();
@@ -317,7 +363,9 @@ public abstract class WriteAheadLogContract {
         }
         System.out.println("group commit: " + threads * perThread + " appends in " + flushes + " flushes, seed "
                 + seed);
-        assertThat(flushes).as("appends shared flushes; seed %s", seed).isPositive()
-                .isLessThan(threads * perThread);
+        // Whether appends overlap a flush depends on the file system's speed (HDFS: they do; the
+        // group-commit test makes it certain with a slow flush).
+        assertThat(flushes).as("at most one flush per append; seed %s", seed).isPositive()
+                .isLessThanOrEqualTo(threads * perThread);
     }
 }
