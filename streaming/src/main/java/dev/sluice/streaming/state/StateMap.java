@@ -13,9 +13,13 @@ import java.util.NoSuchElementException;
  *
  * <h2>Design notes</h2>
  *
- * <p><b>Structure.</b> One level of the chain is three parallel arrays, {@code keys},
+ * <p><b>Structure.</b> One level of the chain is three parallel tables, {@code keys},
  * {@code values} and {@code times} (the batch time of the key's last update or access), probed
- * linearly from a multiplicative hash of the key. A level holds puts and tombstones (a removal of
+ * linearly from a multiplicative hash of the key. Each table is cut into chunks of at most
+ * {@value #CHUNK} slots (a 64 KB {@code Object[]}, a 128 KB {@code long[]}), so no level array is
+ * a humongous object under G1, whatever the level's size (a single array of 131,072 longs already
+ * is, with 2 MB regions; such arrays are allocated in the old generation, start a concurrent cycle
+ * and, for {@code Object[]}, are kept until one ends). A level holds puts and tombstones (a removal of
  * a key an older level holds); a lookup asks the levels youngest first. A slot costs 4 + 4 + 8
  * bytes (compressed oops), and levels stay between 30% and 60% full, so a key costs 27 to 53
  * bytes beyond its key and value objects: no entry object, no boxed time, no cached hash (the
@@ -37,7 +41,7 @@ import java.util.NoSuchElementException;
  * <p><b>Compaction.</b> {@link #compacted} is called on a finished level. An empty level is
  * dropped (an idle batch adds nothing). While the level has at least {@code 1 / MERGE_RATIO}
  * (a half) as many slots in use as its parent, or the chain is deeper than {@link #MAX_DEPTH},
- * it is merged with its parent into a new level (the parent is copied, never changed). So level
+ * it is merged with its parent into a new level (the parent is never changed). So level
  * sizes at least double from the youngest to the root, as in a binary counter or the levels of
  * an LSM tree: the chain is about {@code log2(keys / batch keys)} deep, a lookup probes that
  * many levels, and a key is copied about that many times over the life of a batch's changes,
@@ -45,6 +49,15 @@ import java.util.NoSuchElementException;
  * whole state, and most batches copy nothing. A batch touching every key merges straight into
  * a new root, dropping the tombstones. (A greedier ratio such as 4 was worse: the level under
  * the root then absorbs every second batch and is copied each time.)
+ *
+ * <p><b>Merged levels are sized to their union</b>: a merge into the root holds exactly the
+ * chain's live keys ({@link #size}); another merge, the parent's slots plus the child's keys the
+ * parent lacks (counted first). When that needs the parent's capacity, the usual case for a batch
+ * of updates to known keys, the merged level starts as the parent's chunks, shared, and copies a
+ * chunk only before its first write (copy on write), then applies the child's slots in place
+ * (a removal merged into the root deletes its slot by backward shifting): no rehash of the
+ * parent, and chunks no child key lands in stay shared. Otherwise both levels are rehashed into
+ * a new table of the union's size.
  *
  * <p><b>Timeouts.</b> Finding idle keys scans every live key ({@link #iterator}); the state
  * stream does that only when a timeout is set.
@@ -62,16 +75,26 @@ public final class StateMap<K, S> implements KryoSerializable {
     static final int MERGE_RATIO = 2;
     /** The deepest chain allowed after {@link #compacted}: a bound on lookups for tiny batches. */
     static final int MAX_DEPTH = 16;
+    static final int CHUNK_SHIFT = 14;
+    /** Slots per chunk of a level's tables: far below half of G1's smallest region (1 MB). */
+    static final int CHUNK = 1 << CHUNK_SHIFT;
+    private static final int CHUNK_MASK = CHUNK - 1;
     private static final double MAX_LOAD = 0.6;
     private static final int MIN_CAPACITY = 16;
     private static final Object TOMBSTONE = new Object();
     private static final Object NULL_KEY = new Object();
 
-    private Object[] keys;
-    private Object[] values;
-    private long[] times;
+    private Object[][] keys;
+    private Object[][] values;
+    private long[][] times;
+    /** Slots of this level (a power of two): one chunk below {@link #CHUNK}, else capacity / CHUNK chunks. */
+    private int capacity;
+    /** During a copy-on-write merge only: which chunks this level owns (the others are its parent's). */
+    private boolean[] owned;
     /** Slots in use in this level (live entries and tombstones). */
     private int used;
+    /** Tombstones among them. */
+    private int tombstones;
     /** Live keys of the whole chain. */
     private long size;
     private StateMap<K, S> parent;
@@ -89,7 +112,7 @@ public final class StateMap<K, S> implements KryoSerializable {
         // for Kryo
     }
 
-    private StateMap(StateMap<K, S> parent, int expectedEntries) {
+    private StateMap(StateMap<K, S> parent, long expectedEntries) {
         this.parent = parent;
         this.depth = parent == null ? 0 : parent.depth + 1;
         this.size = parent == null ? 0 : parent.size;
@@ -134,7 +157,7 @@ public final class StateMap<K, S> implements KryoSerializable {
         for (StateMap<K, S> m = this; m != null; m = m.parent) {
             int slot = m.find(k, hash);
             if (slot >= 0) {
-                return m.values[slot] == TOMBSTONE ? -1 : m.times[slot];
+                return m.value(slot) == TOMBSTONE ? -1 : m.time(slot);
             }
         }
         return -1;
@@ -170,7 +193,7 @@ public final class StateMap<K, S> implements KryoSerializable {
         int hash = hash(k);
         int slot = find(k, hash);
         if (slot >= 0) {
-            if (values[slot] == TOMBSTONE) {
+            if (value(slot) == TOMBSTONE) {
                 size++;
             }
         } else {
@@ -179,9 +202,7 @@ public final class StateMap<K, S> implements KryoSerializable {
             }
             slot = insertSlot(k, hash);
         }
-        values[slot] = state;
-        times[slot] = time;
-        maxTime = Math.max(maxTime, time);
+        setSlot(slot, state, time);
     }
 
     /**
@@ -202,9 +223,7 @@ public final class StateMap<K, S> implements KryoSerializable {
         if (!hadState) {
             size++;
         }
-        values[slot] = state;
-        times[slot] = time;
-        maxTime = Math.max(maxTime, time);
+        setSlot(slot, state, time);
     }
 
     /**
@@ -224,7 +243,7 @@ public final class StateMap<K, S> implements KryoSerializable {
         int hash = hash(k);
         int slot = find(k, hash);
         if (slot >= 0) {
-            if (values[slot] != TOMBSTONE) {
+            if (value(slot) != TOMBSTONE) {
                 size--;
             }
         } else if (parent != null && parent.get(key) != null) {
@@ -234,9 +253,7 @@ public final class StateMap<K, S> implements KryoSerializable {
             return;
         }
         // A tombstone, even if no older level holds the key: linear probing cannot empty a slot.
-        values[slot] = TOMBSTONE;
-        times[slot] = time;
-        maxTime = Math.max(maxTime, time);
+        setSlot(slot, TOMBSTONE, time);
     }
 
     // ---------------------------------------------------------------- compaction
@@ -258,31 +275,140 @@ public final class StateMap<K, S> implements KryoSerializable {
         return m;
     }
 
+    /** Returns the number of slots of this level (its table's capacity); for tests of the sizing. */
+    int capacity() {
+        return capacity;
+    }
+
+    /** Returns the length of this level's longest array (tests: no level array is humongous under G1). */
+    int largestArrayLength() {
+        return Math.max(keys.length, keys[0].length);
+    }
+
+    /** Returns the slot a key's probe starts from in a table of {@code capacity} slots (tests pick keys by it). */
+    static int homeSlot(Object key, int capacity) {
+        return hash(maskNull(key)) & (capacity - 1);
+    }
+
+    /** Returns the number of this level's chunks shared with {@code other}, a level it was merged from (tests). */
+    int chunksSharedWith(StateMap<?, ?> other) {
+        int shared = 0;
+        for (int c = 0; c < keys.length; c++) {
+            if (c < other.keys.length && keys[c] == other.keys[c]) {
+                shared++;
+            }
+        }
+        return shared;
+    }
+
     private StateMap<K, S> mergedWithParent() {
         StateMap<K, S> p = parent;
         boolean toRoot = p.parent == null;
-        StateMap<K, S> merged = new StateMap<>(p.parent, used + p.used);
-        merged.size = size;
-        long dropped = p.droppedTombstones;
-        for (int i = 0; i < keys.length; i++) {
-            if (keys[i] == null) {
-                continue;
-            }
-            if (toRoot && values[i] == TOMBSTONE) { // the root needs no tombstones
-                dropped = Math.max(dropped, times[i]);
-            } else {
-                merged.copySlot(keys[i], values[i], times[i]);
+        // Sized to the union: the root holds exactly the live keys; another level the parent's slots
+        // plus this level's keys the parent lacks.
+        long union = toRoot ? size : p.used + absentIn(p);
+        int unionCapacity = capacityFor(union);
+        StateMap<K, S> merged = unionCapacity == p.capacity && !(toRoot && p.tombstones > 0)
+                ? copyOnWriteMerge(p, toRoot) : rehashMerge(p, toRoot, union);
+        merged.owned = null;
+        return merged;
+    }
+
+    /** Counts this level's keys that {@code p}'s own table lacks. */
+    private long absentIn(StateMap<K, S> p) {
+        long absent = 0;
+        for (int c = 0; c < keys.length; c++) {
+            Object[] ks = keys[c];
+            for (Object k : ks) {
+                if (k != null && p.find(k, hash(k)) < 0) {
+                    absent++;
+                }
             }
         }
-        for (int i = 0; i < p.keys.length; i++) {
-            Object k = p.keys[i];
-            if (k == null || find(k, hash(k)) >= 0) {
-                continue;
+        return absent;
+    }
+
+    /** The merge into a new table: this level's slots, then the parent's this level does not shadow. */
+    private StateMap<K, S> rehashMerge(StateMap<K, S> p, boolean toRoot, long union) {
+        StateMap<K, S> merged = new StateMap<>(p.parent, union);
+        merged.size = size;
+        long dropped = p.droppedTombstones;
+        for (int c = 0; c < keys.length; c++) {
+            Object[] ks = keys[c];
+            Object[] vs = values[c];
+            long[] ts = times[c];
+            for (int j = 0; j < ks.length; j++) {
+                if (ks[j] == null) {
+                    continue;
+                }
+                if (toRoot && vs[j] == TOMBSTONE) { // the root needs no tombstones
+                    dropped = Math.max(dropped, ts[j]);
+                } else {
+                    merged.copySlot(ks[j], vs[j], ts[j]);
+                }
             }
-            if (toRoot && p.values[i] == TOMBSTONE) {
-                dropped = Math.max(dropped, p.times[i]);
-            } else {
-                merged.copySlot(k, p.values[i], p.times[i]);
+        }
+        for (int c = 0; c < p.keys.length; c++) {
+            Object[] ks = p.keys[c];
+            Object[] vs = p.values[c];
+            long[] ts = p.times[c];
+            for (int j = 0; j < ks.length; j++) {
+                Object k = ks[j];
+                if (k == null || find(k, hash(k)) >= 0) {
+                    continue;
+                }
+                if (toRoot && vs[j] == TOMBSTONE) {
+                    dropped = Math.max(dropped, ts[j]);
+                } else {
+                    merged.copySlot(k, vs[j], ts[j]);
+                }
+            }
+        }
+        merged.droppedTombstones = toRoot ? dropped : Long.MIN_VALUE;
+        return merged;
+    }
+
+    /**
+     * The merge into the parent's table: starts with the parent's chunks (shared), then applies
+     * this level's slots in place, copying a chunk before its first write. Same capacity, so the
+     * parent's slots stay where they are: no rehash.
+     */
+    private StateMap<K, S> copyOnWriteMerge(StateMap<K, S> p, boolean toRoot) {
+        StateMap<K, S> merged = new StateMap<>();
+        merged.parent = p.parent;
+        merged.depth = p.depth;
+        merged.capacity = p.capacity;
+        merged.keys = p.keys.clone();
+        merged.values = p.values.clone();
+        merged.times = p.times.clone();
+        merged.owned = new boolean[p.keys.length];
+        merged.used = p.used;
+        merged.tombstones = p.tombstones;
+        merged.maxTime = p.maxTime;
+        merged.size = size;
+        long dropped = p.droppedTombstones;
+        for (int c = 0; c < keys.length; c++) {
+            Object[] ks = keys[c];
+            Object[] vs = values[c];
+            long[] ts = times[c];
+            for (int j = 0; j < ks.length; j++) {
+                Object k = ks[j];
+                if (k == null) {
+                    continue;
+                }
+                int hash = hash(k);
+                int slot = merged.find(k, hash);
+                if (toRoot && vs[j] == TOMBSTONE) {
+                    dropped = Math.max(dropped, ts[j]);
+                    if (slot >= 0) {
+                        merged.deleteSlot(slot);
+                    }
+                    continue;
+                }
+                if (slot < 0) {
+                    slot = merged.insertSlot(k, hash);
+                }
+                merged.setSlot(slot, vs[j], ts[j]);
             }
         }
         merged.droppedTombstones = toRoot ? dropped : Long.MIN_VALUE;
@@ -291,9 +417,7 @@ public final class StateMap<K, S> implements KryoSerializable {
 
     private void copySlot(Object k, Object value, long time) {
         int slot = insertSlot(k, hash(k));
-        values[slot] = value;
-        times[slot] = time;
-        maxTime = Math.max(maxTime, time);
+        setSlot(slot, value, time);
     }
 
     // ---------------------------------------------------------------- incremental checkpoints
@@ -329,11 +453,18 @@ public final class StateMap<K, S> implements KryoSerializable {
             if (level.maxTime <= since) {
                 continue;
             }
-            Object[] ks = level.keys;
-            for (int i = 0; i < ks.length; i++) {
-                Object k = ks[i];
-                if (k != null && level.times[i] > since && !shadowed(level, k)) {
-                    visitor.visit(unmaskNull(k), level.liveValue(i), level.times[i]);
+            for (int c = 0; c < level.keys.length; c++) {
+                Object[] ks = level.keys[c];
+                Object[] vs = level.values[c];
+                long[] ts = level.times[c];
+                for (int j = 0; j < ks.length; j++) {
+                    Object k = ks[j];
+                    if (k != null && ts[j] > since && !shadowed(level, k)) {
+                        Object v = vs[j];
+                        @SuppressWarnings("unchecked")
+                        S state = v == TOMBSTONE ? null : (S) v;
+                        visitor.visit(unmaskNull(k), state, ts[j]);
+                    }
                 }
             }
         }
@@ -358,7 +489,7 @@ public final class StateMap<K, S> implements KryoSerializable {
 
         /** Creates a loader for about {@code expectedEntries} entries. */
         public Loader(long expectedEntries) {
-            root = new StateMap<>(null, (int) Math.min(expectedEntries, 1 << 29));
+            root = new StateMap<>(null, Math.min(expectedEntries, 1 << 29));
         }
 
         /** Adds {@code key}, which no earlier call added, with its state and time. */
@@ -376,17 +507,30 @@ public final class StateMap<K, S> implements KryoSerializable {
         }
     }
 
-    // ---------------------------------------------------------------- hashing
+    // ---------------------------------------------------------------- hashing and slots
 
     private static int hash(Object k) {
         int h = k.hashCode() * 0x9E3779B9;
         return h ^ (h >>> 16);
     }
 
+    private Object key(int slot) {
+        return keys[slot >>> CHUNK_SHIFT][slot & CHUNK_MASK];
+    }
+
+    private Object value(int slot) {
+        return values[slot >>> CHUNK_SHIFT][slot & CHUNK_MASK];
+    }
+
+    private long time(int slot) {
+        return times[slot >>> CHUNK_SHIFT][slot & CHUNK_MASK];
+    }
+
     private int find(Object k, int hash) {
-        int mask = keys.length - 1;
+        int mask = capacity - 1;
+        Object[][] ks = keys;
         for (int i = hash & mask; ; i = (i + 1) & mask) {
-            Object present = keys[i];
+            Object present = ks[i >>> CHUNK_SHIFT][i & CHUNK_MASK];
             if (present == null) {
                 return -1;
             }
@@ -396,38 +540,113 @@ public final class StateMap<K, S> implements KryoSerializable {
         }
     }
 
+    /** Makes chunk {@code c} this level's own before a write (copy-on-write merges only). */
+    private void own(int c) {
+        if (owned != null && !owned[c]) {
+            keys[c] = keys[c].clone();
+            values[c] = values[c].clone();
+            times[c] = times[c].clone();
+            owned[c] = true;
+        }
+    }
+
+    private void setSlot(int slot, Object value, long time) {
+        int c = slot >>> CHUNK_SHIFT;
+        own(c);
+        int j = slot & CHUNK_MASK;
+        Object before = values[c][j];
+        if (before == TOMBSTONE && value != TOMBSTONE) {
+            tombstones--;
+        } else if (before != TOMBSTONE && value == TOMBSTONE) {
+            tombstones++;
+        }
+        values[c][j] = value;
+        times[c][j] = time;
+        maxTime = Math.max(maxTime, time);
+    }
+
     /** Returns a free slot for a key known to be absent from this level, growing first if needed. */
     private int insertSlot(Object k, int hash) {
-        if (used + 1 > keys.length * MAX_LOAD) {
+        if (used + 1 > capacity * MAX_LOAD) {
             grow();
         }
-        int mask = keys.length - 1;
+        int mask = capacity - 1;
         int i = hash & mask;
-        while (keys[i] != null) {
+        while (key(i) != null) {
             i = (i + 1) & mask;
         }
-        keys[i] = k;
+        own(i >>> CHUNK_SHIFT);
+        keys[i >>> CHUNK_SHIFT][i & CHUNK_MASK] = k;
         used++;
         return i;
     }
 
+    /**
+     * Empties slot {@code slot} of a linear-probing table (a root's key that a merged removal
+     * drops): later keys of its probe run move back, so every key stays reachable from its home.
+     */
+    private void deleteSlot(int slot) {
+        int mask = capacity - 1;
+        int hole = slot;
+        if (value(hole) == TOMBSTONE) {
+            tombstones--;
+        }
+        for (int i = (hole + 1) & mask; ; i = (i + 1) & mask) {
+            Object k = key(i);
+            if (k == null) {
+                break;
+            }
+            int home = hash(k) & mask;
+            // k may fill the hole unless its home lies cyclically in (hole, i].
+            boolean stays = hole <= i ? hole < home && home <= i : hole < home || home <= i;
+            if (!stays) {
+                moveSlot(i, hole);
+                hole = i;
+            }
+        }
+        int c = hole >>> CHUNK_SHIFT;
+        own(c);
+        keys[c][hole & CHUNK_MASK] = null;
+        values[c][hole & CHUNK_MASK] = null;
+        times[c][hole & CHUNK_MASK] = 0;
+        used--;
+    }
+
+    private void moveSlot(int from, int to) {
+        int f = from >>> CHUNK_SHIFT;
+        int t = to >>> CHUNK_SHIFT;
+        own(f);
+        own(t);
+        keys[t][to & CHUNK_MASK] = keys[f][from & CHUNK_MASK];
+        values[t][to & CHUNK_MASK] = values[f][from & CHUNK_MASK];
+        times[t][to & CHUNK_MASK] = times[f][from & CHUNK_MASK];
+    }
+
     private void grow() {
-        Object[] oldKeys = keys;
-        Object[] oldValues = values;
-        long[] oldTimes = times;
-        allocate(oldKeys.length * 2);
-        for (int i = 0; i < oldKeys.length; i++) {
-            if (oldKeys[i] != null) {
-                copySlot(oldKeys[i], oldValues[i], oldTimes[i]);
+        Object[][] oldKeys = keys;
+        Object[][] oldValues = values;
+        long[][] oldTimes = times;
+        allocate(capacity * 2);
+        owned = null; // fresh chunks: all this level's own
+        for (int c = 0; c < oldKeys.length; c++) {
+            Object[] ks = oldKeys[c];
+            for (int j = 0; j < ks.length; j++) {
+                if (ks[j] != null) {
+                    copySlot(ks[j], oldValues[c][j], oldTimes[c][j]);
+                }
             }
         }
     }
 
-    private void allocate(int capacity) {
-        keys = new Object[capacity];
-        values = new Object[capacity];
-        times = new long[capacity];
+    private void allocate(int newCapacity) {
+        int chunks = Math.max(1, newCapacity >>> CHUNK_SHIFT);
+        int chunkLength = Math.min(newCapacity, CHUNK);
+        keys = new Object[chunks][chunkLength];
+        values = new Object[chunks][chunkLength];
+        times = new long[chunks][chunkLength];
+        capacity = newCapacity;
         used = 0;
+        tombstones = 0;
     }
 
     private static int capacityFor(long entries) {
@@ -442,7 +661,7 @@ public final class StateMap<K, S> implements KryoSerializable {
 
     @SuppressWarnings("unchecked")
     private S liveValue(int slot) {
-        Object v = values[slot];
+        Object v = value(slot);
         return v == TOMBSTONE ? null : (S) v;
     }
 
@@ -473,10 +692,10 @@ public final class StateMap<K, S> implements KryoSerializable {
 
         private Entry<K, S> advance() {
             while (level != null) {
-                for (slot++; slot < level.keys.length; slot++) {
-                    Object k = level.keys[slot];
-                    if (k != null && level.values[slot] != TOMBSTONE && !shadowed(level, k)) {
-                        return new Entry<>(unmaskNull(k), level.liveValue(slot), level.times[slot]);
+                for (slot++; slot < level.capacity; slot++) {
+                    Object k = level.key(slot);
+                    if (k != null && level.value(slot) != TOMBSTONE && !shadowed(level, k)) {
+                        return new Entry<>(unmaskNull(k), level.liveValue(slot), level.time(slot));
                     }
                 }
                 level = level.parent;

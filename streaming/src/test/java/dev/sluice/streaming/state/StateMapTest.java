@@ -153,6 +153,108 @@ class StateMapTest {
     }
 
     @Test
+    void compacted_overlappingDeltaIntoRoot_isSizedToTheLiveKeysNotBothLevels() {
+        StateMap<Integer, Long> base = StateMap.empty();
+        for (int i = 0; i < 50_000; i++) {
+            base.put(i, (long) i, 1);
+        }
+        StateMap<Integer, Long> delta = base.newDelta();
+        Map<Integer, Long> model = snapshot(base);
+        for (int i = 5_000; i < 51_000; i++) { // 45,000 known keys and 1,000 new ones
+            delta.put(i, -(long) i, 2);
+            model.put(i, -(long) i);
+        }
+        StateMap<Integer, Long> merged = delta.compacted();
+        assertThat(merged.chainLength()).isEqualTo(1);
+        // 51,000 keys fit 131,072 slots at 60% load; sizing for both levels' 96,000 slots would take 262,144.
+        assertThat(merged.capacity()).isEqualTo(131_072);
+        assertThat(merged.largestArrayLength()).isLessThanOrEqualTo(StateMap.CHUNK);
+        assertThat(snapshot(merged)).isEqualTo(model);
+        assertThat(base.get(7_000)).isEqualTo(7_000L);
+        assertThat(base.size()).isEqualTo(50_000);
+    }
+
+    @Test
+    void compacted_mergeIntoSameCapacity_sharesChunksNoKeyLandsInAndLeavesParentUnchanged() {
+        StateMap<Integer, Long> base = StateMap.empty();
+        for (int i = 0; i < 40_000; i++) {
+            base.put(i, (long) i, 1);
+        }
+        Map<Integer, Long> before = snapshot(base);
+        int capacity = base.capacity();
+        assertThat(capacity).isEqualTo(131_072);
+        // 20,000 new keys whose probes start in the first two of the table's 8 chunks.
+        StateMap<Integer, Long> delta = base.newDelta();
+        Map<Integer, Long> model = new HashMap<>(before);
+        int added = 0;
+        for (int k = 1_000_000; added < 20_000; k++) {
+            if (StateMap.homeSlot(k, capacity) < 2 * StateMap.CHUNK) {
+                delta.put(k, (long) k, 2);
+                model.put(k, (long) k);
+                added++;
+            }
+        }
+        delta.remove(3, 2);
+        model.remove(3);
+        StateMap<Integer, Long> merged = delta.compacted();
+        assertThat(merged.chainLength()).isEqualTo(1);
+        assertThat(merged.capacity()).isEqualTo(capacity);
+        assertThat(merged.chunksSharedWith(base)).isGreaterThanOrEqualTo(4);
+        assertThat(snapshot(merged)).isEqualTo(model);
+        assertThat(merged.size()).isEqualTo(model.size());
+        assertThat(snapshot(base)).isEqualTo(before);
+        assertThat(base.get(3)).isEqualTo(3L);
+    }
+
+    /**
+     * Multi-chunk levels: random batches (some touching most keys, so merges into the root copy
+     * on write and delete removed keys in place; some small, so chains grow), against a HashMap
+     * per version; every version is checked at the end, so a merge that wrote into a chunk it
+     * shares with an older version fails.
+     */
+    @ParameterizedTest
+    @ValueSource(longs = {11, 12, 13, 14, 15, 16})
+    void chunkedLevels_randomLargeBatches_everyVersionMatchesHashMapModel(long seed) {
+        Random random = new Random(seed);
+        int keySpace = 20_000 + random.nextInt(50_000);
+        List<StateMap<Integer, Long>> versions = new ArrayList<>();
+        List<Map<Integer, Long>> models = new ArrayList<>();
+        versions.add(StateMap.empty());
+        models.add(new HashMap<>());
+        for (int batch = 1; batch <= 30; batch++) {
+            StateMap<Integer, Long> delta = versions.get(versions.size() - 1).newDelta();
+            Map<Integer, Long> model = new HashMap<>(models.get(models.size() - 1));
+            int kind = random.nextInt(3);
+            int ops = kind == 0 ? keySpace : kind == 1 ? keySpace / 2 : random.nextInt(1 + keySpace / 50);
+            int removePercent = random.nextInt(40);
+            for (int op = 0; op < ops; op++) {
+                int key = random.nextInt(keySpace);
+                if (random.nextInt(100) < removePercent) {
+                    delta.remove(key, batch);
+                    model.remove(key);
+                } else {
+                    delta.put(key, (long) batch * 100_000 + op, batch, delta.get(key) != null);
+                    model.put(key, (long) batch * 100_000 + op);
+                }
+            }
+            StateMap<Integer, Long> done = delta.compacted();
+            assertThat(done.size()).as("seed %d batch %d", seed, batch).isEqualTo(model.size());
+            assertThat(done.largestArrayLength()).as("seed %d batch %d", seed, batch)
+                    .isLessThanOrEqualTo(StateMap.CHUNK);
+            versions.add(done);
+            models.add(model);
+        }
+        for (int v = 0; v < versions.size(); v++) {
+            assertThat(snapshot(versions.get(v))).as("seed %d version %d", seed, v).isEqualTo(models.get(v));
+            for (int probe = 0; probe < 200; probe++) {
+                int key = random.nextInt(keySpace);
+                assertThat(versions.get(v).get(key)).as("seed %d version %d key %d", seed, v, key)
+                        .isEqualTo(models.get(v).get(key));
+            }
+        }
+    }
+
+    @Test
     void kryo_roundTripOfDeltaChain_givesOneLevelWithSameEntries() {
         StateMap<String, Long> base = StateMap.empty();
         for (int i = 0; i < 1_000; i++) {
