@@ -4,7 +4,9 @@ import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.KryoSerializable;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.NoSuchElementException;
 
 /**
@@ -59,6 +61,20 @@ import java.util.NoSuchElementException;
  * parent, and chunks no child key lands in stay shared. Otherwise both levels are rehashed into
  * a new table of the union's size.
  *
+ * <p><b>Merges into a large root run in the background.</b> A merge into a root of at least
+ * {@link #backgroundMinCapacity} slots would make its batch cost the whole state (tens of
+ * millions of slots copied while the batch waits). Instead {@link #compacted} leaves the level
+ * where it is and hands the merge to one background thread; batches go on stacking levels on top.
+ * The merged root is content-equal to the chain it was made from. A later {@link #compacted}
+ * adopts it: the level directly above the old root is re-parented onto the new root (or, if it is
+ * the very level that was merged, dropped from the chain). This is the one change to a finished
+ * level: its {@code parent} link (volatile) moves to a level with the same content, so every read
+ * before and after gives the same answers; readers that walk several levels (iteration, deltas)
+ * take the chain once, as an array. A level remembers the ids of the levels merged into it as
+ * the parent, so a level that absorbed the merged one (it holds all of its content, under its
+ * own) is recognised and still re-parented; a finished merge that a chain cannot adopt (another
+ * branch, a retried batch's) or a failed one is ignored, and that chain merges in its batch.
+ *
  * <p><b>Timeouts.</b> Finding idle keys scans every live key ({@link #iterator}); the state
  * stream does that only when a timeout is set.
  *
@@ -83,6 +99,36 @@ public final class StateMap<K, S> implements KryoSerializable {
     private static final int MIN_CAPACITY = 16;
     private static final Object TOMBSTONE = new Object();
     private static final Object NULL_KEY = new Object();
+    private static final java.util.concurrent.atomic.AtomicLong IDS = new java.util.concurrent.atomic.AtomicLong();
+    private static final long[] NONE = new long[0];
+    /** How many absorbed levels a level remembers (a bound on a long-lived level's list). */
+    private static final int MAX_ABSORBED = 32;
+    /** Roots with at least this many slots are merged into in the background (tests lower it). */
+    static volatile int backgroundMinCapacity = 1 << 20;
+    /** Runs background merges: one low-priority daemon thread (tests install their own, run when they choose). */
+    static volatile java.util.concurrent.Executor merger = defaultMerger();
+
+    private static java.util.concurrent.Executor defaultMerger() {
+        return java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "sluice-state-merge");
+            t.setDaemon(true);
+            t.setPriority(Thread.MIN_PRIORITY);
+            return t;
+        });
+    }
+
+    /** A merge into a root running in the background: of the level {@code merged} (id {@code id}). */
+    private static final class BackgroundMerge<K, S> {
+        final long id;
+        final StateMap<K, S> merged;
+        volatile StateMap<K, S> result;
+        volatile boolean failed;
+
+        BackgroundMerge(StateMap<K, S> merged) {
+            this.id = merged.id;
+            this.merged = merged;
+        }
+    }
 
     private Object[][] keys;
     private Object[][] values;
@@ -97,9 +143,19 @@ public final class StateMap<K, S> implements KryoSerializable {
     private int tombstones;
     /** Live keys of the whole chain. */
     private long size;
-    private StateMap<K, S> parent;
-    /** Levels below this one: 0 for the root. */
-    private int depth;
+    /** Volatile: a background merge may move it to a level with the same content (class comment). */
+    private volatile StateMap<K, S> parent;
+    /** Levels below this one: 0 for the root (updated with {@link #parent}). */
+    private volatile int depth;
+    /** This level's unique id. */
+    private long id = IDS.incrementAndGet();
+    /**
+     * The ids of the levels merged into this one as the parent (newest last, at most
+     * {@value #MAX_ABSORBED}): this level holds all of their content, under its own.
+     */
+    private long[] absorbed = NONE;
+    /** On a root: the background merge into it, if one was started. */
+    private volatile BackgroundMerge<K, S> backgroundMerge;
     /** The newest time written to a slot of this level (puts and tombstones): a delta skips older levels. */
     private long maxTime = Long.MIN_VALUE;
     /**
@@ -264,15 +320,95 @@ public final class StateMap<K, S> implements KryoSerializable {
      * large relative to them or the chain is too deep. Neither this level nor its parents change.
      */
     public StateMap<K, S> compacted() {
+        adoptBackgroundMerge();
         if (used == 0 && parent != null) {
             return parent;
         }
         StateMap<K, S> m = this;
         while (m.parent != null
                 && ((long) m.used * MERGE_RATIO >= m.parent.used || m.depth > MAX_DEPTH || m.parent.used == 0)) {
+            StateMap<K, S> p = m.parent;
+            BackgroundMerge<K, S> job = p.backgroundMerge;
+            // A finished merge this chain could not adopt (another branch's), or a failed one: merge here.
+            if (p.parent == null && p.capacity >= backgroundMinCapacity
+                    && (job == null || (!job.failed && job.result == null))) {
+                if (job == null) {
+                    startBackgroundMerge(p, m);
+                }
+                break; // m stays above the root until the merged root is adopted
+            }
             m = m.mergedWithParent();
         }
         return m;
+    }
+
+    private static <K, S> void startBackgroundMerge(StateMap<K, S> root, StateMap<K, S> level) {
+        BackgroundMerge<K, S> job = new BackgroundMerge<>(level);
+        root.backgroundMerge = job;
+        try {
+            merger.execute(() -> {
+                try {
+                    job.result = job.merged.mergedWithParent();
+                } catch (RuntimeException | OutOfMemoryError e) {
+                    job.failed = true; // the next batch merges in its task, as without a background thread
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            job.failed = true;
+        }
+    }
+
+    /** Returns true if this level is level {@code levelId} or holds it (merged into it as the parent). */
+    private boolean contains(long levelId) {
+        if (id == levelId) {
+            return true;
+        }
+        for (long a : absorbed) {
+            if (a == levelId) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Counts adopted background merges (tests check that they happen). */
+    static final java.util.concurrent.atomic.AtomicInteger ADOPTED = new java.util.concurrent.atomic.AtomicInteger();
+
+    /**
+     * If the root of this chain has a finished background merge of a level this chain still
+     * holds directly above the root (that level, or one that absorbed it), puts the merged root
+     * in the old root's place: content-equal, so no reader sees a difference.
+     */
+    private void adoptBackgroundMerge() {
+        List<StateMap<K, S>> chain = new ArrayList<>();
+        for (StateMap<K, S> m = this; m != null; m = m.parent) {
+            chain.add(m);
+        }
+        int n = chain.size();
+        if (n < 2) {
+            return;
+        }
+        StateMap<K, S> root = chain.get(n - 1);
+        BackgroundMerge<K, S> job = root.backgroundMerge;
+        StateMap<K, S> above = chain.get(n - 2);
+        if (job == null || job.result == null || !above.contains(job.id)) {
+            return;
+        }
+        StateMap<K, S> merged = job.result;
+        if (above == job.merged) { // the merged level itself: it is all in the new root
+            if (n == 2) {
+                return; // this level is it: compacted() of a finished level is not asked twice
+            }
+            chain.get(n - 3).parent = merged;
+            chain.remove(n - 2);
+        } else {
+            above.parent = merged;
+        }
+        chain.set(chain.size() - 1, merged);
+        for (int i = chain.size() - 1, d = 0; i >= 0; i--, d++) {
+            chain.get(i).depth = d;
+        }
+        ADOPTED.incrementAndGet();
     }
 
     /** Returns the number of slots of this level (its table's capacity); for tests of the sizing. */
@@ -311,6 +447,9 @@ public final class StateMap<K, S> implements KryoSerializable {
         StateMap<K, S> merged = unionCapacity == p.capacity && !(toRoot && p.tombstones > 0)
                 ? copyOnWriteMerge(p, toRoot) : rehashMerge(p, toRoot, union);
         merged.owned = null;
+        int keep = Math.min(p.absorbed.length, MAX_ABSORBED - 1);
+        merged.absorbed = java.util.Arrays.copyOfRange(p.absorbed, p.absorbed.length - keep, p.absorbed.length + 1);
+        merged.absorbed[keep] = p.id;
         return merged;
     }
 
@@ -449,7 +588,9 @@ public final class StateMap<K, S> implements KryoSerializable {
      * without a scan. Reads only; a finished chain may be read from any thread.
      */
     public void forEachChangeSince(long since, ChangeVisitor<K, S> visitor) {
-        for (StateMap<K, S> level = this; level != null; level = level.parent) {
+        List<StateMap<K, S>> chain = levels();
+        for (int l = 0; l < chain.size(); l++) {
+            StateMap<K, S> level = chain.get(l);
             if (level.maxTime <= since) {
                 continue;
             }
@@ -459,7 +600,7 @@ public final class StateMap<K, S> implements KryoSerializable {
                 long[] ts = level.times[c];
                 for (int j = 0; j < ks.length; j++) {
                     Object k = ks[j];
-                    if (k != null && ts[j] > since && !shadowed(level, k)) {
+                    if (k != null && ts[j] > since && !shadowed(chain, l, k)) {
                         Object v = vs[j];
                         @SuppressWarnings("unchecked")
                         S state = v == TOMBSTONE ? null : (S) v;
@@ -674,11 +815,23 @@ public final class StateMap<K, S> implements KryoSerializable {
         return key == NULL_KEY ? null : (K) key;
     }
 
-    /** Returns true if a level younger than {@code level} (this one included) holds {@code k}. */
-    private boolean shadowed(StateMap<K, S> level, Object k) {
+    /** Returns the levels of this chain, youngest first, read once (a background merge may re-parent). */
+    private List<StateMap<K, S>> levels() {
+        List<StateMap<K, S>> chain = new ArrayList<>(depth + 1);
+        for (StateMap<K, S> m = this; m != null; m = m.parent) {
+            chain.add(m);
+        }
+        return chain;
+    }
+
+    /** Returns true if a level younger than {@code chain[index]} holds {@code k}. */
+    private static <K, S> boolean shadowed(List<StateMap<K, S>> chain, int index, Object k) {
+        if (index == 0) {
+            return false;
+        }
         int hash = hash(k);
-        for (StateMap<K, S> m = this; m != level; m = m.parent) {
-            if (m.find(k, hash) >= 0) {
+        for (int i = 0; i < index; i++) {
+            if (chain.get(i).find(k, hash) >= 0) {
                 return true;
             }
         }
@@ -686,19 +839,21 @@ public final class StateMap<K, S> implements KryoSerializable {
     }
 
     private final class ChainIterator implements Iterator<Entry<K, S>> {
-        private StateMap<K, S> level = StateMap.this;
+        private final List<StateMap<K, S>> chain = levels();
+        private int index;
         private int slot = -1;
         private Entry<K, S> next = advance();
 
         private Entry<K, S> advance() {
-            while (level != null) {
+            while (index < chain.size()) {
+                StateMap<K, S> level = chain.get(index);
                 for (slot++; slot < level.capacity; slot++) {
                     Object k = level.key(slot);
-                    if (k != null && level.value(slot) != TOMBSTONE && !shadowed(level, k)) {
+                    if (k != null && level.value(slot) != TOMBSTONE && !shadowed(chain, index, k)) {
                         return new Entry<>(unmaskNull(k), level.liveValue(slot), level.time(slot));
                     }
                 }
-                level = level.parent;
+                index++;
                 slot = -1;
             }
             return null;

@@ -254,6 +254,106 @@ class StateMapTest {
         }
     }
 
+    /** Runs {@code body} with background merges into roots of >= 64 slots queued on {@code queue}, run when the test says. */
+    private static void withQueuedBackgroundMerges(java.util.ArrayDeque<Runnable> queue, Runnable body) {
+        int threshold = StateMap.backgroundMinCapacity;
+        java.util.concurrent.Executor merger = StateMap.merger;
+        StateMap.backgroundMinCapacity = 64;
+        StateMap.merger = queue::add;
+        try {
+            body.run();
+        } finally {
+            StateMap.backgroundMinCapacity = threshold;
+            StateMap.merger = merger;
+        }
+    }
+
+    @Test
+    void compacted_levelHalfAsLargeAsABigRoot_mergesInTheBackground_andTheNextBatchAdoptsTheNewRoot() {
+        java.util.ArrayDeque<Runnable> queue = new java.util.ArrayDeque<>();
+        withQueuedBackgroundMerges(queue, () -> {
+            StateMap<Integer, Long> root = StateMap.empty();
+            for (int i = 0; i < 1_000; i++) {
+                root.put(i, (long) i, 1);
+            }
+            Map<Integer, Long> model = snapshot(root);
+            StateMap<Integer, Long> delta = root.newDelta();
+            for (int i = 0; i < 600; i++) {
+                delta.put(i * 3, -1L, 2);
+                model.put(i * 3, -1L);
+            }
+            delta.remove(1, 2);
+            model.remove(1);
+            StateMap<Integer, Long> afterBatch2 = delta.compacted();
+            assertThat(afterBatch2.chainLength()).as("not merged in the batch").isEqualTo(2);
+            assertThat(queue).hasSize(1);
+            queue.poll().run();
+            int adopted = StateMap.ADOPTED.get();
+            StateMap<Integer, Long> next = afterBatch2.newDelta();
+            next.put(5_000, 7L, 3);
+            StateMap<Integer, Long> afterBatch3 = next.compacted();
+            assertThat(StateMap.ADOPTED.get()).isEqualTo(adopted + 1);
+            assertThat(afterBatch3.chainLength()).as("the merged level left the chain").isEqualTo(2);
+            assertThat(afterBatch2.chainLength()).as("the merged level itself is unchanged").isEqualTo(2);
+            assertThat(snapshot(afterBatch2)).isEqualTo(model);
+            model.put(5_000, 7L);
+            assertThat(snapshot(afterBatch3)).isEqualTo(model);
+            assertThat(afterBatch3.size()).isEqualTo(model.size());
+            assertThat(root.get(1)).isEqualTo(1L);
+            assertThat(root.size()).isEqualTo(1_000);
+        });
+    }
+
+    /**
+     * Background merges run at random points (queued, run by the test), with branches re-read
+     * from older versions as a retried batch would: every version, re-parented ones included,
+     * matches its HashMap model at the end.
+     */
+    @ParameterizedTest
+    @ValueSource(longs = {21, 22, 23, 24, 25, 26})
+    void backgroundMerges_atRandomPoints_everyVersionMatchesHashMapModel(long seed) {
+        java.util.ArrayDeque<Runnable> queue = new java.util.ArrayDeque<>();
+        int adoptedBefore = StateMap.ADOPTED.get();
+        withQueuedBackgroundMerges(queue, () -> {
+            Random random = new Random(seed);
+            List<StateMap<Integer, Long>> versions = new ArrayList<>();
+            List<Map<Integer, Long>> models = new ArrayList<>();
+            versions.add(StateMap.empty());
+            models.add(new HashMap<>());
+            int keySpace = 300 + random.nextInt(3_000);
+            for (int batch = 1; batch <= 150; batch++) {
+                int from = versions.size() - 1 - (random.nextInt(10) == 0 ? Math.min(2, versions.size() - 1) : 0);
+                StateMap<Integer, Long> delta = versions.get(from).newDelta();
+                Map<Integer, Long> model = new HashMap<>(models.get(from));
+                int ops = random.nextInt(5) == 0 ? keySpace : random.nextInt(1 + keySpace / 10);
+                for (int op = 0; op < ops; op++) {
+                    int key = random.nextInt(keySpace);
+                    if (random.nextInt(4) == 0) {
+                        delta.remove(key, batch);
+                        model.remove(key);
+                    } else {
+                        delta.put(key, (long) batch * 100_000 + op, batch, delta.get(key) != null);
+                        model.put(key, (long) batch * 100_000 + op);
+                    }
+                }
+                StateMap<Integer, Long> done = delta.compacted();
+                assertThat(done.chainLength()).as("seed %d batch %d", seed, batch)
+                        .isLessThanOrEqualTo(StateMap.MAX_DEPTH + 1);
+                assertThat(done.size()).as("seed %d batch %d", seed, batch).isEqualTo(model.size());
+                versions.add(done);
+                models.add(model);
+                for (int run = random.nextInt(3); run > 0 && !queue.isEmpty(); run--) {
+                    queue.poll().run();
+                }
+            }
+            for (int v = 0; v < versions.size(); v++) {
+                assertThat(snapshot(versions.get(v))).as("seed %d version %d", seed, v).isEqualTo(models.get(v));
+                assertThat(versions.get(v).size()).as("seed %d version %d", seed, v).isEqualTo(models.get(v).size());
+            }
+        });
+        assertThat(StateMap.ADOPTED.get()).as("seed %d: background merges adopted", seed).isGreaterThan(adoptedBefore);
+    }
+
     @Test
     void kryo_roundTripOfDeltaChain_givesOneLevelWithSameEntries() {
         StateMap<String, Long> base = StateMap.empty();
