@@ -406,24 +406,24 @@ public final class StateCheckpointWriter implements AutoCloseable {
             if (abandoned) {
                 return null;
             }
-            StateFiles.Encoded e;
-            byte fileKind;
-            if (!s.codec().incremental()) {
-                fileKind = StateFiles.RECORDS;
-                e = files.encodeRecords(s.time(), s.records().get(p));
-            } else if (base) {
-                fileKind = StateFiles.BASE;
-                e = encode(s.keyed().get(p), fileKind, s.time(), Long.MIN_VALUE);
-            } else {
-                fileKind = StateFiles.DELTA;
-                e = deltas.set(p, null);
-            }
+            StateFiles.Written e;
+            byte fileKind = !s.codec().incremental() ? StateFiles.RECORDS : base ? StateFiles.BASE : StateFiles.DELTA;
             String name = StateFiles.partitionFileName(p, s.time(), fileKind);
-            files.write(s.uid(), name, e.bytes());
-            bytes += e.bytes().length;
+            if (fileKind == StateFiles.RECORDS) {
+                StateFiles.Encoded encoded = files.encodeRecords(s.time(), s.records().get(p));
+                e = files.write(s.uid(), name, encoded);
+            } else if (base) {
+                // Streamed to the file as it is encoded (CRC on the way): no full copy of the state in memory.
+                Entries entries = entries(s.keyed().get(p), fileKind, Long.MIN_VALUE);
+                e = files.writeEntries(s.uid(), name, fileKind, s.time(), Long.MIN_VALUE, entries.keys,
+                        entries.states, entries.times, entries.count);
+            } else {
+                e = files.write(s.uid(), name, deltas.set(p, null));
+            }
+            bytes += e.length();
             keys += e.keys();
             List<FileRef> chainFiles = base ? new ArrayList<>() : new ArrayList<>(chain.last().partitions().get(p));
-            chainFiles.add(new FileRef(name, e.bytes().length, e.crc(), base, e.keys()));
+            chainFiles.add(new FileRef(name, e.length(), e.crc(), base, e.keys()));
             partitions.add(chainFiles);
             if (p == 0) {
                 midWrite.run();
@@ -458,6 +458,11 @@ public final class StateCheckpointWriter implements AutoCloseable {
     }
 
     private StateFiles.Encoded encode(KeyedState state, byte kind, long time, long since) {
+        Entries entries = entries(state, kind, since);
+        return files.encodeEntries(kind, time, since, entries.keys, entries.states, entries.times, entries.count);
+    }
+
+    private static Entries entries(KeyedState state, byte kind, long since) {
         int expected = (int) Math.min(Integer.MAX_VALUE - 8, kind == StateFiles.BASE ? state.size() : 1024);
         Entries entries = new Entries(Math.max(16, expected));
         if (kind == StateFiles.BASE) {
@@ -465,7 +470,7 @@ public final class StateCheckpointWriter implements AutoCloseable {
         } else {
             state.forEachChangeSince(since, entries::add);
         }
-        return files.encodeEntries(kind, time, since, entries.keys, entries.states, entries.times, entries.count);
+        return entries;
     }
 
     /** Growable parallel arrays of entries. */
