@@ -371,8 +371,16 @@ public final class StateScaleBench {
         return Boolean.TRUE;
     }
 
+    /** {@code "k"} and {@code i} in 10 digits, zero-padded (as {@code String.format("k%010d")}, which parses its format each call). */
     static String key(long i) {
-        return String.format(Locale.ROOT, "k%010d", i);
+        char[] c = new char[11];
+        c[0] = 'k';
+        long v = i;
+        for (int d = 10; d >= 1; d--) {
+            c[d] = (char) ('0' + v % 10);
+            v /= 10;
+        }
+        return new String(c);
     }
 
     private static List<KeyRange> split(long from, long to, long step, int parts) {
