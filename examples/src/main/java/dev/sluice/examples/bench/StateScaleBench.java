@@ -55,7 +55,10 @@ import java.util.Queue;
  *     --keys 10000000 --batch 1000000
  * </pre>
  * A smoke run: {@code --keys 200000 --batch 50000}. Options: {@code --keys --batch --repeats 5
- * --parallelism <cores> --checkpoint-every 10 --sample 100000}.
+ * --parallelism <cores> --checkpoint-every 10 --sample 100000 --steady 100}; {@code --baseline 0}
+ * skips the HashMap baseline (minutes of young collections at 10M keys), {@code --progress 0}
+ * the per-batch line on stderr. At 10M keys with G1 give it {@code -Xmx8g} (live heap about
+ * 1.2 GB; merges and base writes peak near 5.5 GB).
  */
 public final class StateScaleBench {
     private static final Duration INTERVAL = Duration.ofSeconds(1);
