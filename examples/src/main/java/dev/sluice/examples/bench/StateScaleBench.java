@@ -284,14 +284,21 @@ public final class StateScaleBench {
         if (!Files.exists(dir)) {
             return 0;
         }
-        try (java.util.stream.Stream<java.nio.file.Path> files = Files.walk(dir)) {
-            return files.filter(Files::isRegularFile).mapToLong(f -> {
-                try {
-                    return Files.size(f);
-                } catch (java.io.IOException e) {
-                    return 0; // deleted meanwhile by the writer's cleanup
+        for (int attempt = 1; ; attempt++) {
+            try (java.util.stream.Stream<java.nio.file.Path> files = Files.walk(dir)) {
+                return files.filter(Files::isRegularFile).mapToLong(f -> {
+                    try {
+                        return Files.size(f);
+                    } catch (java.io.IOException e) {
+                        return 0; // deleted meanwhile by the writer's cleanup
+                    }
+                }).sum();
+            } catch (java.io.UncheckedIOException e) {
+                // The walk met a file the writer renamed or deleted meanwhile (a manifest's temporary name): again.
+                if (attempt == 5) {
+                    throw e;
                 }
-            }).sum();
+            }
         }
     }
 
