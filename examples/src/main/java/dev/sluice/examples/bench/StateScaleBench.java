@@ -55,7 +55,10 @@ import java.util.Queue;
  *     --keys 10000000 --batch 1000000
  * </pre>
  * A smoke run: {@code --keys 200000 --batch 50000}. Options: {@code --keys --batch --repeats 5
- * --parallelism <cores> --checkpoint-every 10 --sample 100000}.
+ * --parallelism <cores> --checkpoint-every 10 --sample 100000 --steady 100}; {@code --baseline 0}
+ * skips the HashMap baseline (minutes of young collections at 10M keys), {@code --progress 0}
+ * the per-batch line on stderr. At 10M keys with G1 give it {@code -Xmx8g} (live heap about
+ * 1.2 GB; merges and base writes peak near 5.5 GB).
  */
 public final class StateScaleBench {
     private static final Duration INTERVAL = Duration.ofSeconds(1);
@@ -79,9 +82,12 @@ public final class StateScaleBench {
         int checkpointEvery = (int) option(args, "--checkpoint-every", 10);
         int sample = (int) option(args, "--sample", 100_000);
         int steady = (int) option(args, "--steady", 100);
+        boolean progress = option(args, "--progress", 1) != 0;
 
         double heapDeltaBytes = keyAndValueBytesHeapDelta((int) Math.min(200_000, keys));
-        Map<String, Object> baseline = hashMapBaseline(keys, batch, repeats, sample);   // first: a clean heap
+        // First: a clean heap. --baseline 0 skips it (at 10M keys it takes minutes of young collections).
+        Map<String, Object> baseline = option(args, "--baseline", 1) != 0
+                ? hashMapBaseline(keys, batch, repeats, sample) : Map.of("skipped", "--baseline 0");
         long heapBefore = heapUsed();
         Queue<List<KeyRange>> queue = new ArrayDeque<>();
         String dir = Files.createTempDirectory("state-scale-bench").toUri().toString();
@@ -124,6 +130,10 @@ public final class StateScaleBench {
                 kit.run(1);
                 double ms = (System.nanoTime() - start) / 1e6;
                 meter.stop();
+                if (progress) {
+                    System.err.printf(Locale.ROOT, "state-scale: batch %d (%d ranges) %.0f ms%n", batchNumber[0],
+                            ranges.size(), ms);
+                }
                 long expected = ranges.stream().mapToLong(KeyRange::size).sum();
                 fed[0] += expected;
                 Long actual = outputs.poll();
@@ -233,9 +243,7 @@ public final class StateScaleBench {
      * to the first new batch completed, one that touches 1% of the keys.
      */
     private static Map<String, Object> restore(String dir, int parallelism, long keys, int checkpointEvery) {
-        for (int i = 0; i < 3; i++) {
-            System.gc();
-        }
+        System.gc();
         long start = System.nanoTime();
         Map<String, Object> out = new java.util.LinkedHashMap<>();
         List<List<KeyRange>> batches = new ArrayList<>();
@@ -276,14 +284,21 @@ public final class StateScaleBench {
         if (!Files.exists(dir)) {
             return 0;
         }
-        try (java.util.stream.Stream<java.nio.file.Path> files = Files.walk(dir)) {
-            return files.filter(Files::isRegularFile).mapToLong(f -> {
-                try {
-                    return Files.size(f);
-                } catch (java.io.IOException e) {
-                    return 0; // deleted meanwhile by the writer's cleanup
+        for (int attempt = 1; ; attempt++) {
+            try (java.util.stream.Stream<java.nio.file.Path> files = Files.walk(dir)) {
+                return files.filter(Files::isRegularFile).mapToLong(f -> {
+                    try {
+                        return Files.size(f);
+                    } catch (java.io.IOException e) {
+                        return 0; // deleted meanwhile by the writer's cleanup
+                    }
+                }).sum();
+            } catch (java.io.UncheckedIOException e) {
+                // The walk met a file the writer renamed or deleted meanwhile (a manifest's temporary name): again.
+                if (attempt == 5) {
+                    throw e;
                 }
-            }).sum();
+            }
         }
     }
 
@@ -366,8 +381,16 @@ public final class StateScaleBench {
         return Boolean.TRUE;
     }
 
+    /** {@code "k"} and {@code i} in 10 digits, zero-padded (as {@code String.format("k%010d")}, which parses its format each call). */
     static String key(long i) {
-        return String.format(Locale.ROOT, "k%010d", i);
+        char[] c = new char[11];
+        c[0] = 'k';
+        long v = i;
+        for (int d = 10; d >= 1; d--) {
+            c[d] = (char) ('0' + v % 10);
+            v /= 10;
+        }
+        return new String(c);
     }
 
     private static List<KeyRange> split(long from, long to, long step, int parts) {
@@ -472,10 +495,13 @@ public final class StateScaleBench {
         return held.length > 0 ? bytes : 0;
     }
 
+    /**
+     * Heap used after a full collection. One {@code System.gc()}: a full collection of a 10M-key
+     * heap takes tens of seconds on a loaded 2-core machine, and a second one frees nothing more
+     * (the GC log showed 1089M -> 1089M).
+     */
     private static long heapUsed() {
-        for (int i = 0; i < 3; i++) {
-            System.gc();
-        }
+        System.gc();
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
 

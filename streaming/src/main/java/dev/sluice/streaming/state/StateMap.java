@@ -4,7 +4,9 @@ import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.KryoSerializable;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.NoSuchElementException;
 
 /**
@@ -13,9 +15,13 @@ import java.util.NoSuchElementException;
  *
  * <h2>Design notes</h2>
  *
- * <p><b>Structure.</b> One level of the chain is three parallel arrays, {@code keys},
+ * <p><b>Structure.</b> One level of the chain is three parallel tables, {@code keys},
  * {@code values} and {@code times} (the batch time of the key's last update or access), probed
- * linearly from a multiplicative hash of the key. A level holds puts and tombstones (a removal of
+ * linearly from a multiplicative hash of the key. Each table is cut into chunks of at most
+ * {@value #CHUNK} slots (a 64 KB {@code Object[]}, a 128 KB {@code long[]}), so no level array is
+ * a humongous object under G1, whatever the level's size (a single array of 131,072 longs already
+ * is, with 2 MB regions; such arrays are allocated in the old generation, start a concurrent cycle
+ * and, for {@code Object[]}, are kept until one ends). A level holds puts and tombstones (a removal of
  * a key an older level holds); a lookup asks the levels youngest first. A slot costs 4 + 4 + 8
  * bytes (compressed oops), and levels stay between 30% and 60% full, so a key costs 27 to 53
  * bytes beyond its key and value objects: no entry object, no boxed time, no cached hash (the
@@ -37,7 +43,7 @@ import java.util.NoSuchElementException;
  * <p><b>Compaction.</b> {@link #compacted} is called on a finished level. An empty level is
  * dropped (an idle batch adds nothing). While the level has at least {@code 1 / MERGE_RATIO}
  * (a half) as many slots in use as its parent, or the chain is deeper than {@link #MAX_DEPTH},
- * it is merged with its parent into a new level (the parent is copied, never changed). So level
+ * it is merged with its parent into a new level (the parent is never changed). So level
  * sizes at least double from the youngest to the root, as in a binary counter or the levels of
  * an LSM tree: the chain is about {@code log2(keys / batch keys)} deep, a lookup probes that
  * many levels, and a key is copied about that many times over the life of a batch's changes,
@@ -45,6 +51,29 @@ import java.util.NoSuchElementException;
  * whole state, and most batches copy nothing. A batch touching every key merges straight into
  * a new root, dropping the tombstones. (A greedier ratio such as 4 was worse: the level under
  * the root then absorbs every second batch and is copied each time.)
+ *
+ * <p><b>Merged levels are sized to their union</b>: a merge into the root holds exactly the
+ * chain's live keys ({@link #size}); another merge, the parent's slots plus the child's keys the
+ * parent lacks (counted first). When that needs the parent's capacity, the usual case for a batch
+ * of updates to known keys, the merged level starts as the parent's chunks, shared, and copies a
+ * chunk only before its first write (copy on write), then applies the child's slots in place
+ * (a removal merged into the root deletes its slot by backward shifting): no rehash of the
+ * parent, and chunks no child key lands in stay shared. Otherwise both levels are rehashed into
+ * a new table of the union's size.
+ *
+ * <p><b>Merges into a large root run in the background.</b> A merge into a root of at least
+ * {@link #backgroundMinCapacity} slots would make its batch cost the whole state (tens of
+ * millions of slots copied while the batch waits). Instead {@link #compacted} leaves the level
+ * where it is and hands the merge to one background thread; batches go on stacking levels on top.
+ * The merged root is content-equal to the chain it was made from. A later {@link #compacted}
+ * adopts it: the level directly above the old root is re-parented onto the new root (or, if it is
+ * the very level that was merged, dropped from the chain). This is the one change to a finished
+ * level: its {@code parent} link (volatile) moves to a level with the same content, so every read
+ * before and after gives the same answers; readers that walk several levels (iteration, deltas)
+ * take the chain once, as an array. A level remembers the ids of the levels merged into it as
+ * the parent, so a level that absorbed the merged one (it holds all of its content, under its
+ * own) is recognised and still re-parented; a finished merge that a chain cannot adopt (another
+ * branch, a retried batch's) or a failed one is ignored, and that chain merges in its batch.
  *
  * <p><b>Timeouts.</b> Finding idle keys scans every live key ({@link #iterator}); the state
  * stream does that only when a timeout is set.
@@ -62,21 +91,71 @@ public final class StateMap<K, S> implements KryoSerializable {
     static final int MERGE_RATIO = 2;
     /** The deepest chain allowed after {@link #compacted}: a bound on lookups for tiny batches. */
     static final int MAX_DEPTH = 16;
+    static final int CHUNK_SHIFT = 14;
+    /** Slots per chunk of a level's tables: far below half of G1's smallest region (1 MB). */
+    static final int CHUNK = 1 << CHUNK_SHIFT;
+    private static final int CHUNK_MASK = CHUNK - 1;
     private static final double MAX_LOAD = 0.6;
     private static final int MIN_CAPACITY = 16;
     private static final Object TOMBSTONE = new Object();
     private static final Object NULL_KEY = new Object();
+    private static final java.util.concurrent.atomic.AtomicLong IDS = new java.util.concurrent.atomic.AtomicLong();
+    private static final long[] NONE = new long[0];
+    /** How many absorbed levels a level remembers (a bound on a long-lived level's list). */
+    private static final int MAX_ABSORBED = 32;
+    /** Roots with at least this many slots are merged into in the background (tests lower it). */
+    static volatile int backgroundMinCapacity = 1 << 20;
+    /** Runs background merges: one low-priority daemon thread (tests install their own, run when they choose). */
+    static volatile java.util.concurrent.Executor merger = defaultMerger();
 
-    private Object[] keys;
-    private Object[] values;
-    private long[] times;
+    private static java.util.concurrent.Executor defaultMerger() {
+        return java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "sluice-state-merge");
+            t.setDaemon(true);
+            t.setPriority(Thread.MIN_PRIORITY);
+            return t;
+        });
+    }
+
+    /** A merge into a root running in the background: of the level {@code merged} (id {@code id}). */
+    private static final class BackgroundMerge<K, S> {
+        final long id;
+        final StateMap<K, S> merged;
+        volatile StateMap<K, S> result;
+        volatile boolean failed;
+
+        BackgroundMerge(StateMap<K, S> merged) {
+            this.id = merged.id;
+            this.merged = merged;
+        }
+    }
+
+    private Object[][] keys;
+    private Object[][] values;
+    private long[][] times;
+    /** Slots of this level (a power of two): one chunk below {@link #CHUNK}, else capacity / CHUNK chunks. */
+    private int capacity;
+    /** During a copy-on-write merge only: which chunks this level owns (the others are its parent's). */
+    private boolean[] owned;
     /** Slots in use in this level (live entries and tombstones). */
     private int used;
+    /** Tombstones among them. */
+    private int tombstones;
     /** Live keys of the whole chain. */
     private long size;
-    private StateMap<K, S> parent;
-    /** Levels below this one: 0 for the root. */
-    private int depth;
+    /** Volatile: a background merge may move it to a level with the same content (class comment). */
+    private volatile StateMap<K, S> parent;
+    /** Levels below this one: 0 for the root (updated with {@link #parent}). */
+    private volatile int depth;
+    /** This level's unique id. */
+    private long id = IDS.incrementAndGet();
+    /**
+     * The ids of the levels merged into this one as the parent (newest last, at most
+     * {@value #MAX_ABSORBED}): this level holds all of their content, under its own.
+     */
+    private long[] absorbed = NONE;
+    /** On a root: the background merge into it, if one was started. */
+    private volatile BackgroundMerge<K, S> backgroundMerge;
     /** The newest time written to a slot of this level (puts and tombstones): a delta skips older levels. */
     private long maxTime = Long.MIN_VALUE;
     /**
@@ -89,7 +168,7 @@ public final class StateMap<K, S> implements KryoSerializable {
         // for Kryo
     }
 
-    private StateMap(StateMap<K, S> parent, int expectedEntries) {
+    private StateMap(StateMap<K, S> parent, long expectedEntries) {
         this.parent = parent;
         this.depth = parent == null ? 0 : parent.depth + 1;
         this.size = parent == null ? 0 : parent.size;
@@ -134,7 +213,7 @@ public final class StateMap<K, S> implements KryoSerializable {
         for (StateMap<K, S> m = this; m != null; m = m.parent) {
             int slot = m.find(k, hash);
             if (slot >= 0) {
-                return m.values[slot] == TOMBSTONE ? -1 : m.times[slot];
+                return m.value(slot) == TOMBSTONE ? -1 : m.time(slot);
             }
         }
         return -1;
@@ -170,7 +249,7 @@ public final class StateMap<K, S> implements KryoSerializable {
         int hash = hash(k);
         int slot = find(k, hash);
         if (slot >= 0) {
-            if (values[slot] == TOMBSTONE) {
+            if (value(slot) == TOMBSTONE) {
                 size++;
             }
         } else {
@@ -179,9 +258,7 @@ public final class StateMap<K, S> implements KryoSerializable {
             }
             slot = insertSlot(k, hash);
         }
-        values[slot] = state;
-        times[slot] = time;
-        maxTime = Math.max(maxTime, time);
+        setSlot(slot, state, time);
     }
 
     /**
@@ -202,9 +279,7 @@ public final class StateMap<K, S> implements KryoSerializable {
         if (!hadState) {
             size++;
         }
-        values[slot] = state;
-        times[slot] = time;
-        maxTime = Math.max(maxTime, time);
+        setSlot(slot, state, time);
     }
 
     /**
@@ -224,7 +299,7 @@ public final class StateMap<K, S> implements KryoSerializable {
         int hash = hash(k);
         int slot = find(k, hash);
         if (slot >= 0) {
-            if (values[slot] != TOMBSTONE) {
+            if (value(slot) != TOMBSTONE) {
                 size--;
             }
         } else if (parent != null && parent.get(key) != null) {
@@ -234,9 +309,7 @@ public final class StateMap<K, S> implements KryoSerializable {
             return;
         }
         // A tombstone, even if no older level holds the key: linear probing cannot empty a slot.
-        values[slot] = TOMBSTONE;
-        times[slot] = time;
-        maxTime = Math.max(maxTime, time);
+        setSlot(slot, TOMBSTONE, time);
     }
 
     // ---------------------------------------------------------------- compaction
@@ -247,42 +320,234 @@ public final class StateMap<K, S> implements KryoSerializable {
      * large relative to them or the chain is too deep. Neither this level nor its parents change.
      */
     public StateMap<K, S> compacted() {
+        adoptBackgroundMerge();
         if (used == 0 && parent != null) {
             return parent;
         }
         StateMap<K, S> m = this;
         while (m.parent != null
                 && ((long) m.used * MERGE_RATIO >= m.parent.used || m.depth > MAX_DEPTH || m.parent.used == 0)) {
+            StateMap<K, S> p = m.parent;
+            BackgroundMerge<K, S> job = p.backgroundMerge;
+            // A finished merge this chain could not adopt (another branch's), or a failed one: merge here.
+            if (p.parent == null && p.capacity >= backgroundMinCapacity
+                    && (job == null || (!job.failed && job.result == null))) {
+                if (job == null) {
+                    startBackgroundMerge(p, m);
+                }
+                break; // m stays above the root until the merged root is adopted
+            }
             m = m.mergedWithParent();
         }
         return m;
     }
 
+    private static <K, S> void startBackgroundMerge(StateMap<K, S> root, StateMap<K, S> level) {
+        BackgroundMerge<K, S> job = new BackgroundMerge<>(level);
+        root.backgroundMerge = job;
+        try {
+            merger.execute(() -> {
+                try {
+                    job.result = job.merged.mergedWithParent();
+                } catch (RuntimeException | OutOfMemoryError e) {
+                    job.failed = true; // the next batch merges in its task, as without a background thread
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            job.failed = true;
+        }
+    }
+
+    /** Returns true if this level is level {@code levelId} or holds it (merged into it as the parent). */
+    private boolean contains(long levelId) {
+        if (id == levelId) {
+            return true;
+        }
+        for (long a : absorbed) {
+            if (a == levelId) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Counts adopted background merges (tests check that they happen). */
+    static final java.util.concurrent.atomic.AtomicInteger ADOPTED = new java.util.concurrent.atomic.AtomicInteger();
+
+    /**
+     * If the root of this chain has a finished background merge of a level this chain still
+     * holds directly above the root (that level, or one that absorbed it), puts the merged root
+     * in the old root's place: content-equal, so no reader sees a difference.
+     */
+    private void adoptBackgroundMerge() {
+        List<StateMap<K, S>> chain = new ArrayList<>();
+        for (StateMap<K, S> m = this; m != null; m = m.parent) {
+            chain.add(m);
+        }
+        int n = chain.size();
+        if (n < 2) {
+            return;
+        }
+        StateMap<K, S> root = chain.get(n - 1);
+        BackgroundMerge<K, S> job = root.backgroundMerge;
+        StateMap<K, S> above = chain.get(n - 2);
+        if (job == null || job.result == null || !above.contains(job.id)) {
+            return;
+        }
+        StateMap<K, S> merged = job.result;
+        if (above == job.merged) { // the merged level itself: it is all in the new root
+            if (n == 2) {
+                return; // this level is it: compacted() of a finished level is not asked twice
+            }
+            chain.get(n - 3).parent = merged;
+            chain.remove(n - 2);
+        } else {
+            above.parent = merged;
+        }
+        chain.set(chain.size() - 1, merged);
+        for (int i = chain.size() - 1, d = 0; i >= 0; i--, d++) {
+            chain.get(i).depth = d;
+        }
+        ADOPTED.incrementAndGet();
+    }
+
+    /** Returns the number of slots of this level (its table's capacity); for tests of the sizing. */
+    int capacity() {
+        return capacity;
+    }
+
+    /** Returns the length of this level's longest array (tests: no level array is humongous under G1). */
+    int largestArrayLength() {
+        return Math.max(keys.length, keys[0].length);
+    }
+
+    /** Returns the slot a key's probe starts from in a table of {@code capacity} slots (tests pick keys by it). */
+    static int homeSlot(Object key, int capacity) {
+        return hash(maskNull(key)) & (capacity - 1);
+    }
+
+    /** Returns the number of this level's chunks shared with {@code other}, a level it was merged from (tests). */
+    int chunksSharedWith(StateMap<?, ?> other) {
+        int shared = 0;
+        for (int c = 0; c < keys.length; c++) {
+            if (c < other.keys.length && keys[c] == other.keys[c]) {
+                shared++;
+            }
+        }
+        return shared;
+    }
+
     private StateMap<K, S> mergedWithParent() {
         StateMap<K, S> p = parent;
         boolean toRoot = p.parent == null;
-        StateMap<K, S> merged = new StateMap<>(p.parent, used + p.used);
-        merged.size = size;
-        long dropped = p.droppedTombstones;
-        for (int i = 0; i < keys.length; i++) {
-            if (keys[i] == null) {
-                continue;
-            }
-            if (toRoot && values[i] == TOMBSTONE) { // the root needs no tombstones
-                dropped = Math.max(dropped, times[i]);
-            } else {
-                merged.copySlot(keys[i], values[i], times[i]);
+        // Sized to the union: the root holds exactly the live keys; another level the parent's slots
+        // plus this level's keys the parent lacks.
+        long union = toRoot ? size : p.used + absentIn(p);
+        int unionCapacity = capacityFor(union);
+        StateMap<K, S> merged = unionCapacity == p.capacity && !(toRoot && p.tombstones > 0)
+                ? copyOnWriteMerge(p, toRoot) : rehashMerge(p, toRoot, union);
+        merged.owned = null;
+        int keep = Math.min(p.absorbed.length, MAX_ABSORBED - 1);
+        merged.absorbed = java.util.Arrays.copyOfRange(p.absorbed, p.absorbed.length - keep, p.absorbed.length + 1);
+        merged.absorbed[keep] = p.id;
+        return merged;
+    }
+
+    /** Counts this level's keys that {@code p}'s own table lacks. */
+    private long absentIn(StateMap<K, S> p) {
+        long absent = 0;
+        for (int c = 0; c < keys.length; c++) {
+            Object[] ks = keys[c];
+            for (Object k : ks) {
+                if (k != null && p.find(k, hash(k)) < 0) {
+                    absent++;
+                }
             }
         }
-        for (int i = 0; i < p.keys.length; i++) {
-            Object k = p.keys[i];
-            if (k == null || find(k, hash(k)) >= 0) {
-                continue;
+        return absent;
+    }
+
+    /** The merge into a new table: this level's slots, then the parent's this level does not shadow. */
+    private StateMap<K, S> rehashMerge(StateMap<K, S> p, boolean toRoot, long union) {
+        StateMap<K, S> merged = new StateMap<>(p.parent, union);
+        merged.size = size;
+        long dropped = p.droppedTombstones;
+        for (int c = 0; c < keys.length; c++) {
+            Object[] ks = keys[c];
+            Object[] vs = values[c];
+            long[] ts = times[c];
+            for (int j = 0; j < ks.length; j++) {
+                if (ks[j] == null) {
+                    continue;
+                }
+                if (toRoot && vs[j] == TOMBSTONE) { // the root needs no tombstones
+                    dropped = Math.max(dropped, ts[j]);
+                } else {
+                    merged.copySlot(ks[j], vs[j], ts[j]);
+                }
             }
-            if (toRoot && p.values[i] == TOMBSTONE) {
-                dropped = Math.max(dropped, p.times[i]);
-            } else {
-                merged.copySlot(k, p.values[i], p.times[i]);
+        }
+        for (int c = 0; c < p.keys.length; c++) {
+            Object[] ks = p.keys[c];
+            Object[] vs = p.values[c];
+            long[] ts = p.times[c];
+            for (int j = 0; j < ks.length; j++) {
+                Object k = ks[j];
+                if (k == null || find(k, hash(k)) >= 0) {
+                    continue;
+                }
+                if (toRoot && vs[j] == TOMBSTONE) {
+                    dropped = Math.max(dropped, ts[j]);
+                } else {
+                    merged.copySlot(k, vs[j], ts[j]);
+                }
+            }
+        }
+        merged.droppedTombstones = toRoot ? dropped : Long.MIN_VALUE;
+        return merged;
+    }
+
+    /**
+     * The merge into the parent's table: starts with the parent's chunks (shared), then applies
+     * this level's slots in place, copying a chunk before its first write. Same capacity, so the
+     * parent's slots stay where they are: no rehash.
+     */
+    private StateMap<K, S> copyOnWriteMerge(StateMap<K, S> p, boolean toRoot) {
+        StateMap<K, S> merged = new StateMap<>();
+        merged.parent = p.parent;
+        merged.depth = p.depth;
+        merged.capacity = p.capacity;
+        merged.keys = p.keys.clone();
+        merged.values = p.values.clone();
+        merged.times = p.times.clone();
+        merged.owned = new boolean[p.keys.length];
+        merged.used = p.used;
+        merged.tombstones = p.tombstones;
+        merged.maxTime = p.maxTime;
+        merged.size = size;
+        long dropped = p.droppedTombstones;
+        for (int c = 0; c < keys.length; c++) {
+            Object[] ks = keys[c];
+            Object[] vs = values[c];
+            long[] ts = times[c];
+            for (int j = 0; j < ks.length; j++) {
+                Object k = ks[j];
+                if (k == null) {
+                    continue;
+                }
+                int hash = hash(k);
+                int slot = merged.find(k, hash);
+                if (toRoot && vs[j] == TOMBSTONE) {
+                    dropped = Math.max(dropped, ts[j]);
+                    if (slot >= 0) {
+                        merged.deleteSlot(slot);
+                    }
+                    continue;
+                }
+                if (slot < 0) {
+                    slot = merged.insertSlot(k, hash);
+                }
+                merged.setSlot(slot, vs[j], ts[j]);
             }
         }
         merged.droppedTombstones = toRoot ? dropped : Long.MIN_VALUE;
@@ -291,9 +556,7 @@ public final class StateMap<K, S> implements KryoSerializable {
 
     private void copySlot(Object k, Object value, long time) {
         int slot = insertSlot(k, hash(k));
-        values[slot] = value;
-        times[slot] = time;
-        maxTime = Math.max(maxTime, time);
+        setSlot(slot, value, time);
     }
 
     // ---------------------------------------------------------------- incremental checkpoints
@@ -325,15 +588,24 @@ public final class StateMap<K, S> implements KryoSerializable {
      * without a scan. Reads only; a finished chain may be read from any thread.
      */
     public void forEachChangeSince(long since, ChangeVisitor<K, S> visitor) {
-        for (StateMap<K, S> level = this; level != null; level = level.parent) {
+        List<StateMap<K, S>> chain = levels();
+        for (int l = 0; l < chain.size(); l++) {
+            StateMap<K, S> level = chain.get(l);
             if (level.maxTime <= since) {
                 continue;
             }
-            Object[] ks = level.keys;
-            for (int i = 0; i < ks.length; i++) {
-                Object k = ks[i];
-                if (k != null && level.times[i] > since && !shadowed(level, k)) {
-                    visitor.visit(unmaskNull(k), level.liveValue(i), level.times[i]);
+            for (int c = 0; c < level.keys.length; c++) {
+                Object[] ks = level.keys[c];
+                Object[] vs = level.values[c];
+                long[] ts = level.times[c];
+                for (int j = 0; j < ks.length; j++) {
+                    Object k = ks[j];
+                    if (k != null && ts[j] > since && !shadowed(chain, l, k)) {
+                        Object v = vs[j];
+                        @SuppressWarnings("unchecked")
+                        S state = v == TOMBSTONE ? null : (S) v;
+                        visitor.visit(unmaskNull(k), state, ts[j]);
+                    }
                 }
             }
         }
@@ -358,7 +630,7 @@ public final class StateMap<K, S> implements KryoSerializable {
 
         /** Creates a loader for about {@code expectedEntries} entries. */
         public Loader(long expectedEntries) {
-            root = new StateMap<>(null, (int) Math.min(expectedEntries, 1 << 29));
+            root = new StateMap<>(null, Math.min(expectedEntries, 1 << 29));
         }
 
         /** Adds {@code key}, which no earlier call added, with its state and time. */
@@ -376,17 +648,30 @@ public final class StateMap<K, S> implements KryoSerializable {
         }
     }
 
-    // ---------------------------------------------------------------- hashing
+    // ---------------------------------------------------------------- hashing and slots
 
     private static int hash(Object k) {
         int h = k.hashCode() * 0x9E3779B9;
         return h ^ (h >>> 16);
     }
 
+    private Object key(int slot) {
+        return keys[slot >>> CHUNK_SHIFT][slot & CHUNK_MASK];
+    }
+
+    private Object value(int slot) {
+        return values[slot >>> CHUNK_SHIFT][slot & CHUNK_MASK];
+    }
+
+    private long time(int slot) {
+        return times[slot >>> CHUNK_SHIFT][slot & CHUNK_MASK];
+    }
+
     private int find(Object k, int hash) {
-        int mask = keys.length - 1;
+        int mask = capacity - 1;
+        Object[][] ks = keys;
         for (int i = hash & mask; ; i = (i + 1) & mask) {
-            Object present = keys[i];
+            Object present = ks[i >>> CHUNK_SHIFT][i & CHUNK_MASK];
             if (present == null) {
                 return -1;
             }
@@ -396,38 +681,113 @@ public final class StateMap<K, S> implements KryoSerializable {
         }
     }
 
+    /** Makes chunk {@code c} this level's own before a write (copy-on-write merges only). */
+    private void own(int c) {
+        if (owned != null && !owned[c]) {
+            keys[c] = keys[c].clone();
+            values[c] = values[c].clone();
+            times[c] = times[c].clone();
+            owned[c] = true;
+        }
+    }
+
+    private void setSlot(int slot, Object value, long time) {
+        int c = slot >>> CHUNK_SHIFT;
+        own(c);
+        int j = slot & CHUNK_MASK;
+        Object before = values[c][j];
+        if (before == TOMBSTONE && value != TOMBSTONE) {
+            tombstones--;
+        } else if (before != TOMBSTONE && value == TOMBSTONE) {
+            tombstones++;
+        }
+        values[c][j] = value;
+        times[c][j] = time;
+        maxTime = Math.max(maxTime, time);
+    }
+
     /** Returns a free slot for a key known to be absent from this level, growing first if needed. */
     private int insertSlot(Object k, int hash) {
-        if (used + 1 > keys.length * MAX_LOAD) {
+        if (used + 1 > capacity * MAX_LOAD) {
             grow();
         }
-        int mask = keys.length - 1;
+        int mask = capacity - 1;
         int i = hash & mask;
-        while (keys[i] != null) {
+        while (key(i) != null) {
             i = (i + 1) & mask;
         }
-        keys[i] = k;
+        own(i >>> CHUNK_SHIFT);
+        keys[i >>> CHUNK_SHIFT][i & CHUNK_MASK] = k;
         used++;
         return i;
     }
 
+    /**
+     * Empties slot {@code slot} of a linear-probing table (a root's key that a merged removal
+     * drops): later keys of its probe run move back, so every key stays reachable from its home.
+     */
+    private void deleteSlot(int slot) {
+        int mask = capacity - 1;
+        int hole = slot;
+        if (value(hole) == TOMBSTONE) {
+            tombstones--;
+        }
+        for (int i = (hole + 1) & mask; ; i = (i + 1) & mask) {
+            Object k = key(i);
+            if (k == null) {
+                break;
+            }
+            int home = hash(k) & mask;
+            // k may fill the hole unless its home lies cyclically in (hole, i].
+            boolean stays = hole <= i ? hole < home && home <= i : hole < home || home <= i;
+            if (!stays) {
+                moveSlot(i, hole);
+                hole = i;
+            }
+        }
+        int c = hole >>> CHUNK_SHIFT;
+        own(c);
+        keys[c][hole & CHUNK_MASK] = null;
+        values[c][hole & CHUNK_MASK] = null;
+        times[c][hole & CHUNK_MASK] = 0;
+        used--;
+    }
+
+    private void moveSlot(int from, int to) {
+        int f = from >>> CHUNK_SHIFT;
+        int t = to >>> CHUNK_SHIFT;
+        own(f);
+        own(t);
+        keys[t][to & CHUNK_MASK] = keys[f][from & CHUNK_MASK];
+        values[t][to & CHUNK_MASK] = values[f][from & CHUNK_MASK];
+        times[t][to & CHUNK_MASK] = times[f][from & CHUNK_MASK];
+    }
+
     private void grow() {
-        Object[] oldKeys = keys;
-        Object[] oldValues = values;
-        long[] oldTimes = times;
-        allocate(oldKeys.length * 2);
-        for (int i = 0; i < oldKeys.length; i++) {
-            if (oldKeys[i] != null) {
-                copySlot(oldKeys[i], oldValues[i], oldTimes[i]);
+        Object[][] oldKeys = keys;
+        Object[][] oldValues = values;
+        long[][] oldTimes = times;
+        allocate(capacity * 2);
+        owned = null; // fresh chunks: all this level's own
+        for (int c = 0; c < oldKeys.length; c++) {
+            Object[] ks = oldKeys[c];
+            for (int j = 0; j < ks.length; j++) {
+                if (ks[j] != null) {
+                    copySlot(ks[j], oldValues[c][j], oldTimes[c][j]);
+                }
             }
         }
     }
 
-    private void allocate(int capacity) {
-        keys = new Object[capacity];
-        values = new Object[capacity];
-        times = new long[capacity];
+    private void allocate(int newCapacity) {
+        int chunks = Math.max(1, newCapacity >>> CHUNK_SHIFT);
+        int chunkLength = Math.min(newCapacity, CHUNK);
+        keys = new Object[chunks][chunkLength];
+        values = new Object[chunks][chunkLength];
+        times = new long[chunks][chunkLength];
+        capacity = newCapacity;
         used = 0;
+        tombstones = 0;
     }
 
     private static int capacityFor(long entries) {
@@ -442,7 +802,7 @@ public final class StateMap<K, S> implements KryoSerializable {
 
     @SuppressWarnings("unchecked")
     private S liveValue(int slot) {
-        Object v = values[slot];
+        Object v = value(slot);
         return v == TOMBSTONE ? null : (S) v;
     }
 
@@ -455,11 +815,23 @@ public final class StateMap<K, S> implements KryoSerializable {
         return key == NULL_KEY ? null : (K) key;
     }
 
-    /** Returns true if a level younger than {@code level} (this one included) holds {@code k}. */
-    private boolean shadowed(StateMap<K, S> level, Object k) {
+    /** Returns the levels of this chain, youngest first, read once (a background merge may re-parent). */
+    private List<StateMap<K, S>> levels() {
+        List<StateMap<K, S>> chain = new ArrayList<>(depth + 1);
+        for (StateMap<K, S> m = this; m != null; m = m.parent) {
+            chain.add(m);
+        }
+        return chain;
+    }
+
+    /** Returns true if a level younger than {@code chain[index]} holds {@code k}. */
+    private static <K, S> boolean shadowed(List<StateMap<K, S>> chain, int index, Object k) {
+        if (index == 0) {
+            return false;
+        }
         int hash = hash(k);
-        for (StateMap<K, S> m = this; m != level; m = m.parent) {
-            if (m.find(k, hash) >= 0) {
+        for (int i = 0; i < index; i++) {
+            if (chain.get(i).find(k, hash) >= 0) {
                 return true;
             }
         }
@@ -467,19 +839,21 @@ public final class StateMap<K, S> implements KryoSerializable {
     }
 
     private final class ChainIterator implements Iterator<Entry<K, S>> {
-        private StateMap<K, S> level = StateMap.this;
+        private final List<StateMap<K, S>> chain = levels();
+        private int index;
         private int slot = -1;
         private Entry<K, S> next = advance();
 
         private Entry<K, S> advance() {
-            while (level != null) {
-                for (slot++; slot < level.keys.length; slot++) {
-                    Object k = level.keys[slot];
-                    if (k != null && level.values[slot] != TOMBSTONE && !shadowed(level, k)) {
-                        return new Entry<>(unmaskNull(k), level.liveValue(slot), level.times[slot]);
+            while (index < chain.size()) {
+                StateMap<K, S> level = chain.get(index);
+                for (slot++; slot < level.capacity; slot++) {
+                    Object k = level.key(slot);
+                    if (k != null && level.value(slot) != TOMBSTONE && !shadowed(chain, index, k)) {
+                        return new Entry<>(unmaskNull(k), level.liveValue(slot), level.time(slot));
                     }
                 }
-                level = level.parent;
+                index++;
                 slot = -1;
             }
             return null;

@@ -55,7 +55,11 @@ import org.slf4j.LoggerFactory;
  * with its error and given up; the next checkpoint tries again (its files replace leftovers of
  * the failed one, which no manifest names). No batch fails. When an operator has not completed a
  * checkpoint for longer than {@code stuckAfter}, one ERROR says so (once per episode, with how
- * long), and one INFO when checkpoints succeed again.
+ * long), and one INFO when checkpoints succeed again. "How long" is measured in batch time: from
+ * the state time of the operator's last complete checkpoint (or of the first one tried) to the
+ * batch time of the checkpoint that failed, or that was skipped because the writer was still
+ * busy (a hanging file system). So it follows the stream's clock (a manual one in tests), and a
+ * stream that stops submitting does not count as stuck.
  *
  * <p>Threading: {@link #submit}, {@link #takeCommitted}, {@link #referenced}, {@link #abandon}
  * and {@link #close} may be called from any thread; everything else runs on the writer thread.
@@ -88,7 +92,8 @@ public final class StateCheckpointWriter implements AutoCloseable {
     private final StateFiles files;
     private final Consumer<CheckpointInfo> listener;
     private final Runnable midWrite;
-    private final long stuckAfterNanos;
+    private final long stuckAfterMillis;
+    private final long backoffMillis;
     private final Object lock = new Object();
     private final LinkedHashMap<String, Snapshot> pending = new LinkedHashMap<>();
     private final ArrayDeque<Committed> cleanups = new ArrayDeque<>();
@@ -104,8 +109,10 @@ public final class StateCheckpointWriter implements AutoCloseable {
 
     // written by the writer thread only (and by seed, before any submit)
     private final Map<String, Chain> chains = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Per operator: the state time of its last complete checkpoint, or of the first one tried. */
     private final Map<String, Long> lastSuccess = new java.util.concurrent.ConcurrentHashMap<>();
     private final Set<String> stuckLogged = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.atomic.AtomicInteger stuckReports = new java.util.concurrent.atomic.AtomicInteger();
 
     /** The chain of files the next delta of an operator extends. */
     private record Chain(StateManifest last, long baseBytes, long deltaBytes, int deltas) {
@@ -120,10 +127,20 @@ public final class StateCheckpointWriter implements AutoCloseable {
      */
     public StateCheckpointWriter(StateFiles files, Consumer<CheckpointInfo> listener, Runnable midWrite,
                                  Duration stuckAfter) {
+        this(files, listener, midWrite, stuckAfter, Duration.ofMillis(200));
+    }
+
+    /**
+     * Starts the writer thread; {@code backoff} is the wait before the first retry of a failed
+     * write (multiplied by 4 before each further one; zero in tests, where it only slows).
+     */
+    public StateCheckpointWriter(StateFiles files, Consumer<CheckpointInfo> listener, Runnable midWrite,
+                                 Duration stuckAfter, Duration backoff) {
         this.files = files;
         this.listener = listener;
         this.midWrite = midWrite;
-        this.stuckAfterNanos = stuckAfter.toNanos();
+        this.stuckAfterMillis = stuckAfter.toMillis();
+        this.backoffMillis = backoff.toMillis();
         this.thread = new Thread(this::run, "sluice-state-checkpoint");
         thread.setDaemon(true);
         thread.start();
@@ -160,12 +177,13 @@ public final class StateCheckpointWriter implements AutoCloseable {
             }
             Snapshot replaced = pending.remove(snapshot.uid());
             Long success = lastSuccess.get(snapshot.uid());
-            if (replaced != null && success != null && System.nanoTime() - success > stuckAfterNanos
+            if (replaced != null && success != null && snapshot.time() - success > stuckAfterMillis
                     && stuckLogged.add(snapshot.uid())) {
-                log.error("state checkpoints of '{}' have not completed for {} s: the writer is still busy with an "
-                        + "older one (the file system is slow or hangs); a crash now resumes from an old checkpoint "
-                        + "and recomputes everything since", snapshot.uid(),
-                        (System.nanoTime() - success) / 1_000_000_000);
+                stuckReports.incrementAndGet();
+                log.error("state checkpoints of '{}' have not completed for {} s of batch time: the writer is still "
+                        + "busy with an older one (the file system is slow or hangs); a crash now resumes from an old "
+                        + "checkpoint and recomputes everything since", snapshot.uid(),
+                        (snapshot.time() - success) / 1000);
             }
             if (replaced != null) {
                 log.debug("state checkpoint of '{}' at {} ms skipped: the writer is still busy; {} ms replaces it",
@@ -194,6 +212,11 @@ public final class StateCheckpointWriter implements AutoCloseable {
                 lock.wait(Math.max(1, left / 1_000_000));
             }
         }
+    }
+
+    /** Returns how many times the "not completed for too long" ERROR was logged (once per episode and operator). */
+    public int stuckReports() {
+        return stuckReports.get();
     }
 
     /** Returns and forgets the newest complete checkpoint of each operator committed since the last call. */
@@ -298,7 +321,7 @@ public final class StateCheckpointWriter implements AutoCloseable {
 
     private void writeWithRetries(Snapshot s) {
         long start = System.nanoTime();
-        lastSuccess.putIfAbsent(s.uid(), start);
+        lastSuccess.putIfAbsent(s.uid(), s.time());
         Throwable failure = null;
         for (int attempt = 1; attempt <= ATTEMPTS && !abandoned; attempt++) {
             try {
@@ -309,7 +332,7 @@ public final class StateCheckpointWriter implements AutoCloseable {
                 if (stuckLogged.remove(s.uid())) {
                     log.info("state checkpoints of '{}' succeed again (batch {} ms)", s.uid(), s.time());
                 }
-                lastSuccess.put(s.uid(), System.nanoTime());
+                lastSuccess.put(s.uid(), s.time());
                 failing.remove(s.uid());
                 listener.accept(info);
                 return;
@@ -319,7 +342,7 @@ public final class StateCheckpointWriter implements AutoCloseable {
                         ATTEMPTS, e.toString());
                 if (attempt < ATTEMPTS) {
                     try {
-                        Thread.sleep(50L << (2 * attempt)); // backoff before a retry; decides nothing else
+                        Thread.sleep(backoffMillis << (2 * (attempt - 1))); // before a retry; decides nothing else
                     } catch (InterruptedException ie) {
                         Thread.currentThread().interrupt();
                         return;
@@ -336,11 +359,13 @@ public final class StateCheckpointWriter implements AutoCloseable {
                 : CheckpointInfo.Kind.STATE_DELTA;
         listener.accept(new CheckpointInfo(kind, s.uid(), new Time(s.time()), 0, 0, 0,
                 Duration.ofNanos(System.nanoTime() - start), Optional.of(failure)));
-        long since = System.nanoTime() - lastSuccess.get(s.uid());
-        if (since > stuckAfterNanos && stuckLogged.add(s.uid())) {
-            log.error("state checkpoints of '{}' have failed for {} s (last failure at batch {} ms: {}); a crash now "
-                    + "resumes from an older checkpoint and recomputes everything since; check the checkpoint "
-                    + "directory's file system", s.uid(), since / 1_000_000_000, s.time(), failure.toString(), failure);
+        long since = s.time() - lastSuccess.get(s.uid());
+        if (since > stuckAfterMillis && stuckLogged.add(s.uid())) {
+            stuckReports.incrementAndGet();
+            log.error("state checkpoints of '{}' have failed for {} s of batch time (last failure at batch {} ms: {}); "
+                    + "a crash now resumes from an older checkpoint and recomputes everything since; check the "
+                    + "checkpoint directory's file system", s.uid(), since / 1000, s.time(), failure.toString(),
+                    failure);
         }
     }
 
@@ -381,24 +406,24 @@ public final class StateCheckpointWriter implements AutoCloseable {
             if (abandoned) {
                 return null;
             }
-            StateFiles.Encoded e;
-            byte fileKind;
-            if (!s.codec().incremental()) {
-                fileKind = StateFiles.RECORDS;
-                e = files.encodeRecords(s.time(), s.records().get(p));
-            } else if (base) {
-                fileKind = StateFiles.BASE;
-                e = encode(s.keyed().get(p), fileKind, s.time(), Long.MIN_VALUE);
-            } else {
-                fileKind = StateFiles.DELTA;
-                e = deltas.set(p, null);
-            }
+            StateFiles.Written e;
+            byte fileKind = !s.codec().incremental() ? StateFiles.RECORDS : base ? StateFiles.BASE : StateFiles.DELTA;
             String name = StateFiles.partitionFileName(p, s.time(), fileKind);
-            files.write(s.uid(), name, e.bytes());
-            bytes += e.bytes().length;
+            if (fileKind == StateFiles.RECORDS) {
+                StateFiles.Encoded encoded = files.encodeRecords(s.time(), s.records().get(p));
+                e = files.write(s.uid(), name, encoded);
+            } else if (base) {
+                // Streamed to the file as it is encoded (CRC on the way): no full copy of the state in memory.
+                Entries entries = entries(s.keyed().get(p), fileKind, Long.MIN_VALUE);
+                e = files.writeEntries(s.uid(), name, fileKind, s.time(), Long.MIN_VALUE, entries.keys,
+                        entries.states, entries.times, entries.count);
+            } else {
+                e = files.write(s.uid(), name, deltas.set(p, null));
+            }
+            bytes += e.length();
             keys += e.keys();
             List<FileRef> chainFiles = base ? new ArrayList<>() : new ArrayList<>(chain.last().partitions().get(p));
-            chainFiles.add(new FileRef(name, e.bytes().length, e.crc(), base, e.keys()));
+            chainFiles.add(new FileRef(name, e.length(), e.crc(), base, e.keys()));
             partitions.add(chainFiles);
             if (p == 0) {
                 midWrite.run();
@@ -433,6 +458,11 @@ public final class StateCheckpointWriter implements AutoCloseable {
     }
 
     private StateFiles.Encoded encode(KeyedState state, byte kind, long time, long since) {
+        Entries entries = entries(state, kind, since);
+        return files.encodeEntries(kind, time, since, entries.keys, entries.states, entries.times, entries.count);
+    }
+
+    private static Entries entries(KeyedState state, byte kind, long since) {
         int expected = (int) Math.min(Integer.MAX_VALUE - 8, kind == StateFiles.BASE ? state.size() : 1024);
         Entries entries = new Entries(Math.max(16, expected));
         if (kind == StateFiles.BASE) {
@@ -440,7 +470,7 @@ public final class StateCheckpointWriter implements AutoCloseable {
         } else {
             state.forEachChangeSince(since, entries::add);
         }
-        return files.encodeEntries(kind, time, since, entries.keys, entries.states, entries.times, entries.count);
+        return entries;
     }
 
     /** Growable parallel arrays of entries. */

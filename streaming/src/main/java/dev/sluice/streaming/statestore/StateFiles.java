@@ -128,25 +128,83 @@ public final class StateFiles {
     record Encoded(byte[] bytes, int crc, long keys) {
     }
 
+    /** What was written to one partition file: its length, CRC and entries. */
+    record Written(long length, int crc, long keys) {
+    }
+
     /** Encodes a base or delta of entries (parallel arrays; a {@code null} state is a removal). */
     Encoded encodeEntries(byte kind, long stateTime, long since, Object[] keys, Object[] states, long[] times,
                           int count) {
         ByteArrayOutputStream buffer = new ByteArrayOutputStream(64 + count * 24);
         try {
-            DataOutputStream out = new DataOutputStream(buffer);
-            header(out, kind, stateTime, since, count);
-            byte[] timeBytes = new byte[count * 8];
-            ByteBuffer tb = ByteBuffer.wrap(timeBytes);
-            for (int i = 0; i < count; i++) {
-                tb.putLong(times[i]);
-            }
-            out.write(timeBytes);
-            out.flush();
-            serializer.writeAll(new Interleaved(keys, states, count), buffer);
+            writeEntriesTo(buffer, kind, stateTime, since, keys, states, times, count);
         } catch (IOException e) {
             throw new IllegalStateException("cannot encode a state file in memory", e);
         }
         return withCrc(buffer, count);
+    }
+
+    private void writeEntriesTo(OutputStream sink, byte kind, long stateTime, long since, Object[] keys,
+                                Object[] states, long[] times, int count) throws IOException {
+        DataOutputStream out = new DataOutputStream(sink);
+        header(out, kind, stateTime, since, count);
+        byte[] timeBytes = new byte[8 * 4096];
+        ByteBuffer tb = ByteBuffer.wrap(timeBytes);
+        for (int i = 0; i < count; i++) {
+            if (!tb.hasRemaining()) {
+                out.write(timeBytes);
+                tb.clear();
+            }
+            tb.putLong(times[i]);
+        }
+        out.write(timeBytes, 0, tb.position());
+        out.flush();
+        serializer.writeAll(new Interleaved(keys, states, count), sink);
+    }
+
+    /**
+     * Writes a base or delta of entries straight to {@code uid}'s file {@code name}, the CRC-32
+     * computed on the way (no copy of the file in memory), replacing a leftover of a failed attempt.
+     */
+    Written writeEntries(String uid, String name, byte kind, long stateTime, long since, Object[] keys,
+                         Object[] states, long[] times, int count) throws IOException {
+        Path path = new Path(dir(uid), name);
+        FileSystem fs = fs(path);
+        CRC32 crc = new CRC32();
+        long length;
+        try (OutputStream file = fs.create(path, true)) {
+            java.io.BufferedOutputStream buffered = new java.io.BufferedOutputStream(file, 1 << 16);
+            java.util.zip.CheckedOutputStream checked = new java.util.zip.CheckedOutputStream(buffered, crc);
+            CountingStream counted = new CountingStream(checked);
+            writeEntriesTo(counted, kind, stateTime, since, keys, states, times, count);
+            counted.flush();
+            int c = (int) crc.getValue();
+            buffered.write(ByteBuffer.allocate(4).putInt(c).array());
+            buffered.flush();
+            length = counted.count + 4;
+            return new Written(length, c, count);
+        }
+    }
+
+    /** Counts the bytes written through it. */
+    private static final class CountingStream extends java.io.FilterOutputStream {
+        long count;
+
+        CountingStream(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            count++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            count += len;
+        }
     }
 
     /** Encodes a partition's records, in full. */
@@ -193,13 +251,14 @@ public final class StateFiles {
         return fs instanceof org.apache.hadoop.fs.ChecksumFileSystem c ? c.getRawFileSystem() : fs;
     }
 
-    /** Writes {@code bytes} to {@code uid}'s file {@code name}, replacing a leftover of a failed attempt. */
-    void write(String uid, String name, byte[] bytes) throws IOException {
+    /** Writes an encoded file to {@code uid}'s file {@code name}, replacing a leftover of a failed attempt. */
+    Written write(String uid, String name, Encoded encoded) throws IOException {
         Path path = new Path(dir(uid), name);
         FileSystem fs = fs(path);
         try (OutputStream out = fs.create(path, true)) {
-            out.write(bytes);
+            out.write(encoded.bytes());
         }
+        return new Written(encoded.bytes().length, encoded.crc(), encoded.keys());
     }
 
     /** Writes the manifest to a temporary file and renames it into place: the commit. Returns its URI. */

@@ -153,6 +153,208 @@ class StateMapTest {
     }
 
     @Test
+    void compacted_overlappingDeltaIntoRoot_isSizedToTheLiveKeysNotBothLevels() {
+        StateMap<Integer, Long> base = StateMap.empty();
+        for (int i = 0; i < 50_000; i++) {
+            base.put(i, (long) i, 1);
+        }
+        StateMap<Integer, Long> delta = base.newDelta();
+        Map<Integer, Long> model = snapshot(base);
+        for (int i = 5_000; i < 51_000; i++) { // 45,000 known keys and 1,000 new ones
+            delta.put(i, -(long) i, 2);
+            model.put(i, -(long) i);
+        }
+        StateMap<Integer, Long> merged = delta.compacted();
+        assertThat(merged.chainLength()).isEqualTo(1);
+        // 51,000 keys fit 131,072 slots at 60% load; sizing for both levels' 96,000 slots would take 262,144.
+        assertThat(merged.capacity()).isEqualTo(131_072);
+        assertThat(merged.largestArrayLength()).isLessThanOrEqualTo(StateMap.CHUNK);
+        assertThat(snapshot(merged)).isEqualTo(model);
+        assertThat(base.get(7_000)).isEqualTo(7_000L);
+        assertThat(base.size()).isEqualTo(50_000);
+    }
+
+    @Test
+    void compacted_mergeIntoSameCapacity_sharesChunksNoKeyLandsInAndLeavesParentUnchanged() {
+        StateMap<Integer, Long> base = StateMap.empty();
+        for (int i = 0; i < 40_000; i++) {
+            base.put(i, (long) i, 1);
+        }
+        Map<Integer, Long> before = snapshot(base);
+        int capacity = base.capacity();
+        assertThat(capacity).isEqualTo(131_072);
+        // 20,000 new keys whose probes start in the first two of the table's 8 chunks.
+        StateMap<Integer, Long> delta = base.newDelta();
+        Map<Integer, Long> model = new HashMap<>(before);
+        int added = 0;
+        for (int k = 1_000_000; added < 20_000; k++) {
+            if (StateMap.homeSlot(k, capacity) < 2 * StateMap.CHUNK) {
+                delta.put(k, (long) k, 2);
+                model.put(k, (long) k);
+                added++;
+            }
+        }
+        delta.remove(3, 2);
+        model.remove(3);
+        StateMap<Integer, Long> merged = delta.compacted();
+        assertThat(merged.chainLength()).isEqualTo(1);
+        assertThat(merged.capacity()).isEqualTo(capacity);
+        assertThat(merged.chunksSharedWith(base)).isGreaterThanOrEqualTo(4);
+        assertThat(snapshot(merged)).isEqualTo(model);
+        assertThat(merged.size()).isEqualTo(model.size());
+        assertThat(snapshot(base)).isEqualTo(before);
+        assertThat(base.get(3)).isEqualTo(3L);
+    }
+
+    /**
+     * Multi-chunk levels: random batches (some touching most keys, so merges into the root copy
+     * on write and delete removed keys in place; some small, so chains grow), against a HashMap
+     * per version; every version is checked at the end, so a merge that wrote into a chunk it
+     * shares with an older version fails.
+     */
+    @ParameterizedTest
+    @ValueSource(longs = {11, 12, 13, 14, 15, 16})
+    void chunkedLevels_randomLargeBatches_everyVersionMatchesHashMapModel(long seed) {
+        Random random = new Random(seed);
+        int keySpace = 20_000 + random.nextInt(50_000);
+        List<StateMap<Integer, Long>> versions = new ArrayList<>();
+        List<Map<Integer, Long>> models = new ArrayList<>();
+        versions.add(StateMap.empty());
+        models.add(new HashMap<>());
+        for (int batch = 1; batch <= 30; batch++) {
+            StateMap<Integer, Long> delta = versions.get(versions.size() - 1).newDelta();
+            Map<Integer, Long> model = new HashMap<>(models.get(models.size() - 1));
+            int kind = random.nextInt(3);
+            int ops = kind == 0 ? keySpace : kind == 1 ? keySpace / 2 : random.nextInt(1 + keySpace / 50);
+            int removePercent = random.nextInt(40);
+            for (int op = 0; op < ops; op++) {
+                int key = random.nextInt(keySpace);
+                if (random.nextInt(100) < removePercent) {
+                    delta.remove(key, batch);
+                    model.remove(key);
+                } else {
+                    delta.put(key, (long) batch * 100_000 + op, batch, delta.get(key) != null);
+                    model.put(key, (long) batch * 100_000 + op);
+                }
+            }
+            StateMap<Integer, Long> done = delta.compacted();
+            assertThat(done.size()).as("seed %d batch %d", seed, batch).isEqualTo(model.size());
+            assertThat(done.largestArrayLength()).as("seed %d batch %d", seed, batch)
+                    .isLessThanOrEqualTo(StateMap.CHUNK);
+            versions.add(done);
+            models.add(model);
+        }
+        for (int v = 0; v < versions.size(); v++) {
+            assertThat(snapshot(versions.get(v))).as("seed %d version %d", seed, v).isEqualTo(models.get(v));
+            for (int probe = 0; probe < 200; probe++) {
+                int key = random.nextInt(keySpace);
+                assertThat(versions.get(v).get(key)).as("seed %d version %d key %d", seed, v, key)
+                        .isEqualTo(models.get(v).get(key));
+            }
+        }
+    }
+
+    /** Runs {@code body} with background merges into roots of >= 64 slots queued on {@code queue}, run when the test says. */
+    private static void withQueuedBackgroundMerges(java.util.ArrayDeque<Runnable> queue, Runnable body) {
+        int threshold = StateMap.backgroundMinCapacity;
+        java.util.concurrent.Executor merger = StateMap.merger;
+        StateMap.backgroundMinCapacity = 64;
+        StateMap.merger = queue::add;
+        try {
+            body.run();
+        } finally {
+            StateMap.backgroundMinCapacity = threshold;
+            StateMap.merger = merger;
+        }
+    }
+
+    @Test
+    void compacted_levelHalfAsLargeAsABigRoot_mergesInTheBackground_andTheNextBatchAdoptsTheNewRoot() {
+        java.util.ArrayDeque<Runnable> queue = new java.util.ArrayDeque<>();
+        withQueuedBackgroundMerges(queue, () -> {
+            StateMap<Integer, Long> root = StateMap.empty();
+            for (int i = 0; i < 1_000; i++) {
+                root.put(i, (long) i, 1);
+            }
+            Map<Integer, Long> model = snapshot(root);
+            StateMap<Integer, Long> delta = root.newDelta();
+            for (int i = 0; i < 600; i++) {
+                delta.put(i * 3, -1L, 2);
+                model.put(i * 3, -1L);
+            }
+            delta.remove(1, 2);
+            model.remove(1);
+            StateMap<Integer, Long> afterBatch2 = delta.compacted();
+            assertThat(afterBatch2.chainLength()).as("not merged in the batch").isEqualTo(2);
+            assertThat(queue).hasSize(1);
+            queue.poll().run();
+            int adopted = StateMap.ADOPTED.get();
+            StateMap<Integer, Long> next = afterBatch2.newDelta();
+            next.put(5_000, 7L, 3);
+            StateMap<Integer, Long> afterBatch3 = next.compacted();
+            assertThat(StateMap.ADOPTED.get()).isEqualTo(adopted + 1);
+            assertThat(afterBatch3.chainLength()).as("the merged level left the chain").isEqualTo(2);
+            assertThat(afterBatch2.chainLength()).as("the merged level itself is unchanged").isEqualTo(2);
+            assertThat(snapshot(afterBatch2)).isEqualTo(model);
+            model.put(5_000, 7L);
+            assertThat(snapshot(afterBatch3)).isEqualTo(model);
+            assertThat(afterBatch3.size()).isEqualTo(model.size());
+            assertThat(root.get(1)).isEqualTo(1L);
+            assertThat(root.size()).isEqualTo(1_000);
+        });
+    }
+
+    /**
+     * Background merges run at random points (queued, run by the test), with branches re-read
+     * from older versions as a retried batch would: every version, re-parented ones included,
+     * matches its HashMap model at the end.
+     */
+    @ParameterizedTest
+    @ValueSource(longs = {21, 22, 23, 24, 25, 26})
+    void backgroundMerges_atRandomPoints_everyVersionMatchesHashMapModel(long seed) {
+        java.util.ArrayDeque<Runnable> queue = new java.util.ArrayDeque<>();
+        int adoptedBefore = StateMap.ADOPTED.get();
+        withQueuedBackgroundMerges(queue, () -> {
+            Random random = new Random(seed);
+            List<StateMap<Integer, Long>> versions = new ArrayList<>();
+            List<Map<Integer, Long>> models = new ArrayList<>();
+            versions.add(StateMap.empty());
+            models.add(new HashMap<>());
+            int keySpace = 300 + random.nextInt(3_000);
+            for (int batch = 1; batch <= 150; batch++) {
+                int from = versions.size() - 1 - (random.nextInt(10) == 0 ? Math.min(2, versions.size() - 1) : 0);
+                StateMap<Integer, Long> delta = versions.get(from).newDelta();
+                Map<Integer, Long> model = new HashMap<>(models.get(from));
+                int ops = random.nextInt(5) == 0 ? keySpace : random.nextInt(1 + keySpace / 10);
+                for (int op = 0; op < ops; op++) {
+                    int key = random.nextInt(keySpace);
+                    if (random.nextInt(4) == 0) {
+                        delta.remove(key, batch);
+                        model.remove(key);
+                    } else {
+                        delta.put(key, (long) batch * 100_000 + op, batch, delta.get(key) != null);
+                        model.put(key, (long) batch * 100_000 + op);
+                    }
+                }
+                StateMap<Integer, Long> done = delta.compacted();
+                assertThat(done.chainLength()).as("seed %d batch %d", seed, batch)
+                        .isLessThanOrEqualTo(StateMap.MAX_DEPTH + 1);
+                assertThat(done.size()).as("seed %d batch %d", seed, batch).isEqualTo(model.size());
+                versions.add(done);
+                models.add(model);
+                for (int run = random.nextInt(3); run > 0 && !queue.isEmpty(); run--) {
+                    queue.poll().run();
+                }
+            }
+            for (int v = 0; v < versions.size(); v++) {
+                assertThat(snapshot(versions.get(v))).as("seed %d version %d", seed, v).isEqualTo(models.get(v));
+                assertThat(versions.get(v).size()).as("seed %d version %d", seed, v).isEqualTo(models.get(v).size());
+            }
+        });
+        assertThat(StateMap.ADOPTED.get()).as("seed %d: background merges adopted", seed).isGreaterThan(adoptedBefore);
+    }
+
+    @Test
     void kryo_roundTripOfDeltaChain_givesOneLevelWithSameEntries() {
         StateMap<String, Long> base = StateMap.empty();
         for (int i = 0; i < 1_000; i++) {
