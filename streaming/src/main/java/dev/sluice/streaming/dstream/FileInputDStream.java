@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * (it posts them to the listeners), so this node needs neither the context nor the scheduler.
  */
 public final class FileInputDStream<T> extends InputDStream<T> implements RecoverableInput {
-    private static final String SEEN = "#seen";
+    static final String SEEN = "#seen";
     private static final Logger log = LoggerFactory.getLogger(FileInputDStream.class);
     private final String directory;
     private final FilePathFilter filter;
@@ -60,6 +60,8 @@ public final class FileInputDStream<T> extends InputDStream<T> implements Recove
     private final NavigableMap<Time, Selection> history = new ConcurrentSkipListMap<>();
     /** Recorded files of batches a recovered context computes again. */
     private final Map<Time, List<String>> replayed = new ConcurrentHashMap<>();
+    /** The files known read once the recorded batches were taken back (all of theirs and those read before). */
+    private volatile List<String> seenAtReplay = List.of();
 
     /** The oldest modification time of the files each batch reads, until the generator takes it. */
     private final NavigableMap<Time, Long> oldestModified = new ConcurrentSkipListMap<>();
@@ -117,11 +119,13 @@ public final class FileInputDStream<T> extends InputDStream<T> implements Recove
 
     @Override
     protected Optional<Dataset<T>> compute(Time time) {
-        List<String> recorded = replayed.remove(time);
+        List<String> recorded = replayed.get(time);
         if (recorded != null) {
             log.debug("batch {}: {} re-reads the {} recorded file(s) of the batch", time.millis(), name(),
                     recorded.size());
+            // Recorded before it leaves the replayed map, so a checkpoint written meanwhile finds it in one of them.
             history.put(time, new Selection(recorded, selector.readPaths()));
+            replayed.remove(time);
             return Optional.of(read(time, recorded.stream().map(path -> new ListedFile(path, 0, 0)).toList()));
         }
         FileSelector.Selection selection = selector.select(list(time), time.millis());
@@ -161,7 +165,13 @@ public final class FileInputDStream<T> extends InputDStream<T> implements Recove
     public Map<String, InputAllocation> allocationsAt(String uid, Time time, boolean newest) {
         Selection s = history.get(time);
         if (s == null) {
-            return Map.of();
+            // A batch the crashed run generated and this run has not computed again yet: the checkpoint
+            // written now must still record its files, and (if it is the newest) every file read before it.
+            List<String> recorded = replayed.get(time);
+            if (recorded == null) {
+                return Map.of();
+            }
+            s = new Selection(recorded, seenAtReplay);
         }
         return newest ? Map.of(uid, new FileNames(s.files()), uid + SEEN, new FileNames(s.readAfter()))
                 : Map.of(uid, new FileNames(s.files()));
@@ -203,6 +213,7 @@ public final class FileInputDStream<T> extends InputDStream<T> implements Recove
             }
         });
         replayed.putAll(files);
+        seenAtReplay = selector.readPaths();
     }
 
     /** Lists the visible files the filter accepts, in path order; {@code time} is null at start. */

@@ -8,6 +8,9 @@ import dev.sluice.streaming.BatchInfo;
 import dev.sluice.streaming.DStream;
 import dev.sluice.streaming.InputFileProblem;
 import dev.sluice.streaming.StreamingListener;
+import dev.sluice.streaming.Time;
+import dev.sluice.streaming.checkpoint.InputAllocation;
+import dev.sluice.streaming.checkpoint.InputAllocation.FileNames;
 import dev.sluice.streaming.spi.StreamingServices;
 import dev.sluice.streaming.testing.BatchOutput;
 import dev.sluice.streaming.testing.StreamingTestKit;
@@ -19,10 +22,15 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -131,6 +139,50 @@ class FileStreamIT {
         assertThat(out.batches().stream().flatMap(List::stream).toList()).isEqualTo(expected);
         assertThat(input.recordedBatches()).as("file lists kept of 30 batches, without a checkpoint")
                 .isLessThanOrEqualTo(2);
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {11, 12, 13})
+    void replayedBatchNotYetComputedAgain_isStillRecordedWithItsFilesAndEverythingReadBefore(long seed) {
+        Random random = new Random(seed);
+        kit.collect(kit.context().textFileStream(watched.toUri().toString()));
+        FileInputDStream<?> input = (FileInputDStream<?>) StreamingServices.graph(kit.context()).nodes().stream()
+                .filter(n -> n instanceof FileInputDStream<?>).findFirst().orElseThrow();
+        NavigableMap<Time, Map<String, InputAllocation>> recorded = new TreeMap<>();
+        Set<String> seen = new TreeSet<>();
+        for (int i = 0; i < 8; i++) {
+            seen.add("file:/earlier/" + random.nextInt(1_000_000));
+        }
+        int batches = 2 + random.nextInt(4);
+        Map<Time, List<String>> filesOf = new TreeMap<>();
+        for (int b = 1; b <= batches; b++) {
+            List<String> files = new ArrayList<>();
+            for (int f = random.nextInt(3); f >= 0; f--) {
+                files.add("file:/in/b" + b + "-" + random.nextInt(1_000_000));
+            }
+            seen.addAll(files);
+            filesOf.put(Time.ofMillis(b * INTERVAL), files);
+        }
+        filesOf.forEach((time, files) -> {
+            Map<String, InputAllocation> inputs = new HashMap<>(Map.of("files", new FileNames(files)));
+            if (time.equals(Time.ofMillis(batches * INTERVAL))) {
+                inputs.put("files" + FileInputDStream.SEEN, new FileNames(List.copyOf(seen)));
+            }
+            recorded.put(time, inputs);
+        });
+        input.replay("files", recorded);
+
+        // A checkpoint written before the generator computed these batches again records them as they were.
+        filesOf.forEach((time, files) -> {
+            boolean newest = time.equals(Time.ofMillis(batches * INTERVAL));
+            Map<String, InputAllocation> now = input.allocationsAt("files", time, newest);
+            assertThat(now.get("files")).as("seed %s, batch %s", seed, time).isEqualTo(new FileNames(files));
+            if (newest) {
+                assertThat(((FileNames) now.get("files" + FileInputDStream.SEEN)).files())
+                        .as("seed %s: files read before the newest recorded batch", seed)
+                        .containsExactlyInAnyOrderElementsOf(seen);
+            }
+        });
     }
 
     @Test
