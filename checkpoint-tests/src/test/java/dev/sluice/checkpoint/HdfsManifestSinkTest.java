@@ -57,16 +57,6 @@ class HdfsManifestSinkTest {
         kit.input(input).uid("numbers").map(Outputs::f).repartition(3).writeTransactionally(sink).uid(UID);
     }
 
-    private static SortedMap<Long, List<Integer>> read(String dir) {
-        SortedMap<Long, List<Integer>> out = new TreeMap<>();
-        ManifestFiles.readBatches(dir).forEach((batch, lines) -> {
-            List<Integer> numbers = new ArrayList<>(lines.stream().map(Integer::valueOf).toList());
-            numbers.sort(null);
-            out.put(batch, numbers);
-        });
-        return out;
-    }
-
     @Test
     void manifestSinkOnHdfs_crashBeforeTheManifestEntry_readersSeeEachBatchExactlyOnceAfterRecovery() throws Exception {
         long seed = 307;
@@ -88,14 +78,14 @@ class HdfsManifestSinkTest {
         first.run(BATCHES);
         assertThat(first.isCrashed()).isTrue();
         first.close();
-        assertThat(read(out)).as("seed %s: readers on HDFS after the crash in batch %s", seed, crashAt)
+        assertThat(Outputs.readManifest(out)).as("seed %s: readers on HDFS after the crash in batch %s", seed, crashAt)
                 .isEqualTo(expected.headMap(crashAt));
 
         try (StreamingTestKit second = kit(ckpt)) {
             pipeline(second, input, ManifestFileSink.<Integer>text(out).withCompactInterval(2));
             second.run(BATCHES - 3);
         }
-        assertThat(read(out)).as("seed %s: readers on HDFS after recovery, plain Java", seed).isEqualTo(expected);
+        assertThat(Outputs.readManifest(out)).as("seed %s: readers on HDFS after recovery, plain Java", seed).isEqualTo(expected);
         FileSystem fs = FileSystem.get(java.net.URI.create(ckpt), hdfs.conf());
         TreeSet<Long> logged = new TreeSet<>();
         for (FileStatus s : fs.listStatus(new org.apache.hadoop.fs.Path(ckpt + "/output-commits/" + UID))) {

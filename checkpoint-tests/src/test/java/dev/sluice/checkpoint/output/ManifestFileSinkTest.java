@@ -48,17 +48,6 @@ class ManifestFileSinkTest {
         kit.input(input).map(Outputs::f).repartition(3).writeTransactionally(sink).uid(UID);
     }
 
-    /** Returns what a reader through the manifest sees, each batch's lines sorted as numbers. */
-    static SortedMap<Long, List<Integer>> read(String dir) {
-        SortedMap<Long, List<Integer>> out = new TreeMap<>();
-        ManifestFiles.readBatches(dir).forEach((batch, lines) -> {
-            List<Integer> numbers = new ArrayList<>(lines.stream().map(Integer::valueOf).toList());
-            numbers.sort(null);
-            out.put(batch, numbers);
-        });
-        return out;
-    }
-
     @Test
     void manifestSink_uninterrupted_readerSeesEveryBatchOnce() throws IOException {
         long seed = 71;
@@ -68,7 +57,7 @@ class ManifestFileSinkTest {
             pipeline(kit, input, ManifestFileSink.text(out.toUri().toString()));
             kit.run(BATCHES);
         }
-        assertThat(read(out.toUri().toString())).as("seed %s: batches read through the manifest, plain Java", seed)
+        assertThat(Outputs.readManifest(out.toUri().toString())).as("seed %s: batches read through the manifest, plain Java", seed)
                 .isEqualTo(Outputs.nonEmpty(Outputs.reference(input)));
         assertThat(dataFiles(out)).as("no data file outside the manifest")
                 .hasSameElementsAs(committedFileNames(out.toUri().toString()));
@@ -111,14 +100,14 @@ class ManifestFileSinkTest {
             assertThat(dataFiles(out)).as("batch %s's data files exist", crashAt)
                     .anyMatch(n -> n.startsWith(String.format("part-%020d-", crashAt)));
         }
-        assertThat(read(dir)).as("seed %s, %s in batch %s: readers after the crash", seed, crash, crashAt)
+        assertThat(Outputs.readManifest(dir)).as("seed %s, %s in batch %s: readers after the crash", seed, crash, crashAt)
                 .isEqualTo(visible);
 
         try (StreamingTestKit second = Outputs.kit(ckpt)) {
             pipeline(second, input, ManifestFileSink.text(dir));
             second.run(BATCHES - crashIndex);
         }
-        assertThat(read(dir)).as("seed %s, %s in batch %s: readers after recovery, plain Java", seed, crash, crashAt)
+        assertThat(Outputs.readManifest(dir)).as("seed %s, %s in batch %s: readers after recovery, plain Java", seed, crash, crashAt)
                 .isEqualTo(expected);
         assertThat(dataFiles(out)).as("the replay deleted the crashed run's uncommitted files")
                 .hasSameElementsAs(committedFileNames(dir));

@@ -1,5 +1,6 @@
 package dev.sluice.checkpoint.output;
 
+import dev.sluice.streaming.ManifestFiles;
 import dev.sluice.streaming.testing.StreamingTestKit;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -34,6 +35,17 @@ public final class Outputs {
             }
             out.add(batch);
         }
+        return out;
+    }
+
+    /** Returns what a reader through the manifest in {@code dir} sees, each batch's lines sorted as numbers. */
+    public static SortedMap<Long, List<Integer>> readManifest(String dir) {
+        SortedMap<Long, List<Integer>> out = new TreeMap<>();
+        ManifestFiles.readBatches(dir).forEach((batch, lines) -> {
+            List<Integer> numbers = new ArrayList<>(lines.stream().map(Integer::valueOf).toList());
+            numbers.sort(null);
+            out.put(batch, numbers);
+        });
         return out;
     }
 
