@@ -103,8 +103,8 @@ public final class StateMap<K, S> implements KryoSerializable {
     private static final long[] NONE = new long[0];
     /** How many absorbed levels a level remembers (a bound on a long-lived level's list). */
     private static final int MAX_ABSORBED = 32;
-    /** Roots with at least this many slots are merged into in the background (tests lower it). */
-    static volatile int backgroundMinCapacity = 1 << 20;
+    /** Levels with at least this many slots are merged into in the background (tests lower it). */
+    static volatile int backgroundMinCapacity = 1 << 19;
     /** Runs background merges: one low-priority daemon thread (tests install their own, run when they choose). */
     static volatile java.util.concurrent.Executor merger = defaultMerger();
 
@@ -117,7 +117,7 @@ public final class StateMap<K, S> implements KryoSerializable {
         });
     }
 
-    /** A merge into a root running in the background: of the level {@code merged} (id {@code id}). */
+    /** A merge into a large level running in the background: of the level {@code merged} (id {@code id}). */
     private static final class BackgroundMerge<K, S> {
         final long id;
         final StateMap<K, S> merged;
@@ -154,7 +154,7 @@ public final class StateMap<K, S> implements KryoSerializable {
      * {@value #MAX_ABSORBED}): this level holds all of their content, under its own.
      */
     private long[] absorbed = NONE;
-    /** On a root: the background merge into it, if one was started. */
+    /** The background merge into this level, if one was started. */
     private volatile BackgroundMerge<K, S> backgroundMerge;
     /** The newest time written to a slot of this level (puts and tombstones): a delta skips older levels. */
     private long maxTime = Long.MIN_VALUE;
@@ -320,7 +320,7 @@ public final class StateMap<K, S> implements KryoSerializable {
      * large relative to them or the chain is too deep. Neither this level nor its parents change.
      */
     public StateMap<K, S> compacted() {
-        adoptBackgroundMerge();
+        adoptBackgroundMerges();
         if (used == 0 && parent != null) {
             return parent;
         }
@@ -330,21 +330,22 @@ public final class StateMap<K, S> implements KryoSerializable {
             StateMap<K, S> p = m.parent;
             BackgroundMerge<K, S> job = p.backgroundMerge;
             // A finished merge this chain could not adopt (another branch's), or a failed one: merge here.
-            if (p.parent == null && p.capacity >= backgroundMinCapacity
+            // Too deep a chain merges in the batch even past a running merge (whose result is then not adopted).
+            if (p.capacity >= backgroundMinCapacity && m.depth <= MAX_DEPTH
                     && (job == null || (!job.failed && job.result == null))) {
                 if (job == null) {
                     startBackgroundMerge(p, m);
                 }
-                break; // m stays above the root until the merged root is adopted
+                break; // m stays above p until the merged level is adopted
             }
             m = m.mergedWithParent();
         }
         return m;
     }
 
-    private static <K, S> void startBackgroundMerge(StateMap<K, S> root, StateMap<K, S> level) {
+    private static <K, S> void startBackgroundMerge(StateMap<K, S> into, StateMap<K, S> level) {
         BackgroundMerge<K, S> job = new BackgroundMerge<>(level);
-        root.backgroundMerge = job;
+        into.backgroundMerge = job;
         try {
             merger.execute(() -> {
                 try {
@@ -375,40 +376,42 @@ public final class StateMap<K, S> implements KryoSerializable {
     static final java.util.concurrent.atomic.AtomicInteger ADOPTED = new java.util.concurrent.atomic.AtomicInteger();
 
     /**
-     * If the root of this chain has a finished background merge of a level this chain still
-     * holds directly above the root (that level, or one that absorbed it), puts the merged root
-     * in the old root's place: content-equal, so no reader sees a difference.
+     * For every level of this chain with a finished background merge of the level this chain
+     * holds directly above it (that level, or one that absorbed it), puts the merged level in
+     * place of the two: content-equal, so no reader sees a difference. From the root up, so a
+     * merged level's parent is the (possibly just adopted) level below it.
      */
-    private void adoptBackgroundMerge() {
-        List<StateMap<K, S>> chain = new ArrayList<>();
-        for (StateMap<K, S> m = this; m != null; m = m.parent) {
-            chain.add(m);
-        }
-        int n = chain.size();
-        if (n < 2) {
-            return;
-        }
-        StateMap<K, S> root = chain.get(n - 1);
-        BackgroundMerge<K, S> job = root.backgroundMerge;
-        StateMap<K, S> above = chain.get(n - 2);
-        if (job == null || job.result == null || !above.contains(job.id)) {
-            return;
-        }
-        StateMap<K, S> merged = job.result;
-        if (above == job.merged) { // the merged level itself: it is all in the new root
-            if (n == 2) {
-                return; // this level is it: compacted() of a finished level is not asked twice
+    private void adoptBackgroundMerges() {
+        List<StateMap<K, S>> chain = levels();
+        boolean adopted = false;
+        for (int i = chain.size() - 1; i >= 1; i--) {
+            StateMap<K, S> level = chain.get(i);
+            BackgroundMerge<K, S> job = level.backgroundMerge;
+            StateMap<K, S> above = chain.get(i - 1);
+            if (job == null || job.result == null || !above.contains(job.id)) {
+                continue;
             }
-            chain.get(n - 3).parent = merged;
-            chain.remove(n - 2);
-        } else {
-            above.parent = merged;
+            StateMap<K, S> merged = job.result;
+            if (above == job.merged && i == 1) {
+                continue; // this level is it: compacted() of a finished level is not asked twice
+            }
+            merged.parent = level.parent; // content-equal to what the merge saw; drops a replaced one
+            if (above == job.merged) { // the merged level itself: all of it is in the merged level
+                chain.get(i - 2).parent = merged;
+                chain.remove(i - 1);
+                chain.set(i - 1, merged);
+            } else {
+                above.parent = merged;
+                chain.set(i, merged);
+            }
+            adopted = true;
+            ADOPTED.incrementAndGet();
         }
-        chain.set(chain.size() - 1, merged);
-        for (int i = chain.size() - 1, d = 0; i >= 0; i--, d++) {
-            chain.get(i).depth = d;
+        if (adopted) {
+            for (int i = chain.size() - 1, d = 0; i >= 0; i--, d++) {
+                chain.get(i).depth = d;
+            }
         }
-        ADOPTED.incrementAndGet();
     }
 
     /** Returns the number of slots of this level (its table's capacity); for tests of the sizing. */
@@ -588,11 +591,44 @@ public final class StateMap<K, S> implements KryoSerializable {
      * without a scan. Reads only; a finished chain may be read from any thread.
      */
     public void forEachChangeSince(long since, ChangeVisitor<K, S> visitor) {
+        visitYoungest(since, true, visitor);
+    }
+
+    /**
+     * Visits every live key of the chain once, with its youngest state and time: what
+     * {@link #iterator} gives, in one pass per level. Whether a key is shadowed by a younger level
+     * is asked of one set of the younger levels' keys (with their hashes), not of every younger
+     * level in turn: a root of millions of keys under a dozen levels costs one probe per key,
+     * not a dozen. Reads only; a finished chain may be read from any thread.
+     */
+    public void forEachLive(ChangeVisitor<K, S> visitor) {
+        visitYoungest(Long.MIN_VALUE, false, visitor);
+    }
+
+    /**
+     * Visits the youngest entry of each key of the chain with a time after {@code since}:
+     * tombstones too (as a {@code null} state) if {@code removals}, else only live keys.
+     */
+    @SuppressWarnings("unchecked")
+    private void visitYoungest(long since, boolean removals, ChangeVisitor<K, S> visitor) {
         List<StateMap<K, S>> chain = levels();
+        // Keys of the younger levels scanned so far; younger levels that were skipped (nothing after
+        // since) are asked directly, as they were not scanned.
+        KeySet seen = null;
+        List<StateMap<K, S>> skipped = new ArrayList<>();
         for (int l = 0; l < chain.size(); l++) {
             StateMap<K, S> level = chain.get(l);
+            boolean last = l == chain.size() - 1;
             if (level.maxTime <= since) {
+                skipped.add(level);
                 continue;
+            }
+            if (seen == null && !last) {
+                long younger = 0;
+                for (int i = l; i < chain.size() - 1; i++) {
+                    younger += chain.get(i).used;
+                }
+                seen = new KeySet(younger);
             }
             for (int c = 0; c < level.keys.length; c++) {
                 Object[] ks = level.keys[c];
@@ -600,14 +636,70 @@ public final class StateMap<K, S> implements KryoSerializable {
                 long[] ts = level.times[c];
                 for (int j = 0; j < ks.length; j++) {
                     Object k = ks[j];
-                    if (k != null && ts[j] > since && !shadowed(chain, l, k)) {
-                        Object v = vs[j];
-                        @SuppressWarnings("unchecked")
-                        S state = v == TOMBSTONE ? null : (S) v;
-                        visitor.visit(unmaskNull(k), state, ts[j]);
+                    if (k == null) {
+                        continue;
                     }
+                    int hash = hash(k);
+                    boolean shadowed = seen != null && seen.contains(k, hash);
+                    if (!shadowed && !skipped.isEmpty()) {
+                        for (StateMap<K, S> s : skipped) {
+                            if (s.find(k, hash) >= 0) {
+                                shadowed = true;
+                                break;
+                            }
+                        }
+                    }
+                    if (!last && !shadowed) {
+                        seen.add(k, hash);
+                    }
+                    Object v = vs[j];
+                    if (shadowed || ts[j] <= since || (!removals && v == TOMBSTONE)) {
+                        continue;
+                    }
+                    visitor.visit(unmaskNull(k), v == TOMBSTONE ? null : (S) v, ts[j]);
                 }
             }
+        }
+    }
+
+    /**
+     * A set of keys with their hashes, open addressing in chunks (no humongous array): a probe
+     * compares hashes first and reads a key only when they match.
+     */
+    private static final class KeySet {
+        private final Object[][] keys;
+        private final int[][] hashes;
+        private final int mask;
+
+        KeySet(long expected) {
+            int capacity = capacityFor(expected);
+            int chunks = Math.max(1, capacity >>> CHUNK_SHIFT);
+            int length = Math.min(capacity, CHUNK);
+            keys = new Object[chunks][length];
+            hashes = new int[chunks][length];
+            mask = capacity - 1;
+        }
+
+        boolean contains(Object k, int hash) {
+            for (int i = hash & mask; ; i = (i + 1) & mask) {
+                Object present = keys[i >>> CHUNK_SHIFT][i & CHUNK_MASK];
+                if (present == null) {
+                    return false;
+                }
+                if (hashes[i >>> CHUNK_SHIFT][i & CHUNK_MASK] == hash && (present == k || present.equals(k))) {
+                    return true;
+                }
+            }
+        }
+
+        /** Adds a key known to be absent. */
+        void add(Object k, int hash) {
+            int i = hash & mask;
+            while (keys[i >>> CHUNK_SHIFT][i & CHUNK_MASK] != null) {
+                i = (i + 1) & mask;
+            }
+            keys[i >>> CHUNK_SHIFT][i & CHUNK_MASK] = k;
+            hashes[i >>> CHUNK_SHIFT][i & CHUNK_MASK] = hash;
         }
     }
 
