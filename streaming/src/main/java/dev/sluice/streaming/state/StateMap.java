@@ -17,13 +17,14 @@ import java.util.NoSuchElementException;
  *
  * <p><b>Structure.</b> One level of the chain is three parallel tables, {@code keys},
  * {@code values} and {@code times} (the batch time of the key's last update or access), probed
- * linearly from a multiplicative hash of the key. Each table is cut into chunks of at most
+ * linearly from a multiplicative hash of the key (a probe reads one-byte hash tags and looks at
+ * a key object only when its tag matches). Each table is cut into chunks of at most
  * {@value #CHUNK} slots (a 64 KB {@code Object[]}, a 128 KB {@code long[]}), so no level array is
  * a humongous object under G1, whatever the level's size (a single array of 131,072 longs already
  * is, with 2 MB regions; such arrays are allocated in the old generation, start a concurrent cycle
  * and, for {@code Object[]}, are kept until one ends). A level holds puts and tombstones (a removal of
  * a key an older level holds); a lookup asks the levels youngest first. A slot costs 4 + 4 + 8
- * bytes (compressed oops), and levels stay between 30% and 60% full, so a key costs 27 to 53
+ * bytes (compressed oops) plus a one-byte tag, and levels stay between 30% and 60% full, so a key costs 28 to 57
  * bytes beyond its key and value objects: no entry object, no boxed time, no cached hash (the
  * keys' own {@code hashCode}, which {@code String} caches, is used).
  *
@@ -131,6 +132,12 @@ public final class StateMap<K, S> implements KryoSerializable {
     }
 
     private Object[][] keys;
+    /**
+     * One byte per slot: 0 for an empty slot, else 1-255 from the key's hash. A probe reads only
+     * these until a tag matches or a slot is empty, so a key that is not in a level costs one
+     * cache line of this level, not a visit to every key object its probe passes.
+     */
+    private byte[][] tags;
     private Object[][] values;
     private long[][] times;
     /** Slots of this level (a power of two): one chunk below {@link #CHUNK}, else capacity / CHUNK chunks. */
@@ -521,6 +528,7 @@ public final class StateMap<K, S> implements KryoSerializable {
         merged.depth = p.depth;
         merged.capacity = p.capacity;
         merged.keys = p.keys.clone();
+        merged.tags = p.tags.clone();
         merged.values = p.values.clone();
         merged.times = p.times.clone();
         merged.owned = new boolean[p.keys.length];
@@ -761,22 +769,33 @@ public final class StateMap<K, S> implements KryoSerializable {
 
     private int find(Object k, int hash) {
         int mask = capacity - 1;
-        Object[][] ks = keys;
+        byte tag = tag(hash);
+        byte[][] tg = tags;
         for (int i = hash & mask; ; i = (i + 1) & mask) {
-            Object present = ks[i >>> CHUNK_SHIFT][i & CHUNK_MASK];
-            if (present == null) {
+            byte t = tg[i >>> CHUNK_SHIFT][i & CHUNK_MASK];
+            if (t == 0) {
                 return -1;
             }
-            if (present == k || present.equals(k)) {
-                return i;
+            if (t == tag) {
+                Object present = keys[i >>> CHUNK_SHIFT][i & CHUNK_MASK];
+                if (present == k || present.equals(k)) {
+                    return i;
+                }
             }
         }
+    }
+
+    /** The tag of a hash: 1 to 255 (0 marks an empty slot), from bits the slot index uses last. */
+    private static byte tag(int hash) {
+        int t = (hash >>> 24) & 0xff;
+        return (byte) (t == 0 ? 1 : t);
     }
 
     /** Makes chunk {@code c} this level's own before a write (copy-on-write merges only). */
     private void own(int c) {
         if (owned != null && !owned[c]) {
             keys[c] = keys[c].clone();
+            tags[c] = tags[c].clone();
             values[c] = values[c].clone();
             times[c] = times[c].clone();
             owned[c] = true;
@@ -805,11 +824,12 @@ public final class StateMap<K, S> implements KryoSerializable {
         }
         int mask = capacity - 1;
         int i = hash & mask;
-        while (key(i) != null) {
+        while (tags[i >>> CHUNK_SHIFT][i & CHUNK_MASK] != 0) {
             i = (i + 1) & mask;
         }
         own(i >>> CHUNK_SHIFT);
         keys[i >>> CHUNK_SHIFT][i & CHUNK_MASK] = k;
+        tags[i >>> CHUNK_SHIFT][i & CHUNK_MASK] = tag(hash);
         used++;
         return i;
     }
@@ -840,6 +860,7 @@ public final class StateMap<K, S> implements KryoSerializable {
         int c = hole >>> CHUNK_SHIFT;
         own(c);
         keys[c][hole & CHUNK_MASK] = null;
+        tags[c][hole & CHUNK_MASK] = 0;
         values[c][hole & CHUNK_MASK] = null;
         times[c][hole & CHUNK_MASK] = 0;
         used--;
@@ -851,6 +872,7 @@ public final class StateMap<K, S> implements KryoSerializable {
         own(f);
         own(t);
         keys[t][to & CHUNK_MASK] = keys[f][from & CHUNK_MASK];
+        tags[t][to & CHUNK_MASK] = tags[f][from & CHUNK_MASK];
         values[t][to & CHUNK_MASK] = values[f][from & CHUNK_MASK];
         times[t][to & CHUNK_MASK] = times[f][from & CHUNK_MASK];
     }
@@ -875,6 +897,7 @@ public final class StateMap<K, S> implements KryoSerializable {
         int chunks = Math.max(1, newCapacity >>> CHUNK_SHIFT);
         int chunkLength = Math.min(newCapacity, CHUNK);
         keys = new Object[chunks][chunkLength];
+        tags = new byte[chunks][chunkLength];
         values = new Object[chunks][chunkLength];
         times = new long[chunks][chunkLength];
         capacity = newCapacity;
