@@ -62,19 +62,29 @@ import java.util.NoSuchElementException;
  * parent, and chunks no child key lands in stay shared. Otherwise both levels are rehashed into
  * a new table of the union's size.
  *
- * <p><b>Merges into a large root run in the background.</b> A merge into a root of at least
- * {@link #backgroundMinCapacity} slots would make its batch cost the whole state (tens of
- * millions of slots copied while the batch waits). Instead {@link #compacted} leaves the level
- * where it is and hands the merge to one background thread; batches go on stacking levels on top.
- * The merged root is content-equal to the chain it was made from. A later {@link #compacted}
- * adopts it: the level directly above the old root is re-parented onto the new root (or, if it is
- * the very level that was merged, dropped from the chain). This is the one change to a finished
- * level: its {@code parent} link (volatile) moves to a level with the same content, so every read
- * before and after gives the same answers; readers that walk several levels (iteration, deltas)
- * take the chain once, as an array. A level remembers the ids of the levels merged into it as
- * the parent, so a level that absorbed the merged one (it holds all of its content, under its
- * own) is recognised and still re-parented; a finished merge that a chain cannot adopt (another
- * branch, a retried batch's) or a failed one is ignored, and that chain merges in its batch.
+ * <p><b>Merges into a large level run in the background.</b> A merge into a level (the root or
+ * any other) of at least {@link #backgroundMinCapacity} slots would make its batch copy millions
+ * of slots while it waits. Instead {@link #compacted} leaves the level where it is and hands the
+ * merge to one background thread; batches go on stacking levels on top. The merged level is
+ * content-equal to the two levels it was made from. A later {@link #compacted} adopts it, from
+ * the root up: the level directly above the pair is re-parented onto the merged level (or, if it
+ * is the very level that was merged, dropped from the chain), and the merged level's parent is
+ * set to the pair's parent as it is then (a merge adopted below may have replaced it by a
+ * content-equal level). This is the one change to a finished level: its {@code parent} link
+ * (volatile) moves to a level with the same content, so every read before and after gives the
+ * same answers; readers that walk several levels (iteration, deltas) take the chain once, as an
+ * array. A level remembers the ids of the levels merged into it as the parent, so a level that
+ * absorbed the merged one (it holds all of its content, under its own) is recognised and still
+ * re-parented; a finished merge that a chain cannot adopt (another branch, a retried batch's) or
+ * a failed one is ignored, and that chain merges in its batch. A chain deeper than
+ * {@link #MAX_DEPTH} merges in its batch even past a running merge, whose result is then not
+ * adopted: the depth bound holds whatever the background thread's speed.
+ *
+ * <p><b>Visiting every key.</b> A base checkpoint visits each live key once, with its youngest
+ * entry ({@link #forEachLive}; deltas likewise, {@link #forEachChangeSince}). Whether a key is
+ * shadowed by a younger level is asked of one set of the younger levels' keys, built as they are
+ * visited (chunked, with hashes), so a root of millions of keys under a dozen levels costs one
+ * probe per key rather than one per younger level.
  *
  * <p><b>Timeouts.</b> Finding idle keys scans every live key ({@link #iterator}); the state
  * stream does that only when a timeout is set.
