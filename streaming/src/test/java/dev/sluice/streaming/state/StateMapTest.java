@@ -304,6 +304,49 @@ class StateMapTest {
         });
     }
 
+    @Test
+    void compacted_levelHalfAsLargeAsABigMiddleLevel_mergesInTheBackground_andIsAdoptedAboveTheRoot() {
+        java.util.ArrayDeque<Runnable> queue = new java.util.ArrayDeque<>();
+        withQueuedBackgroundMerges(queue, () -> {
+            StateMap<Integer, Long> root = StateMap.empty();
+            for (int i = 0; i < 2_000; i++) {
+                root.put(i, (long) i, 1);
+            }
+            Map<Integer, Long> model = snapshot(root);
+            StateMap<Integer, Long> middle = root.newDelta();
+            for (int i = 0; i < 300; i++) {
+                middle.put(10_000 + i, 1L, 2);
+                model.put(10_000 + i, 1L);
+            }
+            middle = middle.compacted();
+            assertThat(middle.chainLength()).as("a third of the root stays a level of its own").isEqualTo(2);
+            StateMap<Integer, Long> top = middle.newDelta();
+            for (int i = 0; i < 200; i++) {
+                top.put(20_000 + i, 2L, 3);
+                model.put(20_000 + i, 2L);
+            }
+            top.remove(5, 3);
+            model.remove(5);
+            StateMap<Integer, Long> afterBatch3 = top.compacted();
+            assertThat(afterBatch3.chainLength()).as("not merged into the middle level in the batch").isEqualTo(3);
+            assertThat(queue).as("the merge into the middle level, queued").hasSize(1);
+            queue.poll().run();
+            int adopted = StateMap.ADOPTED.get();
+            StateMap<Integer, Long> next = afterBatch3.newDelta();
+            next.put(30_000, 3L, 4);
+            StateMap<Integer, Long> afterBatch4 = next.compacted();
+            assertThat(StateMap.ADOPTED.get()).isEqualTo(adopted + 1);
+            assertThat(afterBatch4.chainLength()).as("batch 4's level on the merged level on the root").isEqualTo(3);
+            assertThat(snapshot(afterBatch3)).isEqualTo(model);
+            model.put(30_000, 3L);
+            assertThat(snapshot(afterBatch4)).isEqualTo(model);
+            assertThat(afterBatch4.size()).isEqualTo(model.size());
+            assertThat(afterBatch4.get(5)).as("the removal survived the merge").isNull();
+            assertThat(root.get(5)).as("the root is unchanged").isEqualTo(5L);
+            assertThat(middle.chainLength()).as("the middle level is unchanged").isEqualTo(2);
+        });
+    }
+
     /**
      * Background merges run at random points (queued, run by the test), with branches re-read
      * from older versions as a retried batch would: every version, re-parented ones included,
