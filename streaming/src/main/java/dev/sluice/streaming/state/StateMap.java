@@ -731,9 +731,9 @@ public final class StateMap<K, S> implements KryoSerializable {
     }
 
     /**
-     * Builds a root level directly from entries with distinct keys (a checkpoint read back): no
-     * chain walks, no resizing beyond the expected count. Single-threaded; {@link #build} hands
-     * the finished root over.
+     * Builds a root level directly (a checkpoint read back): a base's entries with distinct keys
+     * ({@link #add}), then its deltas' changes in order ({@link #apply}); no chain walks.
+     * Single-threaded; {@link #build} hands the finished root over.
      */
     public static final class Loader<K, S> {
         private final StateMap<K, S> root;
@@ -750,6 +750,28 @@ public final class StateMap<K, S> implements KryoSerializable {
             }
             root.copySlot(maskNull(key), state, time);
             root.size++;
+        }
+
+        /**
+         * Applies one later change to what was added: sets {@code key}'s state and time, or
+         * removes it if {@code state} is {@code null} (a delta read back after its base).
+         */
+        public void apply(K key, S state, long time) {
+            Object k = maskNull(key);
+            int hash = hash(k);
+            int slot = root.find(k, hash);
+            if (state == null) {
+                if (slot >= 0) {
+                    root.deleteSlot(slot);
+                    root.size--;
+                }
+                return;
+            }
+            if (slot < 0) {
+                slot = root.insertSlot(k, hash);
+                root.size++;
+            }
+            root.setSlot(slot, state, time);
         }
 
         /** Returns the loaded root; the loader must not be used afterwards. */

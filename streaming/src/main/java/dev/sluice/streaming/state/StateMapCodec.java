@@ -52,6 +52,11 @@ public final class StateMapCodec<K, S, R> implements StateCodec<StateRecord<K, S
             }
 
             @Override
+            public void apply(Object key, Object state, long time) {
+                loader.apply((K) key, (S) state, time);
+            }
+
+            @Override
             public List<StateRecord<K, S, R>> build() {
                 return List.of(new StateRecord<>(loader.build(), List.of()));
             }
