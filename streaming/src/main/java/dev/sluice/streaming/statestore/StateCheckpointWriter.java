@@ -69,7 +69,12 @@ import org.slf4j.LoggerFactory;
  * stream that stops submitting does not count as stuck.
  *
  * <p>Threading: {@link #submit}, {@link #takeCommitted}, {@link #referenced}, {@link #abandon}
- * and {@link #close} may be called from any thread; everything else runs on the writer thread.
+ * and {@link #close} may be called from any thread; the deletions run on the cleaner thread;
+ * everything else runs on the writer thread. One lock guards the queues of both.
+ *
+ * <p>Why one class: the queues, the lifecycle (close, abandon) and the stuck reporting are shared
+ * by the job thread, the writer and the cleaner under that one lock; the decision what to write
+ * is apart ({@link RebasePolicy}), and so are the file formats ({@link StateFiles}).
  */
 public final class StateCheckpointWriter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StateCheckpointWriter.class);
