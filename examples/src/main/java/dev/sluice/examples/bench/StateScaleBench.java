@@ -57,7 +57,8 @@ import java.util.Queue;
  * A smoke run: {@code --keys 200000 --batch 50000}. Options: {@code --keys --batch --repeats 5
  * --parallelism <cores> --checkpoint-every 10 --sample 100000 --steady 100}; {@code --baseline 0}
  * skips the HashMap baseline (minutes of young collections at 10M keys), {@code --progress 0}
- * the per-batch line on stderr. At 10M keys with G1 give it {@code -Xmx8g} (live heap about
+ * the per-batch line on stderr, {@code --state-partitions N} the state's partitions
+ * ({@code StateSpec.numPartitions}; default: the parallelism), printed as {@code statePartitions}. At 10M keys with G1 give it {@code -Xmx8g} (live heap about
  * 1.2 GB; merges and base writes peak near 5.5 GB).
  */
 public final class StateScaleBench {
@@ -79,6 +80,7 @@ public final class StateScaleBench {
         long batch = option(args, "--batch", 1_000_000);
         int repeats = (int) option(args, "--repeats", 5);
         int parallelism = (int) option(args, "--parallelism", Runtime.getRuntime().availableProcessors());
+        int statePartitions = (int) option(args, "--state-partitions", parallelism);
         int checkpointEvery = (int) option(args, "--checkpoint-every", 10);
         int sample = (int) option(args, "--sample", 100_000);
         int steady = (int) option(args, "--steady", 100);
@@ -104,7 +106,8 @@ public final class StateScaleBench {
                             emit.accept(Pair.of(key(i), i));
                         }
                     }))
-                    .mapWithState(StateSpec.function(StateScaleBench::add)).uid("counts");
+                    .mapWithState(StateSpec.function(StateScaleBench::add).numPartitions(statePartitions))
+                    .uid("counts");
             counts.checkpoint(INTERVAL.multipliedBy(checkpointEvery));
             CheckpointLog checkpoints = new CheckpointLog();
             kit.context().addListener(checkpoints);
@@ -218,6 +221,7 @@ public final class StateScaleBench {
             out.put("keys", keys);
             out.put("batch", batch);
             out.put("parallelism", parallelism);
+        out.put("statePartitions", statePartitions);
             out.put("checkpointEvery", checkpointEvery);
             out.put("loadBatchMedianMs", median(load));
             out.put("touch1pctMedianMs", median(onePercent));
@@ -231,7 +235,7 @@ public final class StateScaleBench {
             out.put("stateBytesPerKey", (heapAfter - heapBefore) / (double) keys - objectBytes);
             out.put("allocBytesPerRecord", allocPerRecord);
         }
-        out.put("restore", restore(dir, parallelism, keys, checkpointEvery));
+        out.put("restore", restore(dir, parallelism, statePartitions, keys, checkpointEvery));
         out.put("baseline", baseline);
         System.out.println(BenchReport.Json.write(out));
     }
@@ -242,7 +246,8 @@ public final class StateScaleBench {
      * recovery (manifest, then every partition's base and deltas read and bulk-loaded in parallel)
      * to the first new batch completed, one that touches 1% of the keys.
      */
-    private static Map<String, Object> restore(String dir, int parallelism, long keys, int checkpointEvery) {
+    private static Map<String, Object> restore(String dir, int parallelism, int statePartitions, long keys,
+                                               int checkpointEvery) {
         System.gc();
         long start = System.nanoTime();
         Map<String, Object> out = new java.util.LinkedHashMap<>();
@@ -259,7 +264,8 @@ public final class StateScaleBench {
                         for (long i = range.from(); i < range.to(); i += range.step()) {
                             emit.accept(Pair.of(key(i), i));
                         }
-                    })).mapWithState(StateSpec.function(StateScaleBench::add)).uid("counts");
+                    })).mapWithState(StateSpec.function(StateScaleBench::add).numPartitions(statePartitions))
+                    .uid("counts");
             counts.checkpoint(INTERVAL.multipliedBy(checkpointEvery));
             counts.foreachBatch((ds, t) -> outputs.add(ds.count()));
             kit.run(1);
@@ -354,6 +360,7 @@ public final class StateScaleBench {
             Map<String, Object> one = new java.util.LinkedHashMap<>();
             one.put("batch", i.batchTime().millis());
             one.put("kind", i.kind().name());
+            one.put("basePartitions", i.basePartitions());
             one.put("bytes", i.bytes());
             one.put("keys", i.keys());
             one.put("ms", i.duration().toNanos() / 1e6);
