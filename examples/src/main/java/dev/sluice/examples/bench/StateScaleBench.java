@@ -85,6 +85,16 @@ public final class StateScaleBench {
         int sample = (int) option(args, "--sample", 100_000);
         int steady = (int) option(args, "--steady", 100);
         boolean progress = option(args, "--progress", 1) != 0;
+        long paceMs = option(args, "--pace-ms", 0);
+        boolean restoreChild = option(args, "--restore-jvm", 1) != 0;
+        String restoreOnly = stringOption(args, "--restore-only", null);
+        if (restoreOnly != null) { // the child JVM of the process-start restore measurement
+            Map<String, Object> r = restore(restoreOnly, parallelism, statePartitions, keys, checkpointEvery);
+            r.put("processStartToFirstBatchMs", System.currentTimeMillis()
+                    - java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime());
+            System.out.println(BenchReport.Json.write(r));
+            return;
+        }
 
         double heapDeltaBytes = keyAndValueBytesHeapDelta((int) Math.min(200_000, keys));
         // First: a clean heap. --baseline 0 skips it (at 10M keys it takes minutes of young collections).
@@ -173,7 +183,15 @@ public final class StateScaleBench {
             long diskMax = 0;
             java.nio.file.Path stateDir = java.nio.file.Path.of(java.net.URI.create(dir)).resolve("state");
             int firstSteadyEvent = checkpoints.infos.size();
+            long nextStart = System.nanoTime();
             for (int r = 0; r < steady || batchNumber[0] % checkpointEvery != 0; r++) {
+                if (paceMs > 0) { // batches start at their interval, as a stream's do (a late one starts at once)
+                    long wait = nextStart - System.nanoTime();
+                    if (wait > 0) {
+                        Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                    }
+                    nextStart += paceMs * 1_000_000;
+                }
                 Timing t = run.batch(split(r % 100, keys, 100, parallelism));
                 if (r < steady) {
                     steadyBatches.add(t);
@@ -223,6 +241,7 @@ public final class StateScaleBench {
             out.put("parallelism", parallelism);
         out.put("statePartitions", statePartitions);
             out.put("checkpointEvery", checkpointEvery);
+            out.put("paceMs", paceMs);
             out.put("loadBatchMedianMs", median(load));
             out.put("touch1pctMedianMs", median(onePercent));
             out.put("touchAllMedianMs", median(all));
@@ -236,6 +255,9 @@ public final class StateScaleBench {
             out.put("allocBytesPerRecord", allocPerRecord);
         }
         out.put("restore", restore(dir, parallelism, statePartitions, keys, checkpointEvery));
+        if (restoreChild) {
+            out.put("restoreChildJvm", restoreInChild(dir, args));
+        }
         out.put("baseline", baseline);
         System.out.println(BenchReport.Json.write(out));
     }
@@ -251,10 +273,12 @@ public final class StateScaleBench {
         System.gc();
         long start = System.nanoTime();
         Map<String, Object> out = new java.util.LinkedHashMap<>();
+        // Whichever batch comes first after the checkpoint touches 1% of the keys.
         List<List<KeyRange>> batches = new ArrayList<>();
         for (int i = 0; i < 1000; i++) {
-            batches.add(List.of());
+            batches.add(split(7, keys, 100, parallelism));
         }
+        long firstBatchRecords = batches.get(0).stream().mapToLong(KeyRange::size).sum();
         try (StreamingTestKit kit = StreamingTestKit.builder().batchInterval(INTERVAL).parallelism(parallelism)
                 .checkpointDir(dir).batchTimeout(Duration.ofHours(1)).build()) {
             Queue<Long> outputs = new java.util.concurrent.ConcurrentLinkedQueue<>();
@@ -276,12 +300,60 @@ public final class StateScaleBench {
             if (restored != keys) {
                 throw new BenchCheckException("state-scale restore: restored " + restored + " keys, expected " + keys);
             }
+            Long firstOutput = outputs.poll();
+            if (firstOutput == null || firstOutput != firstBatchRecords) {
+                throw new BenchCheckException("state-scale restore: the first new batch output " + firstOutput
+                        + " records, but it fed " + firstBatchRecords);
+            }
             out.put("restoreMs", restoreMs);
             out.put("recoveryMs", report.took().toNanos() / 1e6);
             out.put("restoredKeys", restored);
             out.put("method", "fresh StreamingTestKit (new engine, getOrCreate) in the same JVM: build, recover, "
                     + "run the first new batch");
         }
+        return out;
+    }
+
+    /**
+     * Restore from process start: a child JVM (this JVM's heap and collector flags) runs
+     * {@link #restore} on the checkpoint directory and reports, from its JVM's start time, when
+     * the first new batch completed; the parent also times from launching it to that report.
+     */
+    private static Map<String, Object> restoreInChild(String dir, String[] args) throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        for (String flag : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (flag.startsWith("-Xmx") || flag.startsWith("-XX:+Use")) {
+                command.add(flag);
+            }
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), dev.sluice.examples.Main.class.getName(),
+                "bench", "state-scale"));
+        command.addAll(List.of(args));
+        command.addAll(List.of("--restore-only", dir));
+        java.nio.file.Path err = Files.createTempFile("state-scale-restore-", ".log");
+        long start = System.nanoTime();
+        Process p = new ProcessBuilder(command).redirectError(err.toFile()).start();
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        try (java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
+                java.nio.charset.StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = in.readLine()) != null) {
+                if (line.startsWith("{")) {
+                    out.put("launchToFirstBatchMs", (System.nanoTime() - start) / 1e6);
+                    out.putAll(JsonReader.object(line));
+                }
+            }
+        }
+        int exit = p.waitFor();
+        if (exit != 0 || !out.containsKey("processStartToFirstBatchMs")) {
+            List<String> log = Files.readAllLines(err);
+            throw new BenchCheckException("state-scale restore in a child JVM exited with " + exit + "; its log " + err
+                    + " ends: " + String.join(" | ", log.subList(Math.max(0, log.size() - 10), log.size())));
+        }
+        Files.deleteIfExists(err);
+        out.put("method", "child JVM (same -Xmx and collector): JVM start to the first new batch (1% of the keys) "
+                + "completed, and launch to its report");
         return out;
     }
 
@@ -540,6 +612,15 @@ public final class StateScaleBench {
             }
         }
         return out;
+    }
+
+    private static String stringOption(String[] args, String name, String defaultValue) {
+        for (int i = 0; i + 1 < args.length; i++) {
+            if (args[i].equals(name)) {
+                return args[i + 1];
+            }
+        }
+        return defaultValue;
     }
 
     private static long option(String[] args, String name, long defaultValue) {
