@@ -45,6 +45,12 @@ class BenchHarnessTest {
         assertThat(stat(engine, "wallMs", "median")).as("wall time includes the processing time")
                 .isGreaterThanOrEqualTo(stat(engine, "procMs", "median"));
         assertThat((Double) engine.get("allocBytesPerLine")).isPositive();
+        for (Map<String, Object> mode : lines.subList(0, 1 + baselines)) {
+            assertThat((Double) mode.get("gcPausesPerBatch")).as("%s gcPausesPerBatch", mode.get("mode"))
+                    .isGreaterThanOrEqualTo(0.0);
+            assertThat((Double) mode.get("gcPauseMsPerBatch")).as("%s gcPauseMsPerBatch", mode.get("mode"))
+                    .isGreaterThanOrEqualTo(0.0);
+        }
         Reference reference = Reference.of(workload, WorkloadData.pregenerate(LINES), 3);
         for (Map<String, Object> mode : lines.subList(0, 1 + baselines)) {
             assertThat(mode.get("outputCounts")).as("%s outputCounts", mode.get("mode"))
