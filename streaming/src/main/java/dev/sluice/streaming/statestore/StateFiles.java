@@ -14,9 +14,9 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 import java.util.zip.CRC32;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
@@ -424,17 +424,22 @@ public final class StateFiles {
             List<T> records = (List<T>) (List<?>) parse(new Path(dir, chain.get(0).name()), chain.get(0)).objects();
             return records;
         }
-        // The deltas, youngest first: the first time a key is seen decides it.
-        Map<Object, long[]> decidedIndex = new HashMap<>();
-        List<Object> decidedKeys = new ArrayList<>();
-        List<Object> decidedStates = new ArrayList<>();
-        List<Long> decidedTimes = new ArrayList<>();
+        // The deltas, youngest first: the first time a key is seen decides it. Sized from the
+        // manifest's key counts (a staggered chain usually has deltas: up to half its base's bytes).
+        long deltaKeys = 0;
+        for (int f = 1; f < chain.size(); f++) {
+            deltaKeys += chain.get(f).keys();
+        }
+        int expected = (int) Math.min(1 << 24, deltaKeys); // beyond that it grows as it goes
+        Set<Object> decidedIndex = new HashSet<>(Math.max(16, (int) (expected / 0.75f) + 1));
+        List<Object> decidedKeys = new ArrayList<>(expected);
+        List<Object> decidedStates = new ArrayList<>(expected);
+        List<Long> decidedTimes = new ArrayList<>(expected);
         for (int f = chain.size() - 1; f >= 1; f--) {
             Parsed delta = parse(new Path(dir, chain.get(f).name()), chain.get(f));
             for (int i = 0; i < delta.count(); i++) {
                 Object key = delta.objects().get(2 * i);
-                if (!decidedIndex.containsKey(key)) {
-                    decidedIndex.put(key, null);
+                if (decidedIndex.add(key)) {
                     decidedKeys.add(key);
                     decidedStates.add(delta.objects().get(2 * i + 1));
                     decidedTimes.add(delta.times()[i]);
@@ -448,7 +453,7 @@ public final class StateFiles {
         long[] times = base.times();
         for (int i = 0; i < base.count(); i++) {
             Object key = objects.get(2 * i);
-            if (noDeltas || !decidedIndex.containsKey(key)) {
+            if (noDeltas || !decidedIndex.contains(key)) {
                 loader.add(key, objects.get(2 * i + 1), times[i]);
             }
         }
