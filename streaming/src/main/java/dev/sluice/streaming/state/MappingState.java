@@ -17,7 +17,7 @@ import java.util.Optional;
  * <p>{@code state.toOptional()} is what most functions call first ({@code
  * state.toOptional().orElse(0)}). Its {@code exists ? Optional.of(s) : Optional.empty()} merges a
  * new object with a shared constant, which JDK 17's escape analysis cannot remove: one
- * {@code Optional} per record (12% of W3mapws' bytes, all of it garbage at once). Each subclass
+ * {@code Optional} per record (10–12% of W3mapws' bytes, all of it garbage at once). Each subclass
  * has its own copy of the method, so its own branch profile: the task calls the function from
  * one call site per subclass, the argument's exact class lets C2 bind {@code toOptional} to that
  * copy, and in {@link Present}'s copy the empty branch is never taken, so C2 compiles only
