@@ -528,8 +528,15 @@ public final class StateFiles {
             throw new StateCheckpointException(name, "has an impossible entry count " + count, null);
         }
         long[] times = new long[(int) count];
-        for (int i = 0; i < count; i++) {
-            times[i] = in.readLong();
+        byte[] block = new byte[8 * 4096];
+        ByteBuffer tb = ByteBuffer.wrap(block);
+        for (int i = 0; i < count; ) {
+            int n = (int) Math.min(4096, count - i);
+            in.readFully(block, 0, 8 * n);
+            tb.clear();
+            for (int j = 0; j < n; j++) {
+                times[i++] = tb.getLong();
+            }
         }
         long[] next = {0};
         Object[] key = {null};
