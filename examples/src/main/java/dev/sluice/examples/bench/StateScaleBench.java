@@ -89,7 +89,8 @@ public final class StateScaleBench {
         boolean restoreChild = option(args, "--restore-jvm", 1) != 0;
         String restoreOnly = stringOption(args, "--restore-only", null);
         if (restoreOnly != null) { // the child JVM of the process-start restore measurement
-            Map<String, Object> r = restore(restoreOnly, parallelism, statePartitions, keys, checkpointEvery);
+            Map<String, Object> r = restore(restoreOnly, parallelism, statePartitions, keys, checkpointEvery,
+                    option(args, "--last-batch", 0));
             r.put("processStartToFirstBatchMs", System.currentTimeMillis()
                     - java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime());
             System.out.println(BenchReport.Json.write(r));
@@ -104,6 +105,7 @@ public final class StateScaleBench {
         Queue<List<KeyRange>> queue = new ArrayDeque<>();
         String dir = Files.createTempDirectory("state-scale-bench").toUri().toString();
         Map<String, Object> out = new java.util.LinkedHashMap<>();
+        long[] lastBatch = {0};
         // The checkpoint directory is the engine's, not the kit's: a kit with its own checkpoint directory
         // resumes from it (getOrCreate), which a queue stream cannot do; this run only needs state checkpoints.
         try (dev.sluice.core.Engine engine = dev.sluice.core.Engine.builder().appName("state-scale")
@@ -203,6 +205,7 @@ public final class StateScaleBench {
             // which the writer deletes the files it no longer needs; wait (bounded) for that to settle.
             run.batch(List.of());
             run.batch(List.of());
+            lastBatch[0] = kit.time().millis() / INTERVAL.toMillis();
             long diskLast = bytesUnder(stateDir);
             for (int i = 0; i < 50; i++) {
                 Thread.sleep(200);
@@ -254,11 +257,12 @@ public final class StateScaleBench {
             out.put("stateBytesPerKey", (heapAfter - heapBefore) / (double) keys - objectBytes);
             out.put("allocBytesPerRecord", allocPerRecord);
         }
-        out.put("restore", restore(dir, parallelism, statePartitions, keys, checkpointEvery));
+        out.put("restore", restore(dir, parallelism, statePartitions, keys, checkpointEvery, lastBatch[0]));
         if (restoreChild) {
-            out.put("restoreChildJvm", restoreInChild(dir, args));
+            out.put("restoreChildJvm", restoreInChild(dir, args, lastBatch[0]));
         }
         out.put("baseline", baseline);
+        deleteRecursively(java.nio.file.Path.of(java.net.URI.create(dir))); // hundreds of MB at 10M keys
         System.out.println(BenchReport.Json.write(out));
     }
 
@@ -269,16 +273,17 @@ public final class StateScaleBench {
      * to the first new batch completed, one that touches 1% of the keys.
      */
     private static Map<String, Object> restore(String dir, int parallelism, int statePartitions, long keys,
-                                               int checkpointEvery) {
+                                               int checkpointEvery, long lastBatch) {
         System.gc();
         long start = System.nanoTime();
         Map<String, Object> out = new java.util.LinkedHashMap<>();
-        // Whichever batch comes first after the checkpoint touches 1% of the keys.
+        // The batches up to the run's last (which recovery may recompute) are empty, as they were in the run
+        // after its last state checkpoint; the first new batch touches 1% of the keys.
         List<List<KeyRange>> batches = new ArrayList<>();
-        for (int i = 0; i < 1000; i++) {
-            batches.add(split(7, keys, 100, parallelism));
+        for (long i = 0; i < lastBatch + 10; i++) {
+            batches.add(i + 1 > lastBatch ? split(7, keys, 100, parallelism) : List.of());
         }
-        long firstBatchRecords = batches.get(0).stream().mapToLong(KeyRange::size).sum();
+        long firstBatchRecords = batches.get(batches.size() - 1).stream().mapToLong(KeyRange::size).sum();
         try (StreamingTestKit kit = StreamingTestKit.builder().batchInterval(INTERVAL).parallelism(parallelism)
                 .checkpointDir(dir).batchTimeout(Duration.ofHours(1)).build()) {
             Queue<Long> outputs = new java.util.concurrent.ConcurrentLinkedQueue<>();
@@ -300,7 +305,14 @@ public final class StateScaleBench {
             if (restored != keys) {
                 throw new BenchCheckException("state-scale restore: restored " + restored + " keys, expected " + keys);
             }
-            Long firstOutput = outputs.poll();
+            Long firstOutput = null; // the new batch's: after those of batches recovery recomputed (empty)
+            for (Long o = outputs.poll(); o != null; o = outputs.poll()) {
+                if (firstOutput != null && firstOutput != 0) {
+                    throw new BenchCheckException("state-scale restore: a recomputed batch output " + firstOutput
+                            + " records, but it was empty");
+                }
+                firstOutput = o;
+            }
             if (firstOutput == null || firstOutput != firstBatchRecords) {
                 throw new BenchCheckException("state-scale restore: the first new batch output " + firstOutput
                         + " records, but it fed " + firstBatchRecords);
@@ -319,7 +331,7 @@ public final class StateScaleBench {
      * {@link #restore} on the checkpoint directory and reports, from its JVM's start time, when
      * the first new batch completed; the parent also times from launching it to that report.
      */
-    private static Map<String, Object> restoreInChild(String dir, String[] args) throws Exception {
+    private static Map<String, Object> restoreInChild(String dir, String[] args, long lastBatch) throws Exception {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         for (String flag : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
@@ -330,7 +342,7 @@ public final class StateScaleBench {
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), dev.sluice.examples.Main.class.getName(),
                 "bench", "state-scale"));
         command.addAll(List.of(args));
-        command.addAll(List.of("--restore-only", dir));
+        command.addAll(List.of("--restore-only", dir, "--last-batch", String.valueOf(lastBatch)));
         java.nio.file.Path err = Files.createTempFile("state-scale-restore-", ".log");
         long start = System.nanoTime();
         Process p = new ProcessBuilder(command).redirectError(err.toFile()).start();
@@ -355,6 +367,18 @@ public final class StateScaleBench {
         out.put("method", "child JVM (same -Xmx and collector): JVM start to the first new batch (1% of the keys) "
                 + "completed, and launch to its report");
         return out;
+    }
+
+    /** Deletes the run's checkpoint directory; a file another thread deleted meanwhile is no error. */
+    private static void deleteRecursively(java.nio.file.Path dir) throws java.io.IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (java.util.stream.Stream<java.nio.file.Path> files = Files.walk(dir)) {
+            for (java.nio.file.Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(f);
+            }
+        }
     }
 
     /** Returns the bytes of the files under {@code dir} (Hadoop's .crc side files included). */
