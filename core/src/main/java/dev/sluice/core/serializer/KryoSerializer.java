@@ -98,6 +98,27 @@ public final class KryoSerializer {
         return withKryo(kryo -> readRecords(kryo, new Input(in, BUFFER_SIZE), -1));
     }
 
+    /**
+     * Reads a stream of records written by {@link #writeAll} from {@code in}, handing each to
+     * {@code each} as it is read (no list of them all); returns how many. Reading is buffered, as
+     * for {@link #readAll}.
+     *
+     * @throws SluiceException if the stream cannot be read back, with the failure as cause
+     */
+    public long forEach(InputStream in, java.util.function.Consumer<Object> each) {
+        checkNotNull(in, "in");
+        checkNotNull(each, "each");
+        return withKryo(kryo -> {
+            Input input = new Input(in, BUFFER_SIZE);
+            long n = 0;
+            while (readMarker(input, -1, (int) Math.min(Integer.MAX_VALUE, n))) {
+                each.accept(readObject(kryo, input, -1));
+                n++;
+            }
+            return n;
+        });
+    }
+
     private <R> R withKryo(Function<Kryo, R> action) {
         Kryo kryo = pool.obtain();
         // A Kryo that failed mid-graph may hold stale reference state: drop it, never reuse it.

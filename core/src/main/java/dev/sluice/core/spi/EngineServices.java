@@ -123,6 +123,14 @@ public final class EngineServices {
     }
 
     /**
+     * Reads a stream of records {@link #writeRecords} wrote from {@code in}, handing each to
+     * {@code each} as it is read (may read past its end); returns how many.
+     */
+    public long readEachRecord(java.io.InputStream in, java.util.function.Consumer<Object> each) {
+        return runtime.nodes().serializer().forEach(in, each);
+    }
+
+    /**
      * Cuts {@code dataset}'s lineage at {@code source}, a dataset with the same partitions and
      * records that depends on no other (a state checkpoint another module wrote and made durable):
      * from now on a partition not in the block store is read from {@code source}, and

@@ -1,5 +1,6 @@
 package dev.sluice.examples.bench;
 
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 
 /**
@@ -54,7 +55,23 @@ final class Allocation {
     }
 
     /**
-     * Sums allocation, and process CPU time, over several measured stretches. Process CPU time
+     * The collections so far and their accumulated time in milliseconds, summed over the JVM's
+     * collectors ({@code GarbageCollectorMXBean}s: for G1 its young and mixed pauses and any full
+     * collection, for ParallelGC its young and full collections; G1's concurrent marking, which
+     * runs beside the application, is not in them). -1 for a collector that does not report.
+     */
+    static long[] collections() {
+        long count = 0;
+        long millis = 0;
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            count += Math.max(0, gc.getCollectionCount());
+            millis += Math.max(0, gc.getCollectionTime());
+        }
+        return new long[] {count, millis};
+    }
+
+    /**
+     * Sums allocation, process CPU time and collections over several measured stretches. Process CPU time
      * counts what the collector's threads did for the stretch, and on a loaded machine it moves
      * much less than wall time, since waiting for a core is not counted.
      */
@@ -63,10 +80,14 @@ final class Allocation {
         private long startedAt = -1;
         private long cpuTotal;
         private long cpuStartedAt = -1;
+        private long gcCount;
+        private long gcMillis;
+        private long[] gcStartedAt;
 
         void start() {
             startedAt = allThreads();
             cpuStartedAt = processCpuNanos();
+            gcStartedAt = collections();
         }
 
         void stop() {
@@ -78,6 +99,22 @@ final class Allocation {
                 cpuTotal += processCpuNanos() - cpuStartedAt;
             }
             cpuStartedAt = -1;
+            if (gcStartedAt != null) {
+                long[] now = collections();
+                gcCount += now[0] - gcStartedAt[0];
+                gcMillis += now[1] - gcStartedAt[1];
+            }
+            gcStartedAt = null;
+        }
+
+        /** Collections (stop-the-world pauses) per batch over the stretches measured. */
+        double gcPausesPerBatch(long batches) {
+            return batches > 0 ? BenchReport.round3(gcCount / (double) batches) : -1;
+        }
+
+        /** Milliseconds of collection pauses per batch over the stretches measured. */
+        double gcPauseMsPerBatch(long batches) {
+            return batches > 0 ? BenchReport.round3(gcMillis / (double) batches) : -1;
         }
 
         /** Process CPU milliseconds per batch over the stretches measured, or -1 if not supported. */

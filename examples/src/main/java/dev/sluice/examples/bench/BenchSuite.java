@@ -32,7 +32,11 @@ import java.util.Optional;
  * minutes on two busy shared cores (a few on a quiet machine), {@code --quick} about half:
  * <pre>
  * java -jar examples/target/sluice-examples.jar bench suite [--quick] [--cases W1-10k,W3mapws] [--split regex]
+ *     [--warmup W] [--batches B]
  * </pre>
+ * {@code --warmup} and {@code --batches} replace the warm-up and measured batch counts of the
+ * stream throughput cases (W1, W2, W3), for instance to measure a collector after its heap has
+ * grown and its first marking cycles have run rather than in the first dozen batches.
  * The child JVMs' JSON lines are printed as they come, then the tables.
  */
 public final class BenchSuite {
@@ -97,13 +101,17 @@ public final class BenchSuite {
         boolean quick = false;
         List<String> only = null;
         String split = null;
+        String warmup = null;
+        String batches = null;
         for (int i = 0; i < argv.length; i++) {
             switch (argv[i]) {
                 case "--quick" -> quick = true;
                 case "--cases" -> only = List.of(value(argv, ++i).split(","));
                 case "--split" -> split = Splitter.parse(value(argv, ++i)).label();
+                case "--warmup" -> warmup = positive(argv, ++i);
+                case "--batches" -> batches = positive(argv, ++i);
                 default -> throw new IllegalArgumentException("bench suite: unknown option '" + argv[i]
-                        + "'; accepted: --quick, --cases NAME,..., --split indexOf|regex");
+                        + "'; accepted: --quick, --cases NAME,..., --split indexOf|regex, --warmup W, --batches B");
             }
         }
         List<Case> selected = new ArrayList<>();
@@ -119,10 +127,7 @@ public final class BenchSuite {
         long start = System.nanoTime();
         for (int i = 0; i < selected.size(); i++) {
             Case c = selected.get(i);
-            List<String> args = new ArrayList<>(quick ? c.quick() : c.full());
-            if (split != null && !c.name().equals("W4")) {
-                args.addAll(List.of("--split", split));
-            }
+            List<String> args = arguments(c, quick, split, warmup, batches);
             for (int k = 0; k < collectors.size(); k++) {
                 String collector = collectors.get((i + k) % collectors.size());
                 runs.add(runChild(c.name(), collector, args));
@@ -133,6 +138,36 @@ public final class BenchSuite {
         System.out.println();
         System.out.println(collectorTable(runs));
         System.out.printf(Locale.ROOT, "%nsuite took %.1f min%n", (System.nanoTime() - start) / 60e9);
+    }
+
+    /**
+     * The {@code bench} arguments of case {@code c}: its full or quick ones, with {@code split}
+     * and, for the stream throughput cases, {@code warmup} and {@code batches} if given (not null).
+     */
+    static List<String> arguments(Case c, boolean quick, String split, String warmup, String batches) {
+        List<String> args = new ArrayList<>(quick ? c.quick() : c.full());
+        if (split != null && !c.name().equals("W4")) {
+            args.addAll(List.of("--split", split));
+        }
+        if (c.full().contains("--lines") && !c.name().equals("batch-wordcount")) {
+            override(args, "--warmup", warmup);
+            override(args, "--batches", batches);
+        }
+        return args;
+    }
+
+    /** Replaces the value of {@code option} in {@code args} by {@code value}, if one was given. */
+    private static void override(List<String> args, String option, String value) {
+        int at = args.indexOf(option);
+        if (value != null && at >= 0) {
+            args.set(at + 1, value);
+        }
+    }
+
+    private static String positive(String[] argv, int i) {
+        String v = value(argv, i);
+        checkArgument(v.matches("[1-9][0-9]*"), "bench suite: %s must be a positive integer, got '%s'", argv[i - 1], v);
+        return v;
     }
 
     private static String value(String[] argv, int i) {
@@ -201,10 +236,16 @@ public final class BenchSuite {
         return s.toString().stripTrailing();
     }
 
-    /** Per case: the engine's and the 1-thread loop's median under G1 over that under ParallelGC. */
+    /**
+     * Per case: the engine's and the 1-thread loop's median under G1 over that under ParallelGC,
+     * then, as "ParallelGC / G1", the engine's process CPU per batch, its collection pauses per
+     * batch and their milliseconds, and the peak RSS: where the G1 run's time went.
+     */
     static String collectorTable(List<Run> runs) {
         StringBuilder s = new StringBuilder("| case | engine ms ParallelGC | engine ms G1 | engine G1 / ParallelGC"
-                + " | 1-thread G1 / ParallelGC |\n| --- | ---: | ---: | ---: | ---: |\n");
+                + " | 1-thread G1 / ParallelGC | engine CPU ms/batch | engine GC pauses/batch"
+                + " | engine GC pause ms/batch | peak RSS MiB |\n"
+                + "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
         Map<String, Map<String, Run>> byCase = new LinkedHashMap<>();
         for (Run r : runs) {
             byCase.computeIfAbsent(r.caseName(), k -> new LinkedHashMap<>()).put(r.collector(), r);
@@ -220,9 +261,17 @@ public final class BenchSuite {
             s.append("| ").append(name).append(" | ").append(fmt(ep)).append(" | ").append(fmt(eg)).append(" | ")
                     .append(ratio(eg, ep)).append(" | ")
                     .append(ratio(median(g.mode("baseline-1thread"), "procMs"),
-                            median(p.mode("baseline-1thread"), "procMs"))).append(" |\n");
+                            median(p.mode("baseline-1thread"), "procMs"))).append(" | ")
+                    .append(pair(p, g, "cpuMsPerBatch")).append(" | ").append(pair(p, g, "gcPausesPerBatch"))
+                    .append(" | ").append(pair(p, g, "gcPauseMsPerBatch")).append(" | ")
+                    .append(pair(p, g, "peakRssMiB")).append(" |\n");
         });
         return s.toString().stripTrailing();
+    }
+
+    /** The engine's {@code field} under ParallelGC and under G1, as "p / g". */
+    private static String pair(Run parallel, Run g1, String field) {
+        return fmt(number(parallel.engine(), field)) + " / " + fmt(number(g1.engine(), field));
     }
 
     private static double median(Optional<Map<String, Object>> json, String field) {

@@ -57,7 +57,8 @@ import java.util.Queue;
  * A smoke run: {@code --keys 200000 --batch 50000}. Options: {@code --keys --batch --repeats 5
  * --parallelism <cores> --checkpoint-every 10 --sample 100000 --steady 100}; {@code --baseline 0}
  * skips the HashMap baseline (minutes of young collections at 10M keys), {@code --progress 0}
- * the per-batch line on stderr. At 10M keys with G1 give it {@code -Xmx8g} (live heap about
+ * the per-batch line on stderr, {@code --state-partitions N} the state's partitions
+ * ({@code StateSpec.numPartitions}; default: the parallelism), printed as {@code statePartitions}. At 10M keys with G1 give it {@code -Xmx8g} (live heap about
  * 1.2 GB; merges and base writes peak near 5.5 GB).
  */
 public final class StateScaleBench {
@@ -79,10 +80,22 @@ public final class StateScaleBench {
         long batch = option(args, "--batch", 1_000_000);
         int repeats = (int) option(args, "--repeats", 5);
         int parallelism = (int) option(args, "--parallelism", Runtime.getRuntime().availableProcessors());
+        int statePartitions = (int) option(args, "--state-partitions", parallelism);
         int checkpointEvery = (int) option(args, "--checkpoint-every", 10);
         int sample = (int) option(args, "--sample", 100_000);
         int steady = (int) option(args, "--steady", 100);
         boolean progress = option(args, "--progress", 1) != 0;
+        long paceMs = option(args, "--pace-ms", 0);
+        boolean restoreChild = option(args, "--restore-jvm", 1) != 0;
+        String restoreOnly = stringOption(args, "--restore-only", null);
+        if (restoreOnly != null) { // the child JVM of the process-start restore measurement
+            Map<String, Object> r = restore(restoreOnly, parallelism, statePartitions, keys, checkpointEvery,
+                    option(args, "--last-batch", 0));
+            r.put("processStartToFirstBatchMs", System.currentTimeMillis()
+                    - java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime());
+            System.out.println(BenchReport.Json.write(r));
+            return;
+        }
 
         double heapDeltaBytes = keyAndValueBytesHeapDelta((int) Math.min(200_000, keys));
         // First: a clean heap. --baseline 0 skips it (at 10M keys it takes minutes of young collections).
@@ -92,6 +105,7 @@ public final class StateScaleBench {
         Queue<List<KeyRange>> queue = new ArrayDeque<>();
         String dir = Files.createTempDirectory("state-scale-bench").toUri().toString();
         Map<String, Object> out = new java.util.LinkedHashMap<>();
+        long[] lastBatch = {0};
         // The checkpoint directory is the engine's, not the kit's: a kit with its own checkpoint directory
         // resumes from it (getOrCreate), which a queue stream cannot do; this run only needs state checkpoints.
         try (dev.sluice.core.Engine engine = dev.sluice.core.Engine.builder().appName("state-scale")
@@ -104,7 +118,8 @@ public final class StateScaleBench {
                             emit.accept(Pair.of(key(i), i));
                         }
                     }))
-                    .mapWithState(StateSpec.function(StateScaleBench::add)).uid("counts");
+                    .mapWithState(StateSpec.function(StateScaleBench::add).numPartitions(statePartitions))
+                    .uid("counts");
             counts.checkpoint(INTERVAL.multipliedBy(checkpointEvery));
             CheckpointLog checkpoints = new CheckpointLog();
             kit.context().addListener(checkpoints);
@@ -170,7 +185,15 @@ public final class StateScaleBench {
             long diskMax = 0;
             java.nio.file.Path stateDir = java.nio.file.Path.of(java.net.URI.create(dir)).resolve("state");
             int firstSteadyEvent = checkpoints.infos.size();
+            long nextStart = System.nanoTime();
             for (int r = 0; r < steady || batchNumber[0] % checkpointEvery != 0; r++) {
+                if (paceMs > 0) { // batches start at their interval, as a stream's do (a late one starts at once)
+                    long wait = nextStart - System.nanoTime();
+                    if (wait > 0) {
+                        Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                    }
+                    nextStart += paceMs * 1_000_000;
+                }
                 Timing t = run.batch(split(r % 100, keys, 100, parallelism));
                 if (r < steady) {
                     steadyBatches.add(t);
@@ -182,6 +205,7 @@ public final class StateScaleBench {
             // which the writer deletes the files it no longer needs; wait (bounded) for that to settle.
             run.batch(List.of());
             run.batch(List.of());
+            lastBatch[0] = kit.time().millis() / INTERVAL.toMillis();
             long diskLast = bytesUnder(stateDir);
             for (int i = 0; i < 50; i++) {
                 Thread.sleep(200);
@@ -218,7 +242,9 @@ public final class StateScaleBench {
             out.put("keys", keys);
             out.put("batch", batch);
             out.put("parallelism", parallelism);
+        out.put("statePartitions", statePartitions);
             out.put("checkpointEvery", checkpointEvery);
+            out.put("paceMs", paceMs);
             out.put("loadBatchMedianMs", median(load));
             out.put("touch1pctMedianMs", median(onePercent));
             out.put("touchAllMedianMs", median(all));
@@ -231,8 +257,12 @@ public final class StateScaleBench {
             out.put("stateBytesPerKey", (heapAfter - heapBefore) / (double) keys - objectBytes);
             out.put("allocBytesPerRecord", allocPerRecord);
         }
-        out.put("restore", restore(dir, parallelism, keys, checkpointEvery));
+        out.put("restore", restore(dir, parallelism, statePartitions, keys, checkpointEvery, lastBatch[0]));
+        if (restoreChild) {
+            out.put("restoreChildJvm", restoreInChild(dir, args, lastBatch[0]));
+        }
         out.put("baseline", baseline);
+        deleteRecursively(java.nio.file.Path.of(java.net.URI.create(dir))); // hundreds of MB at 10M keys
         System.out.println(BenchReport.Json.write(out));
     }
 
@@ -242,14 +272,18 @@ public final class StateScaleBench {
      * recovery (manifest, then every partition's base and deltas read and bulk-loaded in parallel)
      * to the first new batch completed, one that touches 1% of the keys.
      */
-    private static Map<String, Object> restore(String dir, int parallelism, long keys, int checkpointEvery) {
+    private static Map<String, Object> restore(String dir, int parallelism, int statePartitions, long keys,
+                                               int checkpointEvery, long lastBatch) {
         System.gc();
         long start = System.nanoTime();
         Map<String, Object> out = new java.util.LinkedHashMap<>();
+        // The batches up to the run's last (which recovery may recompute) are empty, as they were in the run
+        // after its last state checkpoint; the first new batch touches 1% of the keys.
         List<List<KeyRange>> batches = new ArrayList<>();
-        for (int i = 0; i < 1000; i++) {
-            batches.add(List.of());
+        for (long i = 0; i < lastBatch + 10; i++) {
+            batches.add(i + 1 > lastBatch ? split(7, keys, 100, parallelism) : List.of());
         }
+        long firstBatchRecords = batches.get(batches.size() - 1).stream().mapToLong(KeyRange::size).sum();
         try (StreamingTestKit kit = StreamingTestKit.builder().batchInterval(INTERVAL).parallelism(parallelism)
                 .checkpointDir(dir).batchTimeout(Duration.ofHours(1)).build()) {
             Queue<Long> outputs = new java.util.concurrent.ConcurrentLinkedQueue<>();
@@ -259,7 +293,8 @@ public final class StateScaleBench {
                         for (long i = range.from(); i < range.to(); i += range.step()) {
                             emit.accept(Pair.of(key(i), i));
                         }
-                    })).mapWithState(StateSpec.function(StateScaleBench::add)).uid("counts");
+                    })).mapWithState(StateSpec.function(StateScaleBench::add).numPartitions(statePartitions))
+                    .uid("counts");
             counts.checkpoint(INTERVAL.multipliedBy(checkpointEvery));
             counts.foreachBatch((ds, t) -> outputs.add(ds.count()));
             kit.run(1);
@@ -270,6 +305,18 @@ public final class StateScaleBench {
             if (restored != keys) {
                 throw new BenchCheckException("state-scale restore: restored " + restored + " keys, expected " + keys);
             }
+            Long firstOutput = null; // the new batch's: after those of batches recovery recomputed (empty)
+            for (Long o = outputs.poll(); o != null; o = outputs.poll()) {
+                if (firstOutput != null && firstOutput != 0) {
+                    throw new BenchCheckException("state-scale restore: a recomputed batch output " + firstOutput
+                            + " records, but it was empty");
+                }
+                firstOutput = o;
+            }
+            if (firstOutput == null || firstOutput != firstBatchRecords) {
+                throw new BenchCheckException("state-scale restore: the first new batch output " + firstOutput
+                        + " records, but it fed " + firstBatchRecords);
+            }
             out.put("restoreMs", restoreMs);
             out.put("recoveryMs", report.took().toNanos() / 1e6);
             out.put("restoredKeys", restored);
@@ -277,6 +324,61 @@ public final class StateScaleBench {
                     + "run the first new batch");
         }
         return out;
+    }
+
+    /**
+     * Restore from process start: a child JVM (this JVM's heap and collector flags) runs
+     * {@link #restore} on the checkpoint directory and reports, from its JVM's start time, when
+     * the first new batch completed; the parent also times from launching it to that report.
+     */
+    private static Map<String, Object> restoreInChild(String dir, String[] args, long lastBatch) throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        for (String flag : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (flag.startsWith("-Xmx") || flag.startsWith("-XX:+Use")) {
+                command.add(flag);
+            }
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), dev.sluice.examples.Main.class.getName(),
+                "bench", "state-scale"));
+        command.addAll(List.of(args));
+        command.addAll(List.of("--restore-only", dir, "--last-batch", String.valueOf(lastBatch)));
+        java.nio.file.Path err = Files.createTempFile("state-scale-restore-", ".log");
+        long start = System.nanoTime();
+        Process p = new ProcessBuilder(command).redirectError(err.toFile()).start();
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        try (java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
+                java.nio.charset.StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = in.readLine()) != null) {
+                if (line.startsWith("{")) {
+                    out.put("launchToFirstBatchMs", (System.nanoTime() - start) / 1e6);
+                    out.putAll(JsonReader.object(line));
+                }
+            }
+        }
+        int exit = p.waitFor();
+        if (exit != 0 || !out.containsKey("processStartToFirstBatchMs")) {
+            List<String> log = Files.readAllLines(err);
+            throw new BenchCheckException("state-scale restore in a child JVM exited with " + exit + "; its log " + err
+                    + " ends: " + String.join(" | ", log.subList(Math.max(0, log.size() - 10), log.size())));
+        }
+        Files.deleteIfExists(err);
+        out.put("method", "child JVM (same -Xmx and collector): JVM start to the first new batch (1% of the keys) "
+                + "completed, and launch to its report");
+        return out;
+    }
+
+    /** Deletes the run's checkpoint directory; a file another thread deleted meanwhile is no error. */
+    private static void deleteRecursively(java.nio.file.Path dir) throws java.io.IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (java.util.stream.Stream<java.nio.file.Path> files = Files.walk(dir)) {
+            for (java.nio.file.Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(f);
+            }
+        }
     }
 
     /** Returns the bytes of the files under {@code dir} (Hadoop's .crc side files included). */
@@ -354,6 +456,7 @@ public final class StateScaleBench {
             Map<String, Object> one = new java.util.LinkedHashMap<>();
             one.put("batch", i.batchTime().millis());
             one.put("kind", i.kind().name());
+            one.put("basePartitions", i.basePartitions());
             one.put("bytes", i.bytes());
             one.put("keys", i.keys());
             one.put("ms", i.duration().toNanos() / 1e6);
@@ -533,6 +636,15 @@ public final class StateScaleBench {
             }
         }
         return out;
+    }
+
+    private static String stringOption(String[] args, String name, String defaultValue) {
+        for (int i = 0; i + 1 < args.length; i++) {
+            if (args[i].equals(name)) {
+                return args[i + 1];
+            }
+        }
+        return defaultValue;
     }
 
     private static long option(String[] args, String name, long defaultValue) {

@@ -59,7 +59,9 @@ import java.util.function.Function;
  * completion event; baselines are timed end to end, so compare {@code wallMs} with their
  * {@code procMs}); and bytes allocated per input line by all threads over the measured batches
  * ({@code allocBytesPerLine}, see {@link Allocation}); and process CPU time over the measured batches
- * divided by their number ({@code cpuMsPerBatch}, GC threads included).
+ * divided by their number ({@code cpuMsPerBatch}, GC threads included); and the collector's
+ * stop-the-world pauses over the measured batches, per batch ({@code gcPausesPerBatch}) and their
+ * milliseconds per batch ({@code gcPauseMsPerBatch}), from the JVM's collector beans.
  *
  * <p>Checks: every batch's output, warm-up and measured, of the engine and of every baseline, is
  * compared with a plain-Java {@link Reference}; a mismatch fails the run with a
@@ -84,7 +86,8 @@ import java.util.function.Function;
  * {@code --rounds R} (min(5, B)), {@code --window w} (10, W2 only), {@code --split indexOf|regex}.
  * Each run prints one JSON line per mode (engine, then each baseline) with workload, mode, split,
  * linesPerBatch, measuredBatches, procMs {median, p99, min, max}, linesPerSecMedian, wallMs,
- * allocBytesPerLine, outputCounts, checkedBatches, peakRssMiB and jvmFlags, then a summary line
+ * allocBytesPerLine, cpuMsPerBatch, gcPausesPerBatch, gcPauseMsPerBatch, outputCounts, checkedBatches,
+ * peakRssMiB and jvmFlags, then a summary line
  * with the ratios of the engine's median throughput to each baseline's (and of its bytes per line).
  */
 public final class StreamingBench {
@@ -399,7 +402,9 @@ public final class StreamingBench {
         Json json(Config config, List<List<String>> data) {
             Json j = report(workload, name, lines, millis, firstOutputs).put("split", config.splitter().label())
                     .put("rounds", config.rounds()).put("allocBytesPerLine", alloc())
-                    .put("cpuMsPerBatch", cpuMsPerBatch()).put("checkedBatches", checked);
+                    .put("cpuMsPerBatch", cpuMsPerBatch()).put("checkedBatches", checked)
+                    .put("gcPausesPerBatch", meter.gcPausesPerBatch(millis.size()))
+                    .put("gcPauseMsPerBatch", meter.gcPauseMsPerBatch(millis.size()));
             return workload.startsWith("W2") ? j.put("windowBatches", config.window()) : j;
         }
     }

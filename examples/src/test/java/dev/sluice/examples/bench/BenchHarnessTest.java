@@ -45,6 +45,12 @@ class BenchHarnessTest {
         assertThat(stat(engine, "wallMs", "median")).as("wall time includes the processing time")
                 .isGreaterThanOrEqualTo(stat(engine, "procMs", "median"));
         assertThat((Double) engine.get("allocBytesPerLine")).isPositive();
+        for (Map<String, Object> mode : lines.subList(0, 1 + baselines)) {
+            assertThat((Double) mode.get("gcPausesPerBatch")).as("%s gcPausesPerBatch", mode.get("mode"))
+                    .isGreaterThanOrEqualTo(0.0);
+            assertThat((Double) mode.get("gcPauseMsPerBatch")).as("%s gcPauseMsPerBatch", mode.get("mode"))
+                    .isGreaterThanOrEqualTo(0.0);
+        }
         Reference reference = Reference.of(workload, WorkloadData.pregenerate(LINES), 3);
         for (Map<String, Object> mode : lines.subList(0, 1 + baselines)) {
             assertThat(mode.get("outputCounts")).as("%s outputCounts", mode.get("mode"))
@@ -110,9 +116,15 @@ class BenchHarnessTest {
     @Test
     void stateScale_tinyRun_checksTheStateAndSizesKeysWithJol() {
         Map<String, Object> out = single(bench("state-scale", "--keys", "3000", "--batch", "1000", "--repeats", "2",
-                "--checkpoint-every", "5", "--parallelism", "2", "--sample", "500"));
+                "--checkpoint-every", "5", "--parallelism", "2", "--sample", "500", "--steady", "10", "--pace-ms", "5"));
 
         assertThat(out).containsEntry("keys", 3000.0);
+        assertThat(out).containsEntry("paceMs", 5.0);
+        assertThat(out.get("restore")).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+                .containsEntry("restoredKeys", 3000.0);
+        assertThat(out.get("restoreChildJvm")).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+                .containsEntry("restoredKeys", 3000.0)
+                .hasEntrySatisfying("processStartToFirstBatchMs", ms -> assertThat((Double) ms).isPositive());
         assertThat(out.get("keyAndValueBytesMethod")).isEqualTo("JOL over 500 held (key, state) pairs");
         assertThat((Double) out.get("keyAndValueBytes")).isPositive();
         assertThat(out.get("baseline")).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)

@@ -82,7 +82,8 @@ public final class MapWithStateDataset<K, V, S, R> extends NarrowDataset<StateRe
         StateMap<K, S> map = before.newDelta();
         // One output per record, so a chunked list: no copying growth, no humongous array (ChunkedList).
         List<R> mapped = new ChunkedList<>();
-        MappingState<S> state = new MappingState<>();
+        MappingState.Present<S> present = MappingState.present();
+        MappingState.Absent<S> absent = MappingState.absent();
         // Optional is immutable and value-based: consecutive records with the same value object
         // (a batch of (word, 1) pairs shares the one cached Integer) share one Optional.
         V lastValue = null;
@@ -91,13 +92,23 @@ public final class MapWithStateDataset<K, V, S, R> extends NarrowDataset<StateRe
             Pair<K, V> kv = records.next();
             K key = kv.key();
             S current = map.get(key);
-            state.reset(current, false);
             V value = kv.value();
             if (value != lastValue) {
                 lastValue = value;
                 lastOptional = Optional.ofNullable(value);
             }
-            mapped.add(function.call(key, lastOptional, state));
+            // One call site per State class, so that C2 can remove the Optional of
+            // state.toOptional() for keys with state (MappingState's class comment).
+            MappingState<S> state;
+            if (current != null) {
+                present.reset(current, false);
+                mapped.add(function.call(key, lastOptional, present));
+                state = present;
+            } else {
+                absent.reset(null, false);
+                mapped.add(function.call(key, lastOptional, absent));
+                state = absent;
+            }
             if (state.isRemoved()) {
                 map.remove(key, batchMillis);
             } else if (state.isUpdated() || (timeoutMillis > 0 && state.exists())) {
@@ -105,13 +116,13 @@ public final class MapWithStateDataset<K, V, S, R> extends NarrowDataset<StateRe
             }
         }
         if (timeoutMillis > 0) {
-            timeOutIdleKeys(map, state, mapped);
+            timeOutIdleKeys(map, present, mapped);
         }
         return new StateRecord<>(map.compacted(), mapped);
     }
 
     /** Scans every key (only done with a timeout): calls the function once for each idle key and removes it. */
-    private void timeOutIdleKeys(StateMap<K, S> map, MappingState<S> state, List<R> mapped) throws Exception {
+    private void timeOutIdleKeys(StateMap<K, S> map, MappingState.Present<S> state, List<R> mapped) throws Exception {
         long idleBefore = batchMillis - timeoutMillis;
         List<StateMap.Entry<K, S>> idle = new ArrayList<>();
         for (Iterator<StateMap.Entry<K, S>> it = map.iterator(); it.hasNext(); ) {

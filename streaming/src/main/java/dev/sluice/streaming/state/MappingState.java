@@ -7,21 +7,35 @@ import java.util.NoSuchElementException;
 import java.util.Optional;
 
 /**
- * The {@link State} handed to a mapWithState function: one instance per partition task, reset
- * for each call, so a call allocates nothing. After the call the task reads what the function
- * did ({@link #isUpdated}, {@link #isRemoved}).
+ * The {@link State} handed to a mapWithState function: two instances per partition task, one for
+ * calls on keys that have state ({@link Present}) and one for keys that have none
+ * ({@link Absent}), each reset for each call, so a call allocates nothing. After the call the
+ * task reads what the function did ({@link #isUpdated}, {@link #isRemoved}).
+ *
+ * <h2>Why two classes with the same {@code toOptional}</h2>
+ *
+ * <p>{@code state.toOptional()} is what most functions call first ({@code
+ * state.toOptional().orElse(0)}). Its {@code exists ? Optional.of(s) : Optional.empty()} merges a
+ * new object with a shared constant, which JDK 17's escape analysis cannot remove: one
+ * {@code Optional} per record (10–12% of W3mapws' bytes, all of it garbage at once). Each subclass
+ * has its own copy of the method, so its own branch profile: the task calls the function from
+ * one call site per subclass, the argument's exact class lets C2 bind {@code toOptional} to that
+ * copy, and in {@link Present}'s copy the empty branch is never taken, so C2 compiles only
+ * {@code Optional.of(s)} and, once the user's function is inlined, removes it (scalar
+ * replacement). A function that removes the state and then asks again takes the other branch; C2
+ * then recompiles with both, which is only slower, never different.
  *
  * <p>Threading: confined to the task's thread.
  */
-final class MappingState<S> implements State<S> {
-    private S state;
-    private boolean exists;
+abstract class MappingState<S> implements State<S> {
+    S state;
+    boolean exists;
     private boolean updated;
     private boolean removed;
     private boolean timingOut;
 
     /** Prepares for a call on a key whose state is {@code current} ({@code null}: none). */
-    void reset(S current, boolean isTimingOut) {
+    final void reset(S current, boolean isTimingOut) {
         state = current;
         exists = current != null;
         updated = false;
@@ -30,12 +44,12 @@ final class MappingState<S> implements State<S> {
     }
 
     @Override
-    public boolean exists() {
+    public final boolean exists() {
         return exists;
     }
 
     @Override
-    public S get() {
+    public final S get() {
         if (!exists) {
             throw new NoSuchElementException("this key has no state" + (removed ? " (it was removed in this call)" : "")
                     + "; check exists() first or use toOptional() (getOption() before it was renamed)");
@@ -43,13 +57,34 @@ final class MappingState<S> implements State<S> {
         return state;
     }
 
-    @Override
-    public Optional<S> toOptional() {
-        return exists ? Optional.of(state) : Optional.empty();
+    /** Returns the state for a call on a key that has state (or a timing-out key). */
+    static <S> Present<S> present() {
+        return new Present<>();
+    }
+
+    /** Returns the state for a call on a key that has none. */
+    static <S> Absent<S> absent() {
+        return new Absent<>();
+    }
+
+    /** For calls on keys that have state when the call begins (see the class comment). */
+    static final class Present<S> extends MappingState<S> {
+        @Override
+        public Optional<S> toOptional() {
+            return exists ? Optional.of(state) : Optional.empty();
+        }
+    }
+
+    /** For calls on keys that have no state when the call begins (see the class comment). */
+    static final class Absent<S> extends MappingState<S> {
+        @Override
+        public Optional<S> toOptional() {
+            return exists ? Optional.of(state) : Optional.empty();
+        }
     }
 
     @Override
-    public void update(S newState) {
+    public final void update(S newState) {
         checkNotNull(newState, "newState must not be null; call remove() to remove the key's state");
         if (timingOut) {
             throw new IllegalStateException("cannot update the state of a key that is timing out: it has been idle "
@@ -64,7 +99,7 @@ final class MappingState<S> implements State<S> {
     }
 
     @Override
-    public void remove() {
+    public final void remove() {
         if (timingOut) {
             throw new IllegalStateException("cannot remove the state of a key that is timing out: it is removed "
                     + "after this call anyway");
@@ -79,20 +114,20 @@ final class MappingState<S> implements State<S> {
     }
 
     @Override
-    public boolean isTimingOut() {
+    public final boolean isTimingOut() {
         return timingOut;
     }
 
-    boolean isUpdated() {
+    final boolean isUpdated() {
         return updated;
     }
 
-    boolean isRemoved() {
+    final boolean isRemoved() {
         return removed;
     }
 
     @Override
-    public String toString() {
+    public final String toString() {
         return exists ? "State(" + state + ")" : "State(none)";
     }
 }

@@ -17,13 +17,14 @@ import java.util.NoSuchElementException;
  *
  * <p><b>Structure.</b> One level of the chain is three parallel tables, {@code keys},
  * {@code values} and {@code times} (the batch time of the key's last update or access), probed
- * linearly from a multiplicative hash of the key. Each table is cut into chunks of at most
+ * linearly from a multiplicative hash of the key (a probe reads one-byte hash tags and looks at
+ * a key object only when its tag matches). Each table is cut into chunks of at most
  * {@value #CHUNK} slots (a 64 KB {@code Object[]}, a 128 KB {@code long[]}), so no level array is
  * a humongous object under G1, whatever the level's size (a single array of 131,072 longs already
  * is, with 2 MB regions; such arrays are allocated in the old generation, start a concurrent cycle
  * and, for {@code Object[]}, are kept until one ends). A level holds puts and tombstones (a removal of
  * a key an older level holds); a lookup asks the levels youngest first. A slot costs 4 + 4 + 8
- * bytes (compressed oops), and levels stay between 30% and 60% full, so a key costs 27 to 53
+ * bytes (compressed oops) plus a one-byte tag, and levels stay between 30% and 60% full, so a key costs 28 to 57
  * bytes beyond its key and value objects: no entry object, no boxed time, no cached hash (the
  * keys' own {@code hashCode}, which {@code String} caches, is used).
  *
@@ -61,19 +62,29 @@ import java.util.NoSuchElementException;
  * parent, and chunks no child key lands in stay shared. Otherwise both levels are rehashed into
  * a new table of the union's size.
  *
- * <p><b>Merges into a large root run in the background.</b> A merge into a root of at least
- * {@link #backgroundMinCapacity} slots would make its batch cost the whole state (tens of
- * millions of slots copied while the batch waits). Instead {@link #compacted} leaves the level
- * where it is and hands the merge to one background thread; batches go on stacking levels on top.
- * The merged root is content-equal to the chain it was made from. A later {@link #compacted}
- * adopts it: the level directly above the old root is re-parented onto the new root (or, if it is
- * the very level that was merged, dropped from the chain). This is the one change to a finished
- * level: its {@code parent} link (volatile) moves to a level with the same content, so every read
- * before and after gives the same answers; readers that walk several levels (iteration, deltas)
- * take the chain once, as an array. A level remembers the ids of the levels merged into it as
- * the parent, so a level that absorbed the merged one (it holds all of its content, under its
- * own) is recognised and still re-parented; a finished merge that a chain cannot adopt (another
- * branch, a retried batch's) or a failed one is ignored, and that chain merges in its batch.
+ * <p><b>Merges into a large level run in the background.</b> A merge into a level (the root or
+ * any other) of at least {@link #backgroundMinCapacity} slots would make its batch copy millions
+ * of slots while it waits. Instead {@link #compacted} leaves the level where it is and hands the
+ * merge to one background thread; batches go on stacking levels on top. The merged level is
+ * content-equal to the two levels it was made from. A later {@link #compacted} adopts it, from
+ * the root up: the level directly above the pair is re-parented onto the merged level (or, if it
+ * is the very level that was merged, dropped from the chain), and the merged level's parent is
+ * set to the pair's parent as it is then (a merge adopted below may have replaced it by a
+ * content-equal level). This is the one change to a finished level: its {@code parent} link
+ * (volatile) moves to a level with the same content, so every read before and after gives the
+ * same answers; readers that walk several levels (iteration, deltas) take the chain once, as an
+ * array. A level remembers the ids of the levels merged into it as the parent, so a level that
+ * absorbed the merged one (it holds all of its content, under its own) is recognised and still
+ * re-parented; a finished merge that a chain cannot adopt (another branch, a retried batch's) or
+ * a failed one is ignored, and that chain merges in its batch. A chain deeper than
+ * {@link #MAX_DEPTH} merges in its batch even past a running merge, whose result is then not
+ * adopted: the depth bound holds whatever the background thread's speed.
+ *
+ * <p><b>Visiting every key.</b> A base checkpoint visits each live key once, with its youngest
+ * entry ({@link #forEachLive}; deltas likewise, {@link #forEachChangeSince}). Whether a key is
+ * shadowed by a younger level is asked of one set of the younger levels' keys, built as they are
+ * visited (chunked, with hashes), so a root of millions of keys under a dozen levels costs one
+ * probe per key rather than one per younger level.
  *
  * <p><b>Timeouts.</b> Finding idle keys scans every live key ({@link #iterator}); the state
  * stream does that only when a timeout is set.
@@ -103,8 +114,8 @@ public final class StateMap<K, S> implements KryoSerializable {
     private static final long[] NONE = new long[0];
     /** How many absorbed levels a level remembers (a bound on a long-lived level's list). */
     private static final int MAX_ABSORBED = 32;
-    /** Roots with at least this many slots are merged into in the background (tests lower it). */
-    static volatile int backgroundMinCapacity = 1 << 20;
+    /** Levels with at least this many slots are merged into in the background (tests lower it). */
+    static volatile int backgroundMinCapacity = 1 << 19;
     /** Runs background merges: one low-priority daemon thread (tests install their own, run when they choose). */
     static volatile java.util.concurrent.Executor merger = defaultMerger();
 
@@ -117,7 +128,7 @@ public final class StateMap<K, S> implements KryoSerializable {
         });
     }
 
-    /** A merge into a root running in the background: of the level {@code merged} (id {@code id}). */
+    /** A merge into a large level running in the background: of the level {@code merged} (id {@code id}). */
     private static final class BackgroundMerge<K, S> {
         final long id;
         final StateMap<K, S> merged;
@@ -131,6 +142,12 @@ public final class StateMap<K, S> implements KryoSerializable {
     }
 
     private Object[][] keys;
+    /**
+     * One byte per slot: 0 for an empty slot, else 1-255 from the key's hash. A probe reads only
+     * these until a tag matches or a slot is empty, so a key that is not in a level costs one
+     * cache line of this level, not a visit to every key object its probe passes.
+     */
+    private byte[][] tags;
     private Object[][] values;
     private long[][] times;
     /** Slots of this level (a power of two): one chunk below {@link #CHUNK}, else capacity / CHUNK chunks. */
@@ -154,7 +171,7 @@ public final class StateMap<K, S> implements KryoSerializable {
      * {@value #MAX_ABSORBED}): this level holds all of their content, under its own.
      */
     private long[] absorbed = NONE;
-    /** On a root: the background merge into it, if one was started. */
+    /** The background merge into this level, if one was started. */
     private volatile BackgroundMerge<K, S> backgroundMerge;
     /** The newest time written to a slot of this level (puts and tombstones): a delta skips older levels. */
     private long maxTime = Long.MIN_VALUE;
@@ -320,7 +337,7 @@ public final class StateMap<K, S> implements KryoSerializable {
      * large relative to them or the chain is too deep. Neither this level nor its parents change.
      */
     public StateMap<K, S> compacted() {
-        adoptBackgroundMerge();
+        adoptBackgroundMerges();
         if (used == 0 && parent != null) {
             return parent;
         }
@@ -330,21 +347,22 @@ public final class StateMap<K, S> implements KryoSerializable {
             StateMap<K, S> p = m.parent;
             BackgroundMerge<K, S> job = p.backgroundMerge;
             // A finished merge this chain could not adopt (another branch's), or a failed one: merge here.
-            if (p.parent == null && p.capacity >= backgroundMinCapacity
+            // Too deep a chain merges in the batch even past a running merge (whose result is then not adopted).
+            if (p.capacity >= backgroundMinCapacity && m.depth <= MAX_DEPTH
                     && (job == null || (!job.failed && job.result == null))) {
                 if (job == null) {
                     startBackgroundMerge(p, m);
                 }
-                break; // m stays above the root until the merged root is adopted
+                break; // m stays above p until the merged level is adopted
             }
             m = m.mergedWithParent();
         }
         return m;
     }
 
-    private static <K, S> void startBackgroundMerge(StateMap<K, S> root, StateMap<K, S> level) {
+    private static <K, S> void startBackgroundMerge(StateMap<K, S> into, StateMap<K, S> level) {
         BackgroundMerge<K, S> job = new BackgroundMerge<>(level);
-        root.backgroundMerge = job;
+        into.backgroundMerge = job;
         try {
             merger.execute(() -> {
                 try {
@@ -375,40 +393,42 @@ public final class StateMap<K, S> implements KryoSerializable {
     static final java.util.concurrent.atomic.AtomicInteger ADOPTED = new java.util.concurrent.atomic.AtomicInteger();
 
     /**
-     * If the root of this chain has a finished background merge of a level this chain still
-     * holds directly above the root (that level, or one that absorbed it), puts the merged root
-     * in the old root's place: content-equal, so no reader sees a difference.
+     * For every level of this chain with a finished background merge of the level this chain
+     * holds directly above it (that level, or one that absorbed it), puts the merged level in
+     * place of the two: content-equal, so no reader sees a difference. From the root up, so a
+     * merged level's parent is the (possibly just adopted) level below it.
      */
-    private void adoptBackgroundMerge() {
-        List<StateMap<K, S>> chain = new ArrayList<>();
-        for (StateMap<K, S> m = this; m != null; m = m.parent) {
-            chain.add(m);
-        }
-        int n = chain.size();
-        if (n < 2) {
-            return;
-        }
-        StateMap<K, S> root = chain.get(n - 1);
-        BackgroundMerge<K, S> job = root.backgroundMerge;
-        StateMap<K, S> above = chain.get(n - 2);
-        if (job == null || job.result == null || !above.contains(job.id)) {
-            return;
-        }
-        StateMap<K, S> merged = job.result;
-        if (above == job.merged) { // the merged level itself: it is all in the new root
-            if (n == 2) {
-                return; // this level is it: compacted() of a finished level is not asked twice
+    private void adoptBackgroundMerges() {
+        List<StateMap<K, S>> chain = levels();
+        boolean adopted = false;
+        for (int i = chain.size() - 1; i >= 1; i--) {
+            StateMap<K, S> level = chain.get(i);
+            BackgroundMerge<K, S> job = level.backgroundMerge;
+            StateMap<K, S> above = chain.get(i - 1);
+            if (job == null || job.result == null || !above.contains(job.id)) {
+                continue;
             }
-            chain.get(n - 3).parent = merged;
-            chain.remove(n - 2);
-        } else {
-            above.parent = merged;
+            StateMap<K, S> merged = job.result;
+            if (above == job.merged && i == 1) {
+                continue; // this level is it: compacted() of a finished level is not asked twice
+            }
+            merged.parent = level.parent; // content-equal to what the merge saw; drops a replaced one
+            if (above == job.merged) { // the merged level itself: all of it is in the merged level
+                chain.get(i - 2).parent = merged;
+                chain.remove(i - 1);
+                chain.set(i - 1, merged);
+            } else {
+                above.parent = merged;
+                chain.set(i, merged);
+            }
+            adopted = true;
+            ADOPTED.incrementAndGet();
         }
-        chain.set(chain.size() - 1, merged);
-        for (int i = chain.size() - 1, d = 0; i >= 0; i--, d++) {
-            chain.get(i).depth = d;
+        if (adopted) {
+            for (int i = chain.size() - 1, d = 0; i >= 0; i--, d++) {
+                chain.get(i).depth = d;
+            }
         }
-        ADOPTED.incrementAndGet();
     }
 
     /** Returns the number of slots of this level (its table's capacity); for tests of the sizing. */
@@ -518,6 +538,7 @@ public final class StateMap<K, S> implements KryoSerializable {
         merged.depth = p.depth;
         merged.capacity = p.capacity;
         merged.keys = p.keys.clone();
+        merged.tags = p.tags.clone();
         merged.values = p.values.clone();
         merged.times = p.times.clone();
         merged.owned = new boolean[p.keys.length];
@@ -588,11 +609,44 @@ public final class StateMap<K, S> implements KryoSerializable {
      * without a scan. Reads only; a finished chain may be read from any thread.
      */
     public void forEachChangeSince(long since, ChangeVisitor<K, S> visitor) {
+        visitYoungest(since, true, visitor);
+    }
+
+    /**
+     * Visits every live key of the chain once, with its youngest state and time: what
+     * {@link #iterator} gives, in one pass per level. Whether a key is shadowed by a younger level
+     * is asked of one set of the younger levels' keys (with their hashes), not of every younger
+     * level in turn: a root of millions of keys under a dozen levels costs one probe per key,
+     * not a dozen. Reads only; a finished chain may be read from any thread.
+     */
+    public void forEachLive(ChangeVisitor<K, S> visitor) {
+        visitYoungest(Long.MIN_VALUE, false, visitor);
+    }
+
+    /**
+     * Visits the youngest entry of each key of the chain with a time after {@code since}:
+     * tombstones too (as a {@code null} state) if {@code removals}, else only live keys.
+     */
+    @SuppressWarnings("unchecked")
+    private void visitYoungest(long since, boolean removals, ChangeVisitor<K, S> visitor) {
         List<StateMap<K, S>> chain = levels();
+        // Keys of the younger levels scanned so far; younger levels that were skipped (nothing after
+        // since) are asked directly, as they were not scanned.
+        KeySet seen = null;
+        List<StateMap<K, S>> skipped = new ArrayList<>();
         for (int l = 0; l < chain.size(); l++) {
             StateMap<K, S> level = chain.get(l);
+            boolean last = l == chain.size() - 1;
             if (level.maxTime <= since) {
+                skipped.add(level);
                 continue;
+            }
+            if (seen == null && !last) {
+                long younger = 0;
+                for (int i = l; i < chain.size() - 1; i++) {
+                    younger += chain.get(i).used;
+                }
+                seen = new KeySet(younger);
             }
             for (int c = 0; c < level.keys.length; c++) {
                 Object[] ks = level.keys[c];
@@ -600,14 +654,70 @@ public final class StateMap<K, S> implements KryoSerializable {
                 long[] ts = level.times[c];
                 for (int j = 0; j < ks.length; j++) {
                     Object k = ks[j];
-                    if (k != null && ts[j] > since && !shadowed(chain, l, k)) {
-                        Object v = vs[j];
-                        @SuppressWarnings("unchecked")
-                        S state = v == TOMBSTONE ? null : (S) v;
-                        visitor.visit(unmaskNull(k), state, ts[j]);
+                    if (k == null) {
+                        continue;
                     }
+                    int hash = hash(k);
+                    boolean shadowed = seen != null && seen.contains(k, hash);
+                    if (!shadowed && !skipped.isEmpty()) {
+                        for (StateMap<K, S> s : skipped) {
+                            if (s.find(k, hash) >= 0) {
+                                shadowed = true;
+                                break;
+                            }
+                        }
+                    }
+                    if (!last && !shadowed) {
+                        seen.add(k, hash);
+                    }
+                    Object v = vs[j];
+                    if (shadowed || ts[j] <= since || (!removals && v == TOMBSTONE)) {
+                        continue;
+                    }
+                    visitor.visit(unmaskNull(k), v == TOMBSTONE ? null : (S) v, ts[j]);
                 }
             }
+        }
+    }
+
+    /**
+     * A set of keys with their hashes, open addressing in chunks (no humongous array): a probe
+     * compares hashes first and reads a key only when they match.
+     */
+    private static final class KeySet {
+        private final Object[][] keys;
+        private final int[][] hashes;
+        private final int mask;
+
+        KeySet(long expected) {
+            int capacity = capacityFor(expected);
+            int chunks = Math.max(1, capacity >>> CHUNK_SHIFT);
+            int length = Math.min(capacity, CHUNK);
+            keys = new Object[chunks][length];
+            hashes = new int[chunks][length];
+            mask = capacity - 1;
+        }
+
+        boolean contains(Object k, int hash) {
+            for (int i = hash & mask; ; i = (i + 1) & mask) {
+                Object present = keys[i >>> CHUNK_SHIFT][i & CHUNK_MASK];
+                if (present == null) {
+                    return false;
+                }
+                if (hashes[i >>> CHUNK_SHIFT][i & CHUNK_MASK] == hash && (present == k || present.equals(k))) {
+                    return true;
+                }
+            }
+        }
+
+        /** Adds a key known to be absent. */
+        void add(Object k, int hash) {
+            int i = hash & mask;
+            while (keys[i >>> CHUNK_SHIFT][i & CHUNK_MASK] != null) {
+                i = (i + 1) & mask;
+            }
+            keys[i >>> CHUNK_SHIFT][i & CHUNK_MASK] = k;
+            hashes[i >>> CHUNK_SHIFT][i & CHUNK_MASK] = hash;
         }
     }
 
@@ -621,9 +731,9 @@ public final class StateMap<K, S> implements KryoSerializable {
     }
 
     /**
-     * Builds a root level directly from entries with distinct keys (a checkpoint read back): no
-     * chain walks, no resizing beyond the expected count. Single-threaded; {@link #build} hands
-     * the finished root over.
+     * Builds a root level directly (a checkpoint read back): a base's entries with distinct keys
+     * ({@link #add}), then its deltas' changes in order ({@link #apply}); no chain walks.
+     * Single-threaded; {@link #build} hands the finished root over.
      */
     public static final class Loader<K, S> {
         private final StateMap<K, S> root;
@@ -640,6 +750,28 @@ public final class StateMap<K, S> implements KryoSerializable {
             }
             root.copySlot(maskNull(key), state, time);
             root.size++;
+        }
+
+        /**
+         * Applies one later change to what was added: sets {@code key}'s state and time, or
+         * removes it if {@code state} is {@code null} (a delta read back after its base).
+         */
+        public void apply(K key, S state, long time) {
+            Object k = maskNull(key);
+            int hash = hash(k);
+            int slot = root.find(k, hash);
+            if (state == null) {
+                if (slot >= 0) {
+                    root.deleteSlot(slot);
+                    root.size--;
+                }
+                return;
+            }
+            if (slot < 0) {
+                slot = root.insertSlot(k, hash);
+                root.size++;
+            }
+            root.setSlot(slot, state, time);
         }
 
         /** Returns the loaded root; the loader must not be used afterwards. */
@@ -669,22 +801,33 @@ public final class StateMap<K, S> implements KryoSerializable {
 
     private int find(Object k, int hash) {
         int mask = capacity - 1;
-        Object[][] ks = keys;
+        byte tag = tag(hash);
+        byte[][] tg = tags;
         for (int i = hash & mask; ; i = (i + 1) & mask) {
-            Object present = ks[i >>> CHUNK_SHIFT][i & CHUNK_MASK];
-            if (present == null) {
+            byte t = tg[i >>> CHUNK_SHIFT][i & CHUNK_MASK];
+            if (t == 0) {
                 return -1;
             }
-            if (present == k || present.equals(k)) {
-                return i;
+            if (t == tag) {
+                Object present = keys[i >>> CHUNK_SHIFT][i & CHUNK_MASK];
+                if (present == k || present.equals(k)) {
+                    return i;
+                }
             }
         }
+    }
+
+    /** The tag of a hash: 1 to 255 (0 marks an empty slot), from bits the slot index uses last. */
+    private static byte tag(int hash) {
+        int t = (hash >>> 24) & 0xff;
+        return (byte) (t == 0 ? 1 : t);
     }
 
     /** Makes chunk {@code c} this level's own before a write (copy-on-write merges only). */
     private void own(int c) {
         if (owned != null && !owned[c]) {
             keys[c] = keys[c].clone();
+            tags[c] = tags[c].clone();
             values[c] = values[c].clone();
             times[c] = times[c].clone();
             owned[c] = true;
@@ -713,11 +856,12 @@ public final class StateMap<K, S> implements KryoSerializable {
         }
         int mask = capacity - 1;
         int i = hash & mask;
-        while (key(i) != null) {
+        while (tags[i >>> CHUNK_SHIFT][i & CHUNK_MASK] != 0) {
             i = (i + 1) & mask;
         }
         own(i >>> CHUNK_SHIFT);
         keys[i >>> CHUNK_SHIFT][i & CHUNK_MASK] = k;
+        tags[i >>> CHUNK_SHIFT][i & CHUNK_MASK] = tag(hash);
         used++;
         return i;
     }
@@ -748,6 +892,7 @@ public final class StateMap<K, S> implements KryoSerializable {
         int c = hole >>> CHUNK_SHIFT;
         own(c);
         keys[c][hole & CHUNK_MASK] = null;
+        tags[c][hole & CHUNK_MASK] = 0;
         values[c][hole & CHUNK_MASK] = null;
         times[c][hole & CHUNK_MASK] = 0;
         used--;
@@ -759,6 +904,7 @@ public final class StateMap<K, S> implements KryoSerializable {
         own(f);
         own(t);
         keys[t][to & CHUNK_MASK] = keys[f][from & CHUNK_MASK];
+        tags[t][to & CHUNK_MASK] = tags[f][from & CHUNK_MASK];
         values[t][to & CHUNK_MASK] = values[f][from & CHUNK_MASK];
         times[t][to & CHUNK_MASK] = times[f][from & CHUNK_MASK];
     }
@@ -783,6 +929,7 @@ public final class StateMap<K, S> implements KryoSerializable {
         int chunks = Math.max(1, newCapacity >>> CHUNK_SHIFT);
         int chunkLength = Math.min(newCapacity, CHUNK);
         keys = new Object[chunks][chunkLength];
+        tags = new byte[chunks][chunkLength];
         values = new Object[chunks][chunkLength];
         times = new long[chunks][chunkLength];
         capacity = newCapacity;

@@ -1,7 +1,6 @@
 package dev.sluice.streaming.state;
 
 import dev.sluice.streaming.statestore.StateCodec;
-import java.util.Iterator;
 import java.util.List;
 
 /**
@@ -27,10 +26,7 @@ public final class StateMapCodec<K, S, R> implements StateCodec<StateRecord<K, S
 
             @Override
             public void forEachEntry(EntryVisitor visitor) {
-                for (Iterator<StateMap.Entry<K, S>> it = map.iterator(); it.hasNext(); ) {
-                    StateMap.Entry<K, S> e = it.next();
-                    visitor.visit(e.key(), e.state(), e.updateTime());
-                }
+                map.forEachLive(visitor::visit);
             }
 
             @Override
@@ -53,6 +49,11 @@ public final class StateMapCodec<K, S, R> implements StateCodec<StateRecord<K, S
             @Override
             public void add(Object key, Object state, long time) {
                 loader.add((K) key, (S) state, time);
+            }
+
+            @Override
+            public void apply(Object key, Object state, long time) {
+                loader.apply((K) key, (S) state, time);
             }
 
             @Override

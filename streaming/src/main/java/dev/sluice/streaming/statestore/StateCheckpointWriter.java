@@ -28,27 +28,34 @@ import org.slf4j.LoggerFactory;
  *   <li>The batch that reaches a checkpoint time only takes a snapshot: per partition, the
  *       finished {@code StateMap} chain (immutable once its batch ended) or the cached records,
  *       and {@link #submit}s it. A newer snapshot of an operator replaces one not yet started.</li>
- *   <li>This writer's thread writes every partition file (a delta of what changed since the
- *       previous checkpoint it committed, or a base), then the manifest under a temporary name,
- *       renamed into place: only then is the checkpoint complete ({@link #takeCommitted}).</li>
+ *   <li>This writer's thread writes each partition's file (a delta of what changed since the
+ *       previous checkpoint it committed, or a base; none if the partition did not change), then
+ *       the manifest under a temporary name, renamed into place: only then is the checkpoint
+ *       complete ({@link #takeCommitted}).</li>
  *   <li>The job thread, after a later batch, takes the committed checkpoints, points the
  *       metadata checkpoint at their manifests, writes it, and calls {@link #referenced}: only
- *       then are the files no manifest newer than the metadata's needs deleted. A crash anywhere
- *       before leaves the metadata checkpoint naming the previous complete state checkpoint,
- *       whose files are still there.</li>
+ *       then are the files no manifest newer than the metadata's needs deleted, by a cleaner
+ *       thread of their own (so a long base being written does not keep old chains on disk). A
+ *       crash anywhere before leaves the metadata checkpoint naming the previous complete state
+ *       checkpoint, whose files are still there.</li>
  * </ol>
  *
- * <h2>Base or delta, and the bound</h2>
- * A checkpoint is a delta when the operator's codec is incremental, a previous checkpoint of
- * this writer is committed, every partition still knows all its changes since it (no merge into
- * a root dropped a newer removal), fewer than {@value #MAX_DELTAS} deltas follow the base, and
- * the deltas' bytes, this one's included (it is encoded first), stay within {@value #DELTA_RATIO}
- * of the base's; otherwise it is a base, written from the in-memory snapshot in the background
- * (the compaction: the chain of files is replaced, no batch waits, no file is merged). So a
- * recovery reads at most {@code 1 + MAX_DELTAS} files per partition, and the live checkpoint
- * takes at most {@code 1 + DELTA_RATIO} = 1.5 times its base. While a new base is written and
- * until the metadata checkpoint refers to it, the previous chain stays too (a crash then resumes
- * from it): a transient peak of at most 2.5 times.
+ * <h2>Base or delta, per partition, and the bounds</h2>
+ * The first checkpoint of a chain (no committed or restored one, a changed partition count, or a
+ * records codec) writes a base of every partition. After it each partition decides on its own
+ * ({@link RebasePolicy}): a delta, unless its chain is full ({@value #MAX_DELTAS} deltas, or this
+ * delta, encoded first, would take its deltas past {@value #DELTA_RATIO} of its own base's
+ * bytes) or its state lost a change (a merge into the root dropped a newer removal); and a few
+ * half-full chains, at most {@code max(1, ceil(P / 4))}, are rebased early so that partitions
+ * updated alike do not all rebase at the same checkpoint. A base is written from the in-memory
+ * snapshot in the background (the compaction: that partition's chain is replaced, no batch
+ * waits, no file is merged). So a recovery reads at most {@code 1 + MAX_DELTAS} files per
+ * partition, each live chain takes at most {@code 1 + DELTA_RATIO} = 1.5 times its base, and the
+ * transient peak while bases are written and the old chains wait for the metadata checkpoint is
+ * at most 2 times the state when no more than the budget must be rebased at once
+ * ({@link RebasePolicy} derives it). The manifest's {@code base} and the reported kind
+ * {@code STATE_BASE} mean every partition was written as a base; {@link CheckpointInfo#basePartitions}
+ * counts the partitions rebased.
  *
  * <h2>Failures</h2>
  * A write that fails is retried ({@value #ATTEMPTS} attempts), then reported to the listener
@@ -62,12 +69,17 @@ import org.slf4j.LoggerFactory;
  * stream that stops submitting does not count as stuck.
  *
  * <p>Threading: {@link #submit}, {@link #takeCommitted}, {@link #referenced}, {@link #abandon}
- * and {@link #close} may be called from any thread; everything else runs on the writer thread.
+ * and {@link #close} may be called from any thread; the deletions run on the cleaner thread;
+ * everything else runs on the writer thread. One lock guards the queues of both.
+ *
+ * <p>Why one class: the queues, the lifecycle (close, abandon) and the stuck reporting are shared
+ * by the job thread, the writer and the cleaner under that one lock; the decision what to write
+ * is apart ({@link RebasePolicy}), and so are the file formats ({@link StateFiles}).
  */
 public final class StateCheckpointWriter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StateCheckpointWriter.class);
-    static final int MAX_DELTAS = 8;
-    static final double DELTA_RATIO = 0.5;
+    static final int MAX_DELTAS = RebasePolicy.MAX_DELTAS;
+    static final double DELTA_RATIO = RebasePolicy.DELTA_RATIO;
     static final int ATTEMPTS = 3;
 
     /**
@@ -99,6 +111,7 @@ public final class StateCheckpointWriter implements AutoCloseable {
     private final ArrayDeque<Committed> cleanups = new ArrayDeque<>();
     private final Map<String, Committed> committed = new HashMap<>();
     private final Thread thread;
+    private final Thread cleaner;
     private volatile boolean abandoned;
     /** Run on the writer thread right after each commit (the checkpointer cuts the dataset's lineage there). */
     private volatile Consumer<Committed> onCommit = c -> { };
@@ -106,17 +119,15 @@ public final class StateCheckpointWriter implements AutoCloseable {
     private String writing;
     private boolean closed;
     private boolean busy;
+    private boolean cleaning;
 
     // written by the writer thread only (and by seed, before any submit)
-    private final Map<String, Chain> chains = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Per operator: the manifest of its last committed (or restored) checkpoint, whose chains the next one extends. */
+    private final Map<String, StateManifest> chains = new java.util.concurrent.ConcurrentHashMap<>();
     /** Per operator: the state time of its last complete checkpoint, or of the first one tried. */
     private final Map<String, Long> lastSuccess = new java.util.concurrent.ConcurrentHashMap<>();
     private final Set<String> stuckLogged = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final java.util.concurrent.atomic.AtomicInteger stuckReports = new java.util.concurrent.atomic.AtomicInteger();
-
-    /** The chain of files the next delta of an operator extends. */
-    private record Chain(StateManifest last, long baseBytes, long deltaBytes, int deltas) {
-    }
 
     /**
      * Starts the writer thread.
@@ -143,7 +154,10 @@ public final class StateCheckpointWriter implements AutoCloseable {
         this.backoffMillis = backoff.toMillis();
         this.thread = new Thread(this::run, "sluice-state-checkpoint");
         thread.setDaemon(true);
+        this.cleaner = new Thread(this::runCleanups, "sluice-state-cleanup");
+        cleaner.setDaemon(true);
         thread.start();
+        cleaner.start();
     }
 
     /**
@@ -151,17 +165,7 @@ public final class StateCheckpointWriter implements AutoCloseable {
      * may be a delta on it. Before the first {@link #submit} of that uid.
      */
     public void seed(StateManifest manifest, String uri) {
-        long base = 0;
-        long deltas = 0;
-        int maxDeltas = 0;
-        for (List<FileRef> chain : manifest.partitions()) {
-            base += chain.get(0).length();
-            for (int i = 1; i < chain.size(); i++) {
-                deltas += chain.get(i).length();
-            }
-            maxDeltas = Math.max(maxDeltas, chain.size() - 1);
-        }
-        chains.put(manifest.uid(), new Chain(manifest, base, deltas, maxDeltas));
+        chains.put(manifest.uid(), manifest); // each partition's chain decides on its own (RebasePolicy)
     }
 
     /** Sets what runs on the writer thread right after each commit. */
@@ -245,7 +249,7 @@ public final class StateCheckpointWriter implements AutoCloseable {
     public boolean awaitIdle(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (lock) {
-            while (busy || !pending.isEmpty() || !cleanups.isEmpty()) {
+            while (busy || cleaning || !pending.isEmpty() || !cleanups.isEmpty()) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0 || closed || abandoned) {
                     return false;
@@ -266,7 +270,10 @@ public final class StateCheckpointWriter implements AutoCloseable {
         }
     }
 
-    /** Lets the checkpoint being written finish (bounded), drops the pending ones, stops the thread. */
+    /**
+     * Lets the checkpoint being written finish (bounded), drops the pending ones, deletes what the
+     * checkpoints already referenced no longer need, stops the threads.
+     */
     @Override
     public void close() {
         synchronized (lock) {
@@ -276,6 +283,7 @@ public final class StateCheckpointWriter implements AutoCloseable {
         }
         try {
             thread.join(Duration.ofSeconds(30).toMillis());
+            cleaner.join(Duration.ofSeconds(10).toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -285,13 +293,12 @@ public final class StateCheckpointWriter implements AutoCloseable {
 
     private void run() {
         while (true) {
-            Snapshot next = null;
-            Committed cleanup = null;
+            Snapshot next;
             synchronized (lock) {
                 busy = false;
                 writing = null;
                 lock.notifyAll();
-                while (!abandoned && !closed && pending.isEmpty() && cleanups.isEmpty()) {
+                while (!abandoned && !closed && pending.isEmpty()) {
                     try {
                         lock.wait();
                     } catch (InterruptedException e) {
@@ -301,21 +308,41 @@ public final class StateCheckpointWriter implements AutoCloseable {
                 if (abandoned || closed) {
                     return;
                 }
-                if (!cleanups.isEmpty()) {
-                    cleanup = cleanups.poll();
-                } else {
-                    Map.Entry<String, Snapshot> first = pending.entrySet().iterator().next();
-                    pending.remove(first.getKey());
-                    next = first.getValue();
-                    writing = next.uid();
-                }
+                Map.Entry<String, Snapshot> first = pending.entrySet().iterator().next();
+                pending.remove(first.getKey());
+                next = first.getValue();
+                writing = next.uid();
                 busy = true;
             }
-            if (cleanup != null) {
-                deleteOlderThan(cleanup.manifest());
-            } else {
-                writeWithRetries(next);
+            writeWithRetries(next);
+        }
+    }
+
+    /**
+     * The cleaner thread: deletes what each referenced checkpoint no longer needs, at once rather
+     * than after the write in progress. It never races the writer: it deletes only files of times
+     * up to a committed checkpoint's, and the writer writes only newer ones.
+     */
+    private void runCleanups() {
+        while (true) {
+            Committed cleanup;
+            synchronized (lock) {
+                cleaning = false;
+                lock.notifyAll();
+                while (!abandoned && !closed && cleanups.isEmpty()) {
+                    try {
+                        lock.wait();
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+                if (abandoned || cleanups.isEmpty()) {
+                    return; // abandoned (a crash: nothing more happens), or closed with nothing left
+                }
+                cleanup = cleanups.poll();
+                cleaning = true;
             }
+            deleteOlderThan(cleanup.manifest());
         }
     }
 
@@ -354,7 +381,7 @@ public final class StateCheckpointWriter implements AutoCloseable {
             return;
         }
         failing.add(s.uid());
-        Chain c = chains.get(s.uid());
+        StateManifest c = chains.get(s.uid());
         CheckpointInfo.Kind kind = c == null || !s.codec().incremental() ? CheckpointInfo.Kind.STATE_BASE
                 : CheckpointInfo.Kind.STATE_DELTA;
         listener.accept(new CheckpointInfo(kind, s.uid(), new Time(s.time()), 0, 0, 0,
@@ -371,59 +398,30 @@ public final class StateCheckpointWriter implements AutoCloseable {
 
     /** Writes one checkpoint; returns what to report, or null if abandoned on the way. */
     private CheckpointInfo write(Snapshot s, long start) throws IOException {
-        Chain chain = chains.get(s.uid());
-        boolean base = !s.codec().incremental() || chain == null || chain.deltas() >= MAX_DELTAS
-                || chain.deltaBytes() > DELTA_RATIO * chain.baseBytes()
-                || chain.last().partitions().size() != s.partitions();
-        if (!base) {
-            for (KeyedState k : s.keyed()) {
-                if (!k.hasChangesSince(chain.last().stateTime())) {
-                    base = true;
-                    break;
-                }
-            }
+        StateManifest last = chains.get(s.uid());
+        Plan plan = plan(s, last);
+        int rebased = 0;
+        for (boolean b : plan.base()) {
+            rebased += b ? 1 : 0;
         }
-        // A delta is encoded first: if the chain's deltas would then outgrow the bound, a base is written instead.
-        List<StateFiles.Encoded> deltas = null;
-        if (!base) {
-            deltas = new ArrayList<>(s.partitions());
-            long deltaBytes = 0;
-            for (KeyedState k : s.keyed()) {
-                StateFiles.Encoded e = encode(k, StateFiles.DELTA, s.time(), chain.last().stateTime());
-                deltas.add(e);
-                deltaBytes += e.bytes().length;
-            }
-            if (chain.deltaBytes() + deltaBytes > DELTA_RATIO * chain.baseBytes()) {
-                base = true;
-                deltas = null;
-            }
-        }
-        CheckpointInfo.Kind kind = base ? CheckpointInfo.Kind.STATE_BASE : CheckpointInfo.Kind.STATE_DELTA;
+        boolean allBases = rebased == s.partitions();
+        CheckpointInfo.Kind kind = allBases ? CheckpointInfo.Kind.STATE_BASE : CheckpointInfo.Kind.STATE_DELTA;
         List<List<FileRef>> partitions = new ArrayList<>(s.partitions());
         long bytes = 0;
         long keys = 0;
+        int written = 0;
         for (int p = 0; p < s.partitions(); p++) {
             if (abandoned) {
                 return null;
             }
-            StateFiles.Written e;
-            byte fileKind = !s.codec().incremental() ? StateFiles.RECORDS : base ? StateFiles.BASE : StateFiles.DELTA;
-            String name = StateFiles.partitionFileName(p, s.time(), fileKind);
-            if (fileKind == StateFiles.RECORDS) {
-                StateFiles.Encoded encoded = files.encodeRecords(s.time(), s.records().get(p));
-                e = files.write(s.uid(), name, encoded);
-            } else if (base) {
-                // Streamed to the file as it is encoded (CRC on the way): no full copy of the state in memory.
-                Entries entries = entries(s.keyed().get(p), fileKind, Long.MIN_VALUE);
-                e = files.writeEntries(s.uid(), name, fileKind, s.time(), Long.MIN_VALUE, entries.keys,
-                        entries.states, entries.times, entries.count);
-            } else {
-                e = files.write(s.uid(), name, deltas.set(p, null));
+            StateFiles.Written e = writePartition(s, p, plan);
+            List<FileRef> chainFiles = plan.base()[p] ? new ArrayList<>() : new ArrayList<>(last.partitions().get(p));
+            if (e != null) {
+                bytes += e.length();
+                keys += e.keys();
+                written++;
+                chainFiles.add(new FileRef(plan.name(s, p), e.length(), e.crc(), plan.base()[p], e.keys()));
             }
-            bytes += e.length();
-            keys += e.keys();
-            List<FileRef> chainFiles = base ? new ArrayList<>() : new ArrayList<>(chain.last().partitions().get(p));
-            chainFiles.add(new FileRef(name, e.length(), e.crc(), base, e.keys()));
             partitions.add(chainFiles);
             if (p == 0) {
                 midWrite.run();
@@ -436,10 +434,9 @@ public final class StateCheckpointWriter implements AutoCloseable {
         if (abandoned) {
             return null;
         }
-        StateManifest manifest = new StateManifest(s.uid(), s.time(), base, partitions);
+        StateManifest manifest = new StateManifest(s.uid(), s.time(), allBases, partitions);
         String uri = files.commit(manifest);
-        chains.put(s.uid(), base ? new Chain(manifest, bytes, 0, 0)
-                : new Chain(manifest, chain.baseBytes(), chain.deltaBytes() + bytes, chain.deltas() + 1));
+        chains.put(s.uid(), manifest);
         Committed done = new Committed(manifest, uri, s.handle());
         try {
             onCommit.accept(done);
@@ -452,9 +449,76 @@ public final class StateCheckpointWriter implements AutoCloseable {
                 lock.notifyAll();
             }
         }
-        log.debug("state checkpoint of '{}' at {} ms: {} of {} keys, {} bytes", s.uid(), s.time(), kind, keys, bytes);
-        return new CheckpointInfo(kind, s.uid(), new Time(s.time()), bytes, s.partitions() + 1, keys,
-                Duration.ofNanos(System.nanoTime() - start), Optional.empty());
+        log.debug("state checkpoint of '{}' at {} ms: {} of {} keys, {} bytes, {} of {} partitions rebased", s.uid(),
+                s.time(), kind, keys, bytes, rebased, s.partitions());
+        return new CheckpointInfo(kind, s.uid(), new Time(s.time()), bytes, written + 1, keys,
+                Duration.ofNanos(System.nanoTime() - start), Optional.empty(), rebased);
+    }
+
+    /**
+     * What a checkpoint writes per partition: a base, or its delta (encoded; {@code null} when the
+     * partition did not change, which keeps its chain as it is).
+     */
+    private record Plan(boolean[] base, List<StateFiles.Encoded> deltas, boolean records) {
+        String name(Snapshot s, int p) {
+            return StateFiles.partitionFileName(p, s.time(), records ? StateFiles.RECORDS
+                    : base[p] ? StateFiles.BASE : StateFiles.DELTA);
+        }
+    }
+
+    /**
+     * Decides each partition's file ({@link RebasePolicy}): a base for every partition of the first
+     * checkpoint of a chain (or of a records codec); otherwise the planned bases, and a delta,
+     * encoded first, for each of the others, unless it would outgrow its chain's bound.
+     */
+    private Plan plan(Snapshot s, StateManifest last) {
+        int n = s.partitions();
+        boolean[] base = new boolean[n];
+        List<StateFiles.Encoded> deltas = new ArrayList<>(java.util.Collections.nCopies(n, null));
+        if (!s.codec().incremental() || last == null || last.partitions().size() != n) {
+            java.util.Arrays.fill(base, true);
+            return new Plan(base, deltas, !s.codec().incremental());
+        }
+        boolean[] must = new boolean[n];
+        long[] deltaBytes = new long[n];
+        for (int p = 0; p < n; p++) {
+            List<FileRef> chain = last.partitions().get(p);
+            KeyedState k = s.keyed().get(p);
+            if (!k.hasChangesSince(last.stateTime()) || RebasePolicy.overflows(chain, 0)) {
+                must[p] = true; // no delta to encode: it could not be kept
+                continue;
+            }
+            StateFiles.Encoded e = encode(k, StateFiles.DELTA, s.time(), last.stateTime());
+            if (e.keys() == 0) {
+                continue; // nothing changed: the chain stays as it is, no file
+            }
+            must[p] = RebasePolicy.overflows(chain, e.bytes().length);
+            deltaBytes[p] = e.bytes().length;
+            deltas.set(p, must[p] ? null : e);
+        }
+        base = RebasePolicy.rebases(last.partitions(), must, deltaBytes);
+        for (int p = 0; p < n; p++) {
+            if (base[p]) {
+                deltas.set(p, null);
+            }
+        }
+        return new Plan(base, deltas, false);
+    }
+
+    /** Writes partition {@code p}'s file as planned; returns null if it keeps its chain unchanged. */
+    private StateFiles.Written writePartition(Snapshot s, int p, Plan plan) throws IOException {
+        String name = plan.name(s, p);
+        if (plan.records()) {
+            return files.write(s.uid(), name, files.encodeRecords(s.time(), s.records().get(p)));
+        }
+        if (plan.base()[p]) {
+            // Streamed to the file as it is encoded (CRC on the way): no full copy of the state in memory.
+            Entries entries = entries(s.keyed().get(p), StateFiles.BASE, Long.MIN_VALUE);
+            return files.writeEntries(s.uid(), name, StateFiles.BASE, s.time(), Long.MIN_VALUE, entries.keys,
+                    entries.states, entries.times, entries.count);
+        }
+        StateFiles.Encoded delta = plan.deltas().set(p, null);
+        return delta == null ? null : files.write(s.uid(), name, delta);
     }
 
     private StateFiles.Encoded encode(KeyedState state, byte kind, long time, long since) {

@@ -41,10 +41,13 @@ public interface StateCodec<T> {
         void visit(Object key, Object state, long time);
     }
 
-    /** Rebuilds one partition from entries with distinct keys. */
+    /** Rebuilds one partition: a base's entries (distinct keys), then its deltas' changes in order. */
     interface Loader<T> {
-        /** Adds one live entry. */
+        /** Adds one live entry of the base: its key was not added before. */
         void add(Object key, Object state, long time);
+
+        /** Applies one change of a delta: sets the key's state and time, or removes it ({@code null} state). */
+        void apply(Object key, Object state, long time);
 
         /** Returns the partition's records. */
         List<T> build();

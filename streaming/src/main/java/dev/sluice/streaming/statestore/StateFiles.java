@@ -14,9 +14,9 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 import java.util.zip.CRC32;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
@@ -64,6 +64,13 @@ public final class StateFiles {
 
         /** Reads every record from {@code in}. */
         List<Object> readAll(java.io.InputStream in);
+
+        /** Reads the records from {@code in}, handing each over as it is read; returns how many. */
+        default long readEach(java.io.InputStream in, java.util.function.Consumer<Object> each) {
+            List<Object> all = readAll(in);
+            all.forEach(each);
+            return all.size();
+        }
     }
 
     /** The state files under {@code checkpointDir}. */
@@ -84,6 +91,11 @@ public final class StateFiles {
             @Override
             public List<Object> readAll(java.io.InputStream in) {
                 return services.readRecords(in);
+            }
+
+            @Override
+            public long readEach(java.io.InputStream in, java.util.function.Consumer<Object> each) {
+                return services.readEachRecord(in, each);
             }
         }, services.hadoopConf());
     }
@@ -410,9 +422,12 @@ public final class StateFiles {
     }
 
     /**
-     * Reads partition {@code partition} of {@code manifest} back: its base, then its deltas
-     * applied youngest-wins, bulk-loaded through {@code codec}'s loader (one pass over the base,
-     * no chain walks); a records codec gets the records of its single file.
+     * Reads partition {@code partition} of {@code manifest} back through {@code codec}'s loader:
+     * its base's entries, then each delta's changes, oldest first (a later change of a key
+     * replaces an earlier one, a removal deletes it). Every file is streamed, decoded entry by
+     * entry straight into the loader, its CRC-32 computed on the way and checked at its end
+     * before the partition is returned (no copy of the file, no list of its objects); a records
+     * codec gets the records of its single file.
      *
      * @throws StateCheckpointException naming the file if one is missing, truncated or corrupt
      */
@@ -424,40 +439,123 @@ public final class StateFiles {
             List<T> records = (List<T>) (List<?>) parse(new Path(dir, chain.get(0).name()), chain.get(0)).objects();
             return records;
         }
-        // The deltas, youngest first: the first time a key is seen decides it.
-        Map<Object, long[]> decidedIndex = new HashMap<>();
-        List<Object> decidedKeys = new ArrayList<>();
-        List<Object> decidedStates = new ArrayList<>();
-        List<Long> decidedTimes = new ArrayList<>();
-        for (int f = chain.size() - 1; f >= 1; f--) {
-            Parsed delta = parse(new Path(dir, chain.get(f).name()), chain.get(f));
-            for (int i = 0; i < delta.count(); i++) {
-                Object key = delta.objects().get(2 * i);
-                if (!decidedIndex.containsKey(key)) {
-                    decidedIndex.put(key, null);
-                    decidedKeys.add(key);
-                    decidedStates.add(delta.objects().get(2 * i + 1));
-                    decidedTimes.add(delta.times()[i]);
-                }
+        FileRef base = chain.get(0);
+        StateCodec.Loader<T> loader = codec.loader(Math.max(16, base.keys()));
+        Path basePath = new Path(dir, base.name());
+        streamEntries(basePath, base, (key, state, time) -> {
+            if (state == null) {
+                throw new StateCheckpointException(basePath.toString(), "holds a removal, which a base cannot", null);
             }
-        }
-        Parsed base = parse(new Path(dir, chain.get(0).name()), chain.get(0));
-        StateCodec.Loader<T> loader = codec.loader(base.count() + decidedKeys.size());
-        boolean noDeltas = decidedIndex.isEmpty();
-        List<Object> objects = base.objects();
-        long[] times = base.times();
-        for (int i = 0; i < base.count(); i++) {
-            Object key = objects.get(2 * i);
-            if (noDeltas || !decidedIndex.containsKey(key)) {
-                loader.add(key, objects.get(2 * i + 1), times[i]);
-            }
-        }
-        for (int i = 0; i < decidedKeys.size(); i++) {
-            if (decidedStates.get(i) != null) {
-                loader.add(decidedKeys.get(i), decidedStates.get(i), decidedTimes.get(i));
-            }
+            loader.add(key, state, time);
+        });
+        for (int f = 1; f < chain.size(); f++) {
+            streamEntries(new Path(dir, chain.get(f).name()), chain.get(f), loader::apply);
         }
         return loader.build();
+    }
+
+    /**
+     * Streams the entries of a base or delta file to {@code sink}, in file order, checking its
+     * length, header, entry count and CRC-32 (the CRC only at the end: a caller discards what it
+     * built from a file that then fails). A file that cannot be decoded is reported as corrupt
+     * if its CRC fails too, else as undecodable.
+     */
+    private void streamEntries(Path path, FileRef ref, StateCodec.EntryVisitor sink) {
+        String name = path.toString();
+        try {
+            FileSystem fs = fs(path);
+            FileStatus status = fs.getFileStatus(path);
+            long length = status.getLen();
+            if (length != ref.length()) {
+                throw new StateCheckpointException(name, "has " + length + " bytes, its manifest recorded "
+                        + ref.length(), null);
+            }
+            if (length < HEADER_BYTES + 4) {
+                throw new StateCheckpointException(name, "has an impossible length " + length, null);
+            }
+            CRC32 crc = new CRC32();
+            try (FSDataInputStream raw = fs.open(path)) {
+                java.io.BufferedInputStream buffered = new java.io.BufferedInputStream(raw, 1 << 16);
+                java.util.zip.CheckedInputStream checked = new java.util.zip.CheckedInputStream(
+                        com.google.common.io.ByteStreams.limit(buffered, length - 4), crc);
+                RuntimeException failure = null;
+                try {
+                    decodeEntries(name, length, new DataInputStream(checked), checked, sink);
+                } catch (StateCheckpointException e) {
+                    failure = e;
+                } catch (RuntimeException e) {
+                    failure = new StateCheckpointException(name, "cannot be decoded: " + e.getMessage(), e);
+                }
+                checked.transferTo(java.io.OutputStream.nullOutputStream()); // the rest, for the CRC
+                int stored = new DataInputStream(buffered).readInt();
+                if ((int) crc.getValue() != stored || stored != ref.crc()) {
+                    throw new StateCheckpointException(name, "fails its CRC-32 check (corrupt)", failure);
+                }
+                if (failure != null) {
+                    throw failure;
+                }
+            }
+        } catch (FileNotFoundException e) {
+            throw new StateCheckpointException(name, "is missing", e);
+        } catch (EOFException e) {
+            throw new StateCheckpointException(name, "is truncated", e);
+        } catch (IOException e) {
+            throw new StateCheckpointException(name, "cannot be read: " + e, e);
+        }
+    }
+
+    /** Bytes of a partition file's header: magic, version, kind, stateTime, since, count. */
+    private static final int HEADER_BYTES = 4 + 4 + 1 + 8 + 8 + 8;
+
+    /** Decodes the header, the times and the (key, state) records of a base or delta file. */
+    private void decodeEntries(String name, long length, DataInputStream in, java.io.InputStream body,
+                               StateCodec.EntryVisitor sink) throws IOException {
+        if (in.readInt() != FILE_MAGIC) {
+            throw new StateCheckpointException(name, "is not a state file (wrong magic number)", null);
+        }
+        int version = in.readInt();
+        if (version != VERSION) {
+            throw new StateCheckpointException(name, "has format version " + version, null);
+        }
+        byte kind = in.readByte();
+        in.readLong();
+        in.readLong();
+        long count = in.readLong();
+        if (kind != BASE && kind != DELTA) {
+            throw new StateCheckpointException(name, "is not a base or delta file (kind " + kind + ")", null);
+        }
+        if (count < 0 || count * 8 > length - HEADER_BYTES - 4) {
+            throw new StateCheckpointException(name, "has an impossible entry count " + count, null);
+        }
+        long[] times = new long[(int) count];
+        byte[] block = new byte[8 * 4096];
+        ByteBuffer tb = ByteBuffer.wrap(block);
+        for (int i = 0; i < count; ) {
+            int n = (int) Math.min(4096, count - i);
+            in.readFully(block, 0, 8 * n);
+            tb.clear();
+            for (int j = 0; j < n; j++) {
+                times[i++] = tb.getLong();
+            }
+        }
+        long[] next = {0};
+        Object[] key = {null};
+        long objects = serializer.readEach(body, o -> {
+            long n = next[0]++;
+            if ((n & 1) == 0) {
+                key[0] = o;
+                return;
+            }
+            long entry = n >> 1;
+            if (entry >= count) {
+                throw new StateCheckpointException(name, "holds more entries than its header's " + count, null);
+            }
+            sink.visit(key[0], o, times[(int) entry]);
+        });
+        if (objects != 2 * count) {
+            throw new StateCheckpointException(name, "holds " + objects + " objects, its header says " + 2 * count,
+                    null);
+        }
     }
 
     /** Lists the names of {@code uid}'s files (empty if none). */

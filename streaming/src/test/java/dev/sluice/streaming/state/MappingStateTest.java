@@ -3,6 +3,7 @@ package dev.sluice.streaming.state;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.List;
 import java.util.NoSuchElementException;
 import org.junit.jupiter.api.Test;
 
@@ -10,7 +11,7 @@ class MappingStateTest {
 
     @Test
     void get_noState_failsSayingSo() {
-        MappingState<Long> state = new MappingState<>();
+        MappingState<Long> state = MappingState.present();
         state.reset(null, false);
         assertThat(state.exists()).isFalse();
         assertThat(state.getOption()).isEmpty();
@@ -20,7 +21,7 @@ class MappingStateTest {
 
     @Test
     void update_thenGet_returnsNewState() {
-        MappingState<Long> state = new MappingState<>();
+        MappingState<Long> state = MappingState.present();
         state.reset(1L, false);
         state.update(2L);
         assertThat(state.get()).isEqualTo(2L);
@@ -29,7 +30,7 @@ class MappingStateTest {
 
     @Test
     void update_afterRemove_failsSayingWhy() {
-        MappingState<Long> state = new MappingState<>();
+        MappingState<Long> state = MappingState.present();
         state.reset(1L, false);
         state.remove();
         assertThat(state.isRemoved()).isTrue();
@@ -42,7 +43,7 @@ class MappingStateTest {
 
     @Test
     void updateOrRemove_whileTimingOut_failsSayingWhy() {
-        MappingState<Long> state = new MappingState<>();
+        MappingState<Long> state = MappingState.present();
         state.reset(1L, true);
         assertThat(state.isTimingOut()).isTrue();
         assertThat(state.get()).isEqualTo(1L);
@@ -54,7 +55,7 @@ class MappingStateTest {
 
     @Test
     void update_null_failsPointingToRemove() {
-        MappingState<Long> state = new MappingState<>();
+        MappingState<Long> state = MappingState.present();
         state.reset(null, false);
         assertThatThrownBy(() -> state.update(null)).isInstanceOf(NullPointerException.class)
                 .hasMessageContaining("remove()");
@@ -62,12 +63,28 @@ class MappingStateTest {
 
     @Test
     void reset_clearsPreviousCall() {
-        MappingState<Long> state = new MappingState<>();
+        MappingState<Long> state = MappingState.present();
         state.reset(1L, true);
         state.reset(null, false);
         assertThat(state.isTimingOut()).isFalse();
         state.update(5L);
         assertThat(state.isRemoved()).isFalse();
         assertThat(state.getOption()).contains(5L);
+    }
+
+    @Test
+    void toOptional_presentAndAbsentStates_followUpdatesAndRemovalsAlike() {
+        List<MappingState<Long>> states = List.of(MappingState.present(), MappingState.absent());
+        for (MappingState<Long> state : states) {
+            state.reset(4L, false);
+            assertThat(state.toOptional()).as("%s with state", state.getClass()).contains(4L);
+            state.remove();
+            assertThat(state.toOptional()).as("%s after remove", state.getClass()).isEmpty();
+            state.reset(null, false);
+            assertThat(state.toOptional()).as("%s without state", state.getClass()).isEmpty();
+            state.update(9L);
+            assertThat(state.toOptional()).as("%s after update", state.getClass()).contains(9L);
+            assertThat(state.getOption()).as("%s getOption", state.getClass()).contains(9L);
+        }
     }
 }

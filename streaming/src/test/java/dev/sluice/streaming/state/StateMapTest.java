@@ -304,6 +304,49 @@ class StateMapTest {
         });
     }
 
+    @Test
+    void compacted_levelHalfAsLargeAsABigMiddleLevel_mergesInTheBackground_andIsAdoptedAboveTheRoot() {
+        java.util.ArrayDeque<Runnable> queue = new java.util.ArrayDeque<>();
+        withQueuedBackgroundMerges(queue, () -> {
+            StateMap<Integer, Long> root = StateMap.empty();
+            for (int i = 0; i < 2_000; i++) {
+                root.put(i, (long) i, 1);
+            }
+            Map<Integer, Long> model = snapshot(root);
+            StateMap<Integer, Long> middle = root.newDelta();
+            for (int i = 0; i < 300; i++) {
+                middle.put(10_000 + i, 1L, 2);
+                model.put(10_000 + i, 1L);
+            }
+            middle = middle.compacted();
+            assertThat(middle.chainLength()).as("a third of the root stays a level of its own").isEqualTo(2);
+            StateMap<Integer, Long> top = middle.newDelta();
+            for (int i = 0; i < 200; i++) {
+                top.put(20_000 + i, 2L, 3);
+                model.put(20_000 + i, 2L);
+            }
+            top.remove(5, 3);
+            model.remove(5);
+            StateMap<Integer, Long> afterBatch3 = top.compacted();
+            assertThat(afterBatch3.chainLength()).as("not merged into the middle level in the batch").isEqualTo(3);
+            assertThat(queue).as("the merge into the middle level, queued").hasSize(1);
+            queue.poll().run();
+            int adopted = StateMap.ADOPTED.get();
+            StateMap<Integer, Long> next = afterBatch3.newDelta();
+            next.put(30_000, 3L, 4);
+            StateMap<Integer, Long> afterBatch4 = next.compacted();
+            assertThat(StateMap.ADOPTED.get()).isEqualTo(adopted + 1);
+            assertThat(afterBatch4.chainLength()).as("batch 4's level on the merged level on the root").isEqualTo(3);
+            assertThat(snapshot(afterBatch3)).isEqualTo(model);
+            model.put(30_000, 3L);
+            assertThat(snapshot(afterBatch4)).isEqualTo(model);
+            assertThat(afterBatch4.size()).isEqualTo(model.size());
+            assertThat(afterBatch4.get(5)).as("the removal survived the merge").isNull();
+            assertThat(root.get(5)).as("the root is unchanged").isEqualTo(5L);
+            assertThat(middle.chainLength()).as("the middle level is unchanged").isEqualTo(2);
+        });
+    }
+
     /**
      * Background merges run at random points (queued, run by the test), with branches re-read
      * from older versions as a retried batch would: every version, re-parented ones included,
@@ -318,6 +361,7 @@ class StateMapTest {
             Random random = new Random(seed);
             List<StateMap<Integer, Long>> versions = new ArrayList<>();
             List<Map<Integer, Long>> models = new ArrayList<>();
+            List<Integer> parents = new ArrayList<>(List.of(0));
             versions.add(StateMap.empty());
             models.add(new HashMap<>());
             int keySpace = 300 + random.nextInt(3_000);
@@ -342,6 +386,7 @@ class StateMapTest {
                 assertThat(done.size()).as("seed %d batch %d", seed, batch).isEqualTo(model.size());
                 versions.add(done);
                 models.add(model);
+                parents.add(from);
                 for (int run = random.nextInt(3); run > 0 && !queue.isEmpty(); run--) {
                     queue.poll().run();
                 }
@@ -349,6 +394,17 @@ class StateMapTest {
             for (int v = 0; v < versions.size(); v++) {
                 assertThat(snapshot(versions.get(v))).as("seed %d version %d", seed, v).isEqualTo(models.get(v));
                 assertThat(versions.get(v).size()).as("seed %d version %d", seed, v).isEqualTo(models.get(v).size());
+                assertThat(liveVisits(versions.get(v))).as("seed %d version %d: forEachLive", seed, v)
+                        .isEqualTo(entries(versions.get(v)));
+                int ancestor = v;
+                for (int steps = random.nextInt(12); steps > 0 && ancestor > 0; steps--) {
+                    ancestor = parents.get(ancestor);
+                }
+                if (versions.get(v).hasChangesSince(ancestor)) {
+                    assertThat(applyChanges(models.get(ancestor), versions.get(v), ancestor))
+                            .as("seed %d: version %d = version %d + its changes since", seed, v, ancestor)
+                            .isEqualTo(models.get(v));
+                }
             }
         });
         assertThat(StateMap.ADOPTED.get()).as("seed %d: background merges adopted", seed).isGreaterThan(adoptedBefore);
@@ -371,6 +427,42 @@ class StateMapTest {
         assertThat(copy.updateTime("k1")).isEqualTo(6);
         assertThat(copy.updateTime("k3")).isEqualTo(5);
         assertThat(copy.size()).isEqualTo(1_000);
+    }
+
+    /** Every key's (state, time) as the iterator gives them. */
+    private static <K, S> Map<K, List<Object>> entries(StateMap<K, S> map) {
+        Map<K, List<Object>> out = new HashMap<>();
+        for (Iterator<StateMap.Entry<K, S>> it = map.iterator(); it.hasNext(); ) {
+            StateMap.Entry<K, S> e = it.next();
+            out.put(e.key(), List.of(e.state(), e.updateTime()));
+        }
+        return out;
+    }
+
+    /** Every key's (state, time) as {@link StateMap#forEachLive} visits them; fails on a key visited twice. */
+    private static <K, S> Map<K, List<Object>> liveVisits(StateMap<K, S> map) {
+        Map<K, List<Object>> out = new HashMap<>();
+        map.forEachLive((k, state, time) -> {
+            assertThat(state).as("live state of %s", k).isNotNull();
+            assertThat(out.put(k, List.of(state, time))).as("key %s visited twice", k).isNull();
+        });
+        return out;
+    }
+
+    /** The state at {@code since} with {@code map}'s changes since then applied (each change after since, once). */
+    private static <K, S> Map<K, S> applyChanges(Map<K, S> atSince, StateMap<K, S> map, long since) {
+        Map<K, S> out = new HashMap<>(atSince);
+        java.util.Set<K> seen = new java.util.HashSet<>();
+        map.forEachChangeSince(since, (k, state, time) -> {
+            assertThat(seen.add(k)).as("change of %s visited twice", k).isTrue();
+            assertThat(time).as("change of %s", k).isGreaterThan(since);
+            if (state == null) {
+                out.remove(k);
+            } else {
+                out.put(k, state);
+            }
+        });
+        return out;
     }
 
     private static <K, S> Map<K, S> snapshot(StateMap<K, S> map) {

@@ -28,21 +28,24 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Model tests of the state store: random puts, removals and timeouts on StateMap chains (with
- * their compactions), checkpoints (deltas and bases) and compactions (a fresh writer, whose first
- * checkpoint is a base; file cleanups) at random points; every checkpoint read back must equal a
- * HashMap model of the state at that batch. Corruption of the files must be refused, naming them.
+ * their compactions) in 2 to 6 partitions, checkpoints (each partition a delta or a base of its
+ * own), compactions (a fresh writer, whose first checkpoint is a base of every partition),
+ * restarts (a fresh writer seeded with the last committed manifest, as recovery does, after the
+ * files it does not name are deleted) and file cleanups at random points; every checkpoint read
+ * back must equal a HashMap model of the state at that batch, and every chain must stay within
+ * its bound. Corruption of the files must be refused, naming them.
  */
 class StateStoreModelTest {
-    private static final int PARTITIONS = 3;
     private static final StateMapCodec<Integer, Long, Object> CODEC = new StateMapCodec<>();
 
     @TempDir
     Path dir;
 
     @ParameterizedTest(name = "seed {0}")
-    @ValueSource(longs = {1, 2, 3, 4, 5, 6})
+    @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10})
     void everyCheckpointReadBack_equalsTheModel(long seed) throws Exception {
         Random random = new Random(seed);
+        int partitions = 2 + random.nextInt(5);
         StateFiles files = new StateFiles(dir.toUri().toString(), kryo(), new Configuration());
         List<CheckpointInfo> infos = new CopyOnWriteArrayList<>();
         AtomicInteger midWrites = new AtomicInteger();
@@ -50,20 +53,24 @@ class StateStoreModelTest {
                 Duration.ofMinutes(1));
         List<StateMap<Integer, Long>> maps = new ArrayList<>();
         List<Map<Integer, Long>> models = new ArrayList<>();
-        for (int p = 0; p < PARTITIONS; p++) {
+        for (int p = 0; p < partitions; p++) {
             maps.add(StateMap.empty());
             models.add(new HashMap<>());
         }
         int keySpace = 50 + random.nextInt(400);
         int checkpoints = 0;
         int compactions = 0;
+        int restarts = 0;
+        int mixed = 0;
+        StateCheckpointWriter.Committed lastCommitted = null;
         try {
             for (int batch = 1; batch <= 120; batch++) {
                 long time = batch * 1000L;
-                for (int p = 0; p < PARTITIONS; p++) {
+                for (int p = 0; p < partitions; p++) {
                     StateMap<Integer, Long> map = maps.get(p).newDelta();
                     Map<Integer, Long> model = models.get(p);
-                    int ops = random.nextInt(10) == 0 ? keySpace : random.nextInt(keySpace / 20 + 1);
+                    // Mostly few keys; sometimes (in one partition at a time) most of them: that partition must rebase.
+                    int ops = random.nextInt(10 * partitions) == 0 ? keySpace : random.nextInt(keySpace / 20 + 1);
                     for (int i = 0; i < ops; i++) {
                         int key = random.nextInt(keySpace);
                         if (random.nextInt(4) == 0) {
@@ -96,6 +103,14 @@ class StateStoreModelTest {
                         writer = new StateCheckpointWriter(files, infos::add, midWrites::incrementAndGet,
                                 Duration.ofMinutes(1));
                         compactions++;
+                    } else if (lastCommitted != null && random.nextInt(8) == 0) { // a restart: recovery's order
+                        writer.close();
+                        StateManifest restored = files.readManifest(lastCommitted.uri());
+                        StateCheckpointWriter.deleteUnreferenced(files, restored, Long.MAX_VALUE);
+                        writer = new StateCheckpointWriter(files, infos::add, midWrites::incrementAndGet,
+                                Duration.ofMinutes(1));
+                        writer.seed(restored, lastCommitted.uri());
+                        restarts++;
                     }
                     List<StateCodec.KeyedState> keyed = new ArrayList<>();
                     for (StateMap<Integer, Long> m : maps) {
@@ -107,13 +122,26 @@ class StateStoreModelTest {
                     assertThat(c).as("seed %s: checkpoint of batch %s committed", seed, time).isNotNull();
                     checkpoints++;
                     StateManifest read = files.readManifest(c.uri());
-                    for (int p = 0; p < PARTITIONS; p++) {
+                    assertThat(read).as("seed %s: the manifest read back", seed).isEqualTo(c.manifest());
+                    int bases = 0;
+                    for (int p = 0; p < partitions; p++) {
+                        List<StateManifest.FileRef> chain = read.partitions().get(p);
+                        bases += chain.size() == 1 && chain.get(0).base()
+                                && StateFiles.timeOf(chain.get(0).name()) == time ? 1 : 0;
                         StateMap<Integer, Long> restored = files.loadPartition(read, p, CODEC).get(0).state();
                         assertThat(toMap(restored)).as("seed %s: partition %s at batch %s (%s)", seed, p, time,
-                                read.base() ? "base" : "delta").isEqualTo(models.get(p));
-                        assertThat(read.partitions().get(p).size()).as("seed %s: files of partition %s", seed, p)
-                                .isLessThanOrEqualTo(1 + StateCheckpointWriter.MAX_DELTAS);
+                                chain).isEqualTo(models.get(p));
+                        StateStoreRebaseTest.assertWithinBound(chain, "seed " + seed + ": partition " + p);
                     }
+                    mixed += bases > 0 && bases < partitions ? 1 : 0;
+                    assertThat(read.base()).as("seed %s: base() only if every partition is a new base", seed)
+                            .isEqualTo(bases == partitions);
+                    CheckpointInfo info = infos.get(infos.size() - 1);
+                    assertThat(info.basePartitions()).as("seed %s: partitions rebased at %s", seed, time)
+                            .isEqualTo(bases);
+                    assertThat(info.kind()).isEqualTo(bases == partitions ? CheckpointInfo.Kind.STATE_BASE
+                            : CheckpointInfo.Kind.STATE_DELTA);
+                    lastCommitted = c;
                     if (random.nextBoolean()) {
                         writer.referenced(c);
                     }
@@ -129,7 +157,8 @@ class StateStoreModelTest {
                 .contains(CheckpointInfo.Kind.STATE_BASE, CheckpointInfo.Kind.STATE_DELTA);
         assertThat(midWrites.get()).as("seed %s: the crash point is reached once per checkpoint", seed)
                 .isEqualTo(checkpoints);
-        assertThat(compactions + checkpoints).isPositive();
+        assertThat(mixed).as("seed %s: checkpoints with some partitions rebased, others not (%s restarts, %s "
+                + "compactions)", seed, restarts, compactions).isPositive();
     }
 
     @ParameterizedTest(name = "{0}")
