@@ -58,8 +58,12 @@ import java.util.Queue;
  * --parallelism <cores> --checkpoint-every 10 --sample 100000 --steady 100}; {@code --baseline 0}
  * skips the HashMap baseline (minutes of young collections at 10M keys), {@code --progress 0}
  * the per-batch line on stderr, {@code --state-partitions N} the state's partitions
- * ({@code StateSpec.numPartitions}; default: the parallelism), printed as {@code statePartitions}. At 10M keys with G1 give it {@code -Xmx8g} (live heap about
- * 1.2 GB; merges and base writes peak near 5.5 GB).
+ * ({@code StateSpec.numPartitions}; default: the parallelism), printed as {@code statePartitions};
+ * {@code --pace-ms N} starts each steady batch N ms after the previous one started (a late one at
+ * once), as a stream at its batch interval does (default 0: back to back); {@code --restore-jvm 0}
+ * skips the restore in a child JVM ({@code restoreChildJvm}: from that JVM's start to the first
+ * new batch). The run's checkpoint directory is deleted at the end. At 10M keys with G1 give it
+ * {@code -Xmx8g} (live heap about 1.2 GB; merges and base writes peak near 5.5 GB).
  */
 public final class StateScaleBench {
     private static final Duration INTERVAL = Duration.ofSeconds(1);
