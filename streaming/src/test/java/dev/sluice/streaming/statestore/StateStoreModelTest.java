@@ -218,7 +218,8 @@ class StateStoreModelTest {
         };
     }
 
-    private static void flip(Path file, int offset) throws IOException {
+    /** Flips one byte of {@code file} at {@code offset} (at most 5 bytes before its end). */
+    static void flip(Path file, int offset) throws IOException {
         try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
             f.seek(Math.min(offset, f.length() - 5));
             int b = f.read();

@@ -7,7 +7,6 @@ import dev.sluice.streaming.CheckpointInfo;
 import dev.sluice.streaming.state.StateMap;
 import dev.sluice.streaming.state.StateMapCodec;
 import dev.sluice.streaming.state.StateRecord;
-import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -298,12 +297,7 @@ class StateStoreRebaseTest {
         if (damage.startsWith("missing")) {
             Files.delete(target);
         } else {
-            try (RandomAccessFile f = new RandomAccessFile(target.toFile(), "rw")) {
-                f.seek(f.length() / 2);
-                int b = f.read();
-                f.seek(f.length() / 2);
-                f.write(b ^ 0x5a);
-            }
+            StateStoreModelTest.flip(target, (int) (Files.size(target) / 2));
         }
         assertThatThrownBy(() -> files.loadPartition(files.readManifest(last.uri()), partition, CODEC))
                 .isInstanceOf(StateCheckpointException.class).hasMessageContaining(target.getFileName().toString());
