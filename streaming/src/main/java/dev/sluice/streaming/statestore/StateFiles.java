@@ -66,11 +66,7 @@ public final class StateFiles {
         List<Object> readAll(java.io.InputStream in);
 
         /** Reads the records from {@code in}, handing each over as it is read; returns how many. */
-        default long readEach(java.io.InputStream in, java.util.function.Consumer<Object> each) {
-            List<Object> all = readAll(in);
-            all.forEach(each);
-            return all.size();
-        }
+        long readEach(java.io.InputStream in, java.util.function.Consumer<Object> each);
     }
 
     /** The state files under {@code checkpointDir}. */
@@ -347,16 +343,7 @@ public final class StateFiles {
     private byte[] readChecked(Path path, long length, Integer expectedCrc) {
         try {
             FileSystem fs = fs(path);
-            FileStatus status = fs.getFileStatus(path);
-            if (length >= 0 && status.getLen() != length) {
-                throw new StateCheckpointException(path.toString(), "has " + status.getLen() + " bytes, its manifest "
-                        + "recorded " + length, null);
-            }
-            if (status.getLen() < 4 || status.getLen() > Integer.MAX_VALUE - 16) {
-                throw new StateCheckpointException(path.toString(), "has an impossible length " + status.getLen(),
-                        null);
-            }
-            byte[] bytes = new byte[(int) status.getLen()];
+            byte[] bytes = new byte[(int) checkedLength(fs, path, length, 4, Integer.MAX_VALUE - 16)];
             try (FSDataInputStream in = fs.open(path)) {
                 in.readFully(0, bytes);
             }
@@ -367,52 +354,74 @@ public final class StateFiles {
                 throw new StateCheckpointException(path.toString(), "fails its CRC-32 check (corrupt)", null);
             }
             return bytes;
-        } catch (FileNotFoundException e) {
-            throw new StateCheckpointException(path.toString(), "is missing", e);
-        } catch (EOFException e) {
-            throw new StateCheckpointException(path.toString(), "is truncated", e);
         } catch (IOException e) {
-            throw new StateCheckpointException(path.toString(), "cannot be read: " + e, e);
+            throw unreadable(path.toString(), e);
         }
     }
 
-    /** One parsed partition file. */
-    private record Parsed(byte kind, long count, long[] times, List<Object> objects) {
+    /**
+     * Returns the length of {@code path}, checked against the manifest's record of it (if
+     * {@code expected >= 0}) and against what the file's format allows.
+     */
+    private static long checkedLength(FileSystem fs, Path path, long expected, long min, long max) throws IOException {
+        long length = fs.getFileStatus(path).getLen();
+        if (expected >= 0 && length != expected) {
+            throw new StateCheckpointException(path.toString(), "has " + length + " bytes, its manifest recorded "
+                    + expected, null);
+        }
+        if (length < min || length > max) {
+            throw new StateCheckpointException(path.toString(), "has an impossible length " + length, null);
+        }
+        return length;
     }
 
-    private Parsed parse(Path path, FileRef ref) {
+    /** The error for a state file that could not be read: missing, truncated, or unreadable. */
+    private static StateCheckpointException unreadable(String name, IOException e) {
+        if (e instanceof FileNotFoundException) {
+            return new StateCheckpointException(name, "is missing", e);
+        }
+        if (e instanceof EOFException) {
+            return new StateCheckpointException(name, "is truncated", e);
+        }
+        return new StateCheckpointException(name, "cannot be read: " + e, e);
+    }
+
+    /** A partition file's header: what it holds and how many entries (or records). */
+    private record Header(byte kind, long count) {
+    }
+
+    /** Reads and checks a partition file's header (magic and version). */
+    private static Header readHeader(String name, DataInputStream in) throws IOException {
+        if (in.readInt() != FILE_MAGIC) {
+            throw new StateCheckpointException(name, "is not a state file (wrong magic number)", null);
+        }
+        int version = in.readInt();
+        if (version != VERSION) {
+            throw new StateCheckpointException(name, "has format version " + version, null);
+        }
+        byte kind = in.readByte();
+        in.readLong(); // state time
+        in.readLong(); // since
+        return new Header(kind, in.readLong());
+    }
+
+    /** Reads a records file (updateStateByKey, windows) whole: its records. */
+    private List<Object> readRecordsFile(Path path, FileRef ref) {
         byte[] bytes = readChecked(path, ref.length(), ref.crc());
         try {
-            DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes, 0, bytes.length - 4));
-            if (in.readInt() != FILE_MAGIC) {
-                throw new StateCheckpointException(path.toString(), "is not a state file (wrong magic number)", null);
+            Header header = readHeader(path.toString(), new DataInputStream(new ByteArrayInputStream(bytes, 0,
+                    bytes.length - 4)));
+            if (header.kind() != RECORDS) {
+                throw new StateCheckpointException(path.toString(), "is not a records file (kind " + header.kind()
+                        + ")", null);
             }
-            int version = in.readInt();
-            if (version != VERSION) {
-                throw new StateCheckpointException(path.toString(), "has format version " + version, null);
-            }
-            byte kind = in.readByte();
-            in.readLong();
-            in.readLong();
-            long count = in.readLong();
-            int offset = 4 + 4 + 1 + 8 + 8 + 8;
-            long[] times = null;
-            if (kind != RECORDS) {
-                times = new long[(int) count];
-                ByteBuffer tb = ByteBuffer.wrap(bytes, offset, (int) count * 8);
-                for (int i = 0; i < count; i++) {
-                    times[i] = tb.getLong();
-                }
-                offset += (int) count * 8;
-            }
-            List<Object> objects = serializer.readAll(new ByteArrayInputStream(bytes, offset,
-                    bytes.length - 4 - offset));
-            long expected = kind == RECORDS ? count : 2 * count;
-            if (objects.size() != expected) {
+            List<Object> objects = serializer.readAll(new ByteArrayInputStream(bytes, HEADER_BYTES,
+                    bytes.length - 4 - HEADER_BYTES));
+            if (objects.size() != header.count()) {
                 throw new StateCheckpointException(path.toString(), "holds " + objects.size() + " objects, its header "
-                        + "says " + expected, null);
+                        + "says " + header.count(), null);
             }
-            return new Parsed(kind, count, times, objects);
+            return objects;
         } catch (IOException | RuntimeException e) {
             if (e instanceof StateCheckpointException s) {
                 throw s;
@@ -436,7 +445,7 @@ public final class StateFiles {
         List<FileRef> chain = manifest.partitions().get(partition);
         if (!codec.incremental()) {
             @SuppressWarnings("unchecked")
-            List<T> records = (List<T>) (List<?>) parse(new Path(dir, chain.get(0).name()), chain.get(0)).objects();
+            List<T> records = (List<T>) (List<?>) readRecordsFile(new Path(dir, chain.get(0).name()), chain.get(0));
             return records;
         }
         FileRef base = chain.get(0);
@@ -464,15 +473,7 @@ public final class StateFiles {
         String name = path.toString();
         try {
             FileSystem fs = fs(path);
-            FileStatus status = fs.getFileStatus(path);
-            long length = status.getLen();
-            if (length != ref.length()) {
-                throw new StateCheckpointException(name, "has " + length + " bytes, its manifest recorded "
-                        + ref.length(), null);
-            }
-            if (length < HEADER_BYTES + 4) {
-                throw new StateCheckpointException(name, "has an impossible length " + length, null);
-            }
+            long length = checkedLength(fs, path, ref.length(), HEADER_BYTES + 4, Long.MAX_VALUE);
             CRC32 crc = new CRC32();
             try (FSDataInputStream raw = fs.open(path)) {
                 java.io.BufferedInputStream buffered = new java.io.BufferedInputStream(raw, 1 << 16);
@@ -495,12 +496,8 @@ public final class StateFiles {
                     throw failure;
                 }
             }
-        } catch (FileNotFoundException e) {
-            throw new StateCheckpointException(name, "is missing", e);
-        } catch (EOFException e) {
-            throw new StateCheckpointException(name, "is truncated", e);
         } catch (IOException e) {
-            throw new StateCheckpointException(name, "cannot be read: " + e, e);
+            throw unreadable(name, e);
         }
     }
 
@@ -510,19 +507,10 @@ public final class StateFiles {
     /** Decodes the header, the times and the (key, state) records of a base or delta file. */
     private void decodeEntries(String name, long length, DataInputStream in, java.io.InputStream body,
                                StateCodec.EntryVisitor sink) throws IOException {
-        if (in.readInt() != FILE_MAGIC) {
-            throw new StateCheckpointException(name, "is not a state file (wrong magic number)", null);
-        }
-        int version = in.readInt();
-        if (version != VERSION) {
-            throw new StateCheckpointException(name, "has format version " + version, null);
-        }
-        byte kind = in.readByte();
-        in.readLong();
-        in.readLong();
-        long count = in.readLong();
-        if (kind != BASE && kind != DELTA) {
-            throw new StateCheckpointException(name, "is not a base or delta file (kind " + kind + ")", null);
+        Header header = readHeader(name, in);
+        long count = header.count();
+        if (header.kind() != BASE && header.kind() != DELTA) {
+            throw new StateCheckpointException(name, "is not a base or delta file (kind " + header.kind() + ")", null);
         }
         if (count < 0 || count * 8 > length - HEADER_BYTES - 4) {
             throw new StateCheckpointException(name, "has an impossible entry count " + count, null);
