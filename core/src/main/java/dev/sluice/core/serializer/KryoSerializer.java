@@ -108,15 +108,7 @@ public final class KryoSerializer {
     public long forEach(InputStream in, java.util.function.Consumer<Object> each) {
         checkNotNull(in, "in");
         checkNotNull(each, "each");
-        return withKryo(kryo -> {
-            Input input = new Input(in, BUFFER_SIZE);
-            long n = 0;
-            while (readMarker(input, -1, (int) Math.min(Integer.MAX_VALUE, n))) {
-                each.accept(readObject(kryo, input, -1));
-                n++;
-            }
-            return n;
-        });
+        return withKryo(kryo -> readEach(kryo, new Input(in, BUFFER_SIZE), -1, each));
     }
 
     private <R> R withKryo(Function<Kryo, R> action) {
@@ -145,15 +137,24 @@ public final class KryoSerializer {
         }
     }
 
+    @SuppressWarnings("unchecked")
     private static <T> List<T> readRecords(Kryo kryo, Input input, int length) {
         List<T> records = new ArrayList<>();
-        while (readMarker(input, length, records.size())) {
-            records.add(readObject(kryo, input, length));
-        }
+        readEach(kryo, input, length, o -> records.add((T) o));
         return records;
     }
 
-    private static boolean readMarker(Input input, int length, int recordsRead) {
+    /** Reads records up to the stream's end marker, handing each to {@code each}; returns how many. */
+    private static long readEach(Kryo kryo, Input input, int length, java.util.function.Consumer<Object> each) {
+        long n = 0;
+        while (readMarker(input, length, n)) {
+            each.accept(readObject(kryo, input, length));
+            n++;
+        }
+        return n;
+    }
+
+    private static boolean readMarker(Input input, int length, long recordsRead) {
         try {
             return input.readBoolean();
         } catch (RuntimeException e) {

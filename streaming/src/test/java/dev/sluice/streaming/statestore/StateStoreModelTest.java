@@ -215,6 +215,11 @@ class StateStoreModelTest {
             public List<Object> readAll(java.io.InputStream in) {
                 return kryo.readAll(in);
             }
+
+            @Override
+            public long readEach(java.io.InputStream in, java.util.function.Consumer<Object> each) {
+                return kryo.forEach(in, each);
+            }
         };
     }
 
