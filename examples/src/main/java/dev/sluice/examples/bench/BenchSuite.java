@@ -178,23 +178,51 @@ public final class BenchSuite {
     /** Runs one case in a child JVM; prints and returns its JSON lines. */
     static Run runChild(String caseName, String collector, List<String> benchArgs) throws IOException,
             InterruptedException {
+        List<String> flags = new ArrayList<>(List.of("-Xmx4g"));
+        flags.addAll(COLLECTORS.get(collector));
+        ChildOutput out = runBenchChild("bench suite: case " + caseName + " under " + collector, flags, benchArgs,
+                true);
+        Map<String, Map<String, Object>> byMode = new LinkedHashMap<>();
+        for (Map<String, Object> json : out.json()) {
+            byMode.put(String.valueOf(json.get("mode")), json);
+        }
+        return new Run(caseName, collector, byMode);
+    }
+
+    /** What a benchmark's child JVM printed: its JSON lines, and the ms from its launch to the first of them. */
+    record ChildOutput(List<Map<String, Object>> json, double launchToFirstJsonMs) {
+    }
+
+    /**
+     * Runs {@code bench <benchArgs>} of this jar in a child JVM with {@code jvmFlags}, its stderr
+     * in a temporary log (deleted if it succeeds); {@code echo} prints each JSON line as it comes.
+     *
+     * @throws IllegalStateException naming {@code what}, with the command and the log's tail, if it exits non-zero
+     */
+    static ChildOutput runBenchChild(String what, List<String> jvmFlags, List<String> benchArgs, boolean echo)
+            throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
-        command.add("-Xmx4g");
-        command.addAll(COLLECTORS.get(collector));
+        command.addAll(jvmFlags);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "bench"));
         command.addAll(benchArgs);
-        Path err = Files.createTempFile("sluice-suite-", ".log");
+        Path err = Files.createTempFile("sluice-bench-child-", ".log");
+        long start = System.nanoTime();
         Process p = new ProcessBuilder(command).redirectError(err.toFile()).start();
-        Map<String, Map<String, Object>> byMode = new LinkedHashMap<>();
+        List<Map<String, Object>> json = new ArrayList<>();
+        double firstMs = Double.NaN;
         try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(),
                 StandardCharsets.UTF_8))) {
             String line;
             while ((line = out.readLine()) != null) {
                 if (line.startsWith("{")) {
-                    System.out.println(line);
-                    Map<String, Object> json = JsonReader.object(line);
-                    byMode.put(String.valueOf(json.get("mode")), json);
+                    if (json.isEmpty()) {
+                        firstMs = (System.nanoTime() - start) / 1e6;
+                    }
+                    if (echo) {
+                        System.out.println(line);
+                    }
+                    json.add(JsonReader.object(line));
                 }
             }
         }
@@ -202,12 +230,11 @@ public final class BenchSuite {
         if (exit != 0) {
             List<String> log = Files.readAllLines(err);
             String tail = String.join(System.lineSeparator(), log.subList(Math.max(0, log.size() - 15), log.size()));
-            throw new IllegalStateException("bench suite: case " + caseName + " under " + collector + " exited with "
-                    + exit + " (command: " + String.join(" ", command) + "); its log " + err + " ends:"
-                    + System.lineSeparator() + tail);
+            throw new IllegalStateException(what + " exited with " + exit + " (command: " + String.join(" ", command)
+                    + "); its log " + err + " ends:" + System.lineSeparator() + tail);
         }
         Files.deleteIfExists(err);
-        return new Run(caseName, collector, byMode);
+        return new ChildOutput(List.copyOf(json), firstMs);
     }
 
     /** The main table: one row per case and collector. */

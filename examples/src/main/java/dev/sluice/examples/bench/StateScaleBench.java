@@ -336,38 +336,24 @@ public final class StateScaleBench {
      * the first new batch completed; the parent also times from launching it to that report.
      */
     private static Map<String, Object> restoreInChild(String dir, String[] args, long lastBatch) throws Exception {
-        List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElse("java"));
+        List<String> flags = new ArrayList<>();
         for (String flag : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
             if (flag.startsWith("-Xmx") || flag.startsWith("-XX:+Use")) {
-                command.add(flag);
+                flags.add(flag);
             }
         }
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), dev.sluice.examples.Main.class.getName(),
-                "bench", "state-scale"));
-        command.addAll(List.of(args));
-        command.addAll(List.of("--restore-only", dir, "--last-batch", String.valueOf(lastBatch)));
-        java.nio.file.Path err = Files.createTempFile("state-scale-restore-", ".log");
-        long start = System.nanoTime();
-        Process p = new ProcessBuilder(command).redirectError(err.toFile()).start();
+        List<String> benchArgs = new ArrayList<>(List.of("state-scale"));
+        benchArgs.addAll(List.of(args));
+        benchArgs.addAll(List.of("--restore-only", dir, "--last-batch", String.valueOf(lastBatch)));
+        BenchSuite.ChildOutput child = BenchSuite.runBenchChild("state-scale restore in a child JVM", flags,
+                benchArgs, false);
+        if (child.json().size() != 1 || !child.json().get(0).containsKey("processStartToFirstBatchMs")) {
+            throw new BenchCheckException("state-scale restore in a child JVM printed " + child.json()
+                    + ", not one report with processStartToFirstBatchMs");
+        }
         Map<String, Object> out = new java.util.LinkedHashMap<>();
-        try (java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
-                java.nio.charset.StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = in.readLine()) != null) {
-                if (line.startsWith("{")) {
-                    out.put("launchToFirstBatchMs", (System.nanoTime() - start) / 1e6);
-                    out.putAll(JsonReader.object(line));
-                }
-            }
-        }
-        int exit = p.waitFor();
-        if (exit != 0 || !out.containsKey("processStartToFirstBatchMs")) {
-            List<String> log = Files.readAllLines(err);
-            throw new BenchCheckException("state-scale restore in a child JVM exited with " + exit + "; its log " + err
-                    + " ends: " + String.join(" | ", log.subList(Math.max(0, log.size() - 10), log.size())));
-        }
-        Files.deleteIfExists(err);
+        out.put("launchToFirstBatchMs", child.launchToFirstJsonMs());
+        out.putAll(child.json().get(0));
         out.put("method", "child JVM (same -Xmx and collector): JVM start to the first new batch (1% of the keys) "
                 + "completed, and launch to its report");
         return out;
