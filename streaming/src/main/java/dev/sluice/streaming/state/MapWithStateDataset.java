@@ -125,12 +125,11 @@ public final class MapWithStateDataset<K, V, S, R> extends NarrowDataset<StateRe
     private void timeOutIdleKeys(StateMap<K, S> map, MappingState.Present<S> state, List<R> mapped) throws Exception {
         long idleBefore = batchMillis - timeoutMillis;
         List<StateMap.Entry<K, S>> idle = new ArrayList<>();
-        for (Iterator<StateMap.Entry<K, S>> it = map.iterator(); it.hasNext(); ) {
-            StateMap.Entry<K, S> e = it.next();
-            if (e.updateTime() <= idleBefore) {
-                idle.add(e);
+        map.forEachLive((key, s, time) -> {
+            if (time <= idleBefore) {
+                idle.add(new StateMap.Entry<>(key, s, time));
             }
-        }
+        });
         for (StateMap.Entry<K, S> e : idle) {
             state.reset(e.state(), true);
             mapped.add(function.call(e.key(), Optional.empty(), state));

@@ -86,7 +86,7 @@ import java.util.NoSuchElementException;
  * visited (chunked, with hashes), so a root of millions of keys under a dozen levels costs one
  * probe per key rather than one per younger level.
  *
- * <p><b>Timeouts.</b> Finding idle keys scans every live key ({@link #iterator}); the state
+ * <p><b>Timeouts.</b> Finding idle keys scans every live key ({@link #forEachLive}); the state
  * stream does that only when a timeout is set.
  *
  * <p><b>Serialization.</b> Kryo writes the live entries of the whole chain, flattened; reading
