@@ -429,6 +429,42 @@ class StateMapTest {
         assertThat(copy.size()).isEqualTo(1_000);
     }
 
+    @Test
+    void aYoungerLevelShadowsTheRootEvenWhenItsEntriesAreOlderThanSince() {
+        // The root is visited last, through a bit set of the slots younger keys shadow: keys of a
+        // scanned younger level ("c") and of one skipped for having nothing after since ("a").
+        StateMap<String, Long> root = StateMap.empty();
+        for (int i = 0; i < 200; i++) {
+            root.put("k" + i, (long) i, 10);
+        }
+        root.put("a", 1L, 10);
+        root.put("c", 2L, 10);
+        StateMap<String, Long> mid = root.newDelta();
+        mid.put("c", 20L, 20);
+        mid.put("d", 21L, 20);
+        StateMap<String, Long> young = mid.newDelta();
+        young.put("a", 3L, 3); // youngest entry of "a", at a time before since
+        young.remove("k7", 4);
+
+        Map<String, List<Object>> changes = new HashMap<>();
+        young.forEachChangeSince(5, (k, state, time) ->
+                assertThat(changes.put(k, java.util.Arrays.asList(state, time))).as("%s visited twice", k).isNull());
+        Map<String, List<Object>> expected = new HashMap<>();
+        for (int i = 0; i < 200; i++) {
+            if (i != 7) {
+                expected.put("k" + i, List.of((long) i, 10L));
+            }
+        }
+        expected.put("c", List.of(20L, 20L));
+        expected.put("d", List.of(21L, 20L));
+        assertThat(changes).isEqualTo(expected);
+
+        Map<String, List<Object>> live = liveVisits(young);
+        assertThat(live).isEqualTo(entries(young));
+        assertThat(live.get("a")).isEqualTo(List.of(3L, 3L));
+        assertThat(live).doesNotContainKey("k7").containsEntry("c", List.of(20L, 20L));
+    }
+
     /** Every key's (state, time) as the iterator gives them. */
     private static <K, S> Map<K, List<Object>> entries(StateMap<K, S> map) {
         Map<K, List<Object>> out = new HashMap<>();
