@@ -305,6 +305,57 @@ class StateMapTest {
     }
 
     @Test
+    void compacted_equalLevelsBelowASmallOne_areMergedInTheBackground_fromTheRootUp() {
+        // Four equal levels (a root and three loading batches), then small batches on top: the walk
+        // from the top stops at the first small level, so only the deep merge brings the big ones
+        // together; one background merge at a time.
+        java.util.ArrayDeque<Runnable> queue = new java.util.ArrayDeque<>();
+        withQueuedBackgroundMerges(queue, () -> {
+            Map<Integer, Long> model = new HashMap<>();
+            StateMap<Integer, Long> map = StateMap.empty();
+            for (int level = 0; level < 4; level++) {
+                StateMap<Integer, Long> next = level == 0 ? map : map.newDelta();
+                for (int i = 0; i < 1_000; i++) {
+                    int key = level * 1_000 + i;
+                    next.put(key, (long) key, level + 1);
+                    model.put(key, (long) key);
+                }
+                next.remove(level * 1_000 - 1, level + 1); // a key of the level below
+                model.remove(level * 1_000 - 1);
+                map = next.compacted();
+            }
+            // The loading batches' merges all ran late, side by side: some can no longer be adopted.
+            while (!queue.isEmpty()) {
+                queue.poll().run();
+            }
+            long time = 10;
+            for (int batch = 0; batch < 30; batch++, time++) {
+                StateMap<Integer, Long> next = map.newDelta();
+                for (int i = 0; i < 3; i++) {
+                    int key = 10_000 + (int) time * 3 + i;
+                    next.put(key, time, time);
+                    model.put(key, time);
+                }
+                next.put(batch, -time, time);
+                model.put(batch, -time);
+                map = next.compacted();
+                assertThat(queue).as("batch %s: one merge at a time", batch).hasSizeLessThanOrEqualTo(1);
+                if (!queue.isEmpty()) {
+                    queue.poll().run();
+                }
+                assertThat(snapshot(map)).as("batch %s", batch).isEqualTo(model);
+            }
+            List<Integer> levels = map.levelEntries();
+            assertThat(levels.subList(0, levels.size() - 1)).as("levels, youngest first: %s", levels)
+                    .allMatch(n -> n < 1_000);
+            assertThat(levels.get(levels.size() - 1)).as("the four big levels became the root: %s", levels)
+                    .isGreaterThanOrEqualTo(3_990);
+            assertThat(map.size()).isEqualTo(model.size());
+            assertThat(liveVisits(map)).isEqualTo(entries(map));
+        });
+    }
+
+    @Test
     void compacted_levelHalfAsLargeAsABigMiddleLevel_mergesInTheBackground_andIsAdoptedAboveTheRoot() {
         java.util.ArrayDeque<Runnable> queue = new java.util.ArrayDeque<>();
         withQueuedBackgroundMerges(queue, () -> {
