@@ -47,6 +47,7 @@ final class JobScheduler {
     private volatile ReceiverGate gate;
     private volatile Consumer<Time> afterBatch = t -> { };
     private volatile boolean abandoned;
+    private final BatchActivity activity = new BatchActivity();
     private final ExecutorService jobThread = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "sluice-jobs");
         t.setDaemon(true);
@@ -66,6 +67,11 @@ final class JobScheduler {
      */
     void closeGateWhenBehind(ReceiverGate receiverGate) {
         this.gate = receiverGate;
+    }
+
+    /** Returns whether a batch runs now, and how busy the stream has been. */
+    BatchActivity activity() {
+        return activity;
     }
 
     /** Calls {@code hook} on the job thread after each batch's jobs ran, before its data is released. */
@@ -113,6 +119,15 @@ final class JobScheduler {
     private void run(JobSet set) {
         Time time = set.time();
         long start = System.nanoTime();
+        activity.started(start);
+        try {
+            runBatch(set, time, start);
+        } finally {
+            activity.ended(System.nanoTime());
+        }
+    }
+
+    private void runBatch(JobSet set, Time time, long start) {
         bus.post(l -> l.onBatchStarted(time));
         Throwable failure = set.generationError();
         VirtualMachineError fatal = null;

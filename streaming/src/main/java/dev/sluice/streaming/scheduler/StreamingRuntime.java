@@ -109,6 +109,11 @@ public final class StreamingRuntime {
             jobGenerator.onGenerated(checkpointer::generated);
             checkpointer.afterMetadataWritten(receiverTracker::retainLogsFrom);
             jobScheduler.afterBatch(checkpointer::afterBatch);
+            if (graph.engine().parallelism() >= Runtime.getRuntime().availableProcessors()) {
+                // The batches use every core: the state checkpoint writer lets a running batch go first
+                // while the stream has slack (on a machine with cores to spare it just runs beside it).
+                checkpointer.stateWriter().yieldWhile(jobScheduler.activity()::yieldWanted);
+            }
         }
         receiverTracker.openLog();
         for (InputDStream<?> input : graph.inputs()) {

@@ -81,6 +81,13 @@ public final class StateCheckpointWriter implements AutoCloseable {
     static final int MAX_DELTAS = RebasePolicy.MAX_DELTAS;
     static final double DELTA_RATIO = RebasePolicy.DELTA_RATIO;
     static final int ATTEMPTS = 3;
+    static final long MAX_YIELD_MILLIS = 2_000;
+    private static final long YIELD_POLL_NANOS = 500_000;
+    private volatile java.util.function.BooleanSupplier yieldWanted;
+    private final java.util.concurrent.atomic.AtomicLong yieldedNanos = new java.util.concurrent.atomic.AtomicLong();
+    /** Threads in {@link #awaitCommitNewerThan} or {@link #awaitIdle}: the writer does not yield while any waits. */
+    private final java.util.concurrent.atomic.AtomicInteger waiters = new java.util.concurrent.atomic.AtomicInteger();
+    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
 
     /**
      * Called on the writer thread after the first partition file of every state checkpoint is
@@ -168,6 +175,43 @@ public final class StateCheckpointWriter implements AutoCloseable {
         chains.put(manifest.uid(), manifest); // each partition's chain decides on its own (RebasePolicy)
     }
 
+    /**
+     * Makes the writer wait, between blocks of entries, while {@code yieldWanted} is true (a
+     * batch runs and the stream has slack: {@code BatchActivity#yieldWanted}), so that on a
+     * machine whose cores the batches use the checkpoint does not slow them; it waits at most
+     * {@value #MAX_YIELD_MILLIS} ms at a time, and not at all while a newer snapshot is pending
+     * (it is behind) or while a thread waits for it ({@link #awaitCommitNewerThan}: the batch
+     * held back by the bounded-lag rule; {@link #awaitIdle}). Without it, or with {@code null},
+     * the writer never waits.
+     */
+    public void yieldWhile(java.util.function.BooleanSupplier yieldWanted) {
+        this.yieldWanted = yieldWanted;
+    }
+
+    /** Returns the time the writer spent waiting for running batches, in total. */
+    public Duration yielded() {
+        return Duration.ofNanos(yieldedNanos.get());
+    }
+
+    /** Writer thread, between blocks: waits while a batch runs and the stream has slack (see {@link #yieldWhile}). */
+    private void pace() {
+        java.util.function.BooleanSupplier wanted = yieldWanted;
+        if (wanted == null || waiters.get() > 0 || !wanted.getAsBoolean() || abandoned) {
+            return; // someone (the bounded-lag rule's batch, a close) waits for this write
+        }
+        synchronized (lock) {
+            if (!pending.isEmpty() || closed) {
+                return; // behind: a newer snapshot waits, so this one goes on at full speed
+            }
+        }
+        long start = System.nanoTime();
+        long deadline = start + MAX_YIELD_MILLIS * 1_000_000L;
+        while (wanted.getAsBoolean() && waiters.get() == 0 && !abandoned && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(YIELD_POLL_NANOS);
+        }
+        yieldedNanos.addAndGet(System.nanoTime() - start);
+    }
+
     /** Sets what runs on the writer thread right after each commit. */
     public void onCommit(Consumer<Committed> action) {
         this.onCommit = action;
@@ -204,6 +248,15 @@ public final class StateCheckpointWriter implements AutoCloseable {
      * failed (a failing file system must not stall the stream) or nothing of it is in flight.
      */
     public void awaitCommitNewerThan(String uid, long time, Duration timeout) throws InterruptedException {
+        waiters.incrementAndGet(); // the writer stops yielding to the batch that waits for it
+        try {
+            awaitCommit(uid, time, timeout);
+        } finally {
+            waiters.decrementAndGet();
+        }
+    }
+
+    private void awaitCommit(String uid, long time, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (lock) {
             while (!abandoned && !closed && !failing.contains(uid)
@@ -247,6 +300,15 @@ public final class StateCheckpointWriter implements AutoCloseable {
 
     /** Waits until nothing is pending or being written (for tests and benchmarks); false on timeout. */
     public boolean awaitIdle(Duration timeout) throws InterruptedException {
+        waiters.incrementAndGet();
+        try {
+            return awaitIdleFor(timeout);
+        } finally {
+            waiters.decrementAndGet();
+        }
+    }
+
+    private boolean awaitIdleFor(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (lock) {
             while (busy || cleaning || !pending.isEmpty() || !cleanups.isEmpty()) {
@@ -398,6 +460,8 @@ public final class StateCheckpointWriter implements AutoCloseable {
 
     /** Writes one checkpoint; returns what to report, or null if abandoned on the way. */
     private CheckpointInfo write(Snapshot s, long start) throws IOException {
+        long cpuStart = THREADS.getCurrentThreadCpuTime();
+        long yieldedStart = yieldedNanos.get();
         StateManifest last = chains.get(s.uid());
         Plan plan = plan(s, last);
         int rebased = 0;
@@ -449,8 +513,13 @@ public final class StateCheckpointWriter implements AutoCloseable {
                 lock.notifyAll();
             }
         }
-        log.debug("state checkpoint of '{}' at {} ms: {} of {} keys, {} bytes, {} of {} partitions rebased", s.uid(),
-                s.time(), kind, keys, bytes, rebased, s.partitions());
+        if (log.isDebugEnabled()) { // the writer's CPU beside its wall time: a writer short of CPU, or slow at encoding
+            log.debug("state checkpoint of '{}' at {} ms: {} of {} keys, {} bytes, {} of {} partitions rebased; {} ms, "
+                    + "{} ms of the writer's CPU, {} ms waiting for running batches", s.uid(), s.time(), kind, keys,
+                    bytes, rebased, s.partitions(), (System.nanoTime() - start) / 1_000_000,
+                    (THREADS.getCurrentThreadCpuTime() - cpuStart) / 1_000_000,
+                    (yieldedNanos.get() - yieldedStart) / 1_000_000);
+        }
         return new CheckpointInfo(kind, s.uid(), new Time(s.time()), bytes, written + 1, keys,
                 Duration.ofNanos(System.nanoTime() - start), Optional.empty(), rebased);
     }
@@ -514,7 +583,7 @@ public final class StateCheckpointWriter implements AutoCloseable {
         if (plan.base()[p]) {
             // Streamed to the file as it is encoded (CRC on the way): no full copy of the state in memory.
             Entries entries = entries(s.keyed().get(p), StateFiles.BASE, Long.MIN_VALUE);
-            return files.writeEntries(s.uid(), name, StateFiles.BASE, s.time(), Long.MIN_VALUE, entries.keys,
+            return files.writeEntries(this::pace, s.uid(), name, StateFiles.BASE, s.time(), Long.MIN_VALUE, entries.keys,
                     entries.states, entries.times, entries.count);
         }
         StateFiles.Encoded delta = plan.deltas().set(p, null);
@@ -523,12 +592,13 @@ public final class StateCheckpointWriter implements AutoCloseable {
 
     private StateFiles.Encoded encode(KeyedState state, byte kind, long time, long since) {
         Entries entries = entries(state, kind, since);
-        return files.encodeEntries(kind, time, since, entries.keys, entries.states, entries.times, entries.count);
+        return files.encodeEntries(this::pace, kind, time, since, entries.keys, entries.states, entries.times,
+                entries.count);
     }
 
-    private static Entries entries(KeyedState state, byte kind, long since) {
+    private Entries entries(KeyedState state, byte kind, long since) {
         int expected = (int) Math.min(Integer.MAX_VALUE - 8, kind == StateFiles.BASE ? state.size() : 1024);
-        Entries entries = new Entries(Math.max(16, expected));
+        Entries entries = new Entries(Math.max(16, expected), this::pace);
         if (kind == StateFiles.BASE) {
             state.forEachEntry(entries::add);
         } else {
@@ -537,20 +607,25 @@ public final class StateCheckpointWriter implements AutoCloseable {
         return entries;
     }
 
-    /** Growable parallel arrays of entries. */
+    /** Growable parallel arrays of entries; {@code pace} runs every 4,096 entries added. */
     private static final class Entries {
         Object[] keys;
         Object[] states;
         long[] times;
         int count;
+        private final Runnable pace;
 
-        Entries(int capacity) {
+        Entries(int capacity, Runnable pace) {
             keys = new Object[capacity];
             states = new Object[capacity];
             times = new long[capacity];
+            this.pace = pace;
         }
 
         void add(Object key, Object state, long time) {
+            if ((count & 4095) == 4095) {
+                pace.run();
+            }
             if (count == keys.length) {
                 int n = keys.length * 2;
                 keys = java.util.Arrays.copyOf(keys, n);

@@ -141,18 +141,18 @@ public final class StateFiles {
     }
 
     /** Encodes a base or delta of entries (parallel arrays; a {@code null} state is a removal). */
-    Encoded encodeEntries(byte kind, long stateTime, long since, Object[] keys, Object[] states, long[] times,
+    Encoded encodeEntries(Runnable pace, byte kind, long stateTime, long since, Object[] keys, Object[] states, long[] times,
                           int count) {
         ByteArrayOutputStream buffer = new ByteArrayOutputStream(64 + count * 24);
         try {
-            writeEntriesTo(buffer, kind, stateTime, since, keys, states, times, count);
+            writeEntriesTo(pace, buffer, kind, stateTime, since, keys, states, times, count);
         } catch (IOException e) {
             throw new IllegalStateException("cannot encode a state file in memory", e);
         }
         return withCrc(buffer, count);
     }
 
-    private void writeEntriesTo(OutputStream sink, byte kind, long stateTime, long since, Object[] keys,
+    private void writeEntriesTo(Runnable pace, OutputStream sink, byte kind, long stateTime, long since, Object[] keys,
                                 Object[] states, long[] times, int count) throws IOException {
         DataOutputStream out = new DataOutputStream(sink);
         header(out, kind, stateTime, since, count);
@@ -167,14 +167,14 @@ public final class StateFiles {
         }
         out.write(timeBytes, 0, tb.position());
         out.flush();
-        serializer.writeAll(new Interleaved(keys, states, count), sink);
+        serializer.writeAll(new Interleaved(keys, states, count, pace), sink);
     }
 
     /**
      * Writes a base or delta of entries straight to {@code uid}'s file {@code name}, the CRC-32
      * computed on the way (no copy of the file in memory), replacing a leftover of a failed attempt.
      */
-    Written writeEntries(String uid, String name, byte kind, long stateTime, long since, Object[] keys,
+    Written writeEntries(Runnable pace, String uid, String name, byte kind, long stateTime, long since, Object[] keys,
                          Object[] states, long[] times, int count) throws IOException {
         Path path = new Path(dir(uid), name);
         FileSystem fs = fs(path);
@@ -184,7 +184,7 @@ public final class StateFiles {
             java.io.BufferedOutputStream buffered = new java.io.BufferedOutputStream(file, 1 << 16);
             java.util.zip.CheckedOutputStream checked = new java.util.zip.CheckedOutputStream(buffered, crc);
             CountingStream counted = new CountingStream(checked);
-            writeEntriesTo(counted, kind, stateTime, since, keys, states, times, count);
+            writeEntriesTo(pace, counted, kind, stateTime, since, keys, states, times, count);
             counted.flush();
             int c = (int) crc.getValue();
             buffered.write(ByteBuffer.allocate(4).putInt(c).array());
@@ -577,17 +577,30 @@ public final class StateFiles {
         return fs.getContentSummary(dir).getLength();
     }
 
-    /** Key, state, key, state, ... over parallel arrays, for one Kryo record stream. */
+    /**
+     * Key, state, key, state, ... over parallel arrays, for one Kryo record stream. Before each
+     * block of {@value #TOUCH_BLOCK} entries it reads a word of every key and state object of the
+     * block in one tight loop ({@link #touch}): the objects of a large state lie scattered over
+     * the heap, each first read is a cache miss, and Kryo's path per object is too long for the
+     * processor to overlap the misses of successive entries, while a loop that only loads does
+     * overlap them; Kryo then finds the block's objects in the cache.
+     */
     private static final class Interleaved implements java.util.Iterator<Object> {
+        private static final int TOUCH_BLOCK = 256;
         private final Object[] keys;
         private final Object[] states;
         private final int count;
+        private final Runnable pace;
         private int i;
+        /** What the touch loops read, kept so that they are not removed. */
+        private int touched;
 
-        Interleaved(Object[] keys, Object[] states, int count) {
+        /** {@code pace} runs every 16 blocks (the writer's chance to let a running batch go first). */
+        Interleaved(Object[] keys, Object[] states, int count, Runnable pace) {
             this.keys = keys;
             this.states = states;
             this.count = count;
+            this.pace = pace;
         }
 
         @Override
@@ -598,7 +611,35 @@ public final class StateFiles {
         @Override
         public Object next() {
             int k = i++;
+            if ((k & (2 * TOUCH_BLOCK - 1)) == 0) {
+                if ((k & (32 * TOUCH_BLOCK - 1)) == 0) {
+                    pace.run();
+                }
+                touch(k >> 1, Math.min(count, (k >> 1) + TOUCH_BLOCK));
+            }
             return (k & 1) == 0 ? keys[k >> 1] : states[k >> 1];
+        }
+
+        private void touch(int from, int to) {
+            int acc = touched;
+            for (int j = from; j < to; j++) {
+                acc += touch(keys[j]) + touch(states[j]);
+            }
+            touched = acc;
+        }
+
+        /** Reads the object's first line (a string's bytes too); cheap, no user code runs. */
+        private static int touch(Object o) {
+            if (o instanceof String s) {
+                return s.length();
+            }
+            if (o instanceof Long l) {
+                return (int) l.longValue();
+            }
+            if (o instanceof Integer n) {
+                return n;
+            }
+            return o == null ? 0 : 1;
         }
     }
 }

@@ -209,6 +209,38 @@ class StateStoreRebaseTest {
                 .isGreaterThanOrEqualTo(0.7);
     }
 
+    @org.junit.jupiter.api.Test
+    void aWriterAskedToYield_waitsBetweenBlocks_andWritesTheSameState() throws Exception {
+        // The supplier stands for "a batch runs and the stream has slack": true for its first calls
+        // (the writer parks between blocks until it turns false), then false.
+        StateFiles files = new StateFiles(dir.toUri().toString(), StateStoreModelTest.kryo(), new Configuration());
+        Random random = new Random(77);
+        Partitions state = new Partitions(2);
+        for (int p = 0; p < 2; p++) {
+            state.update(p, random, 60_000, 30_000, 1000, 0);
+        }
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.CountDownLatch written = new java.util.concurrent.CountDownLatch(1);
+        try (StateCheckpointWriter writer = new StateCheckpointWriter(files, i -> written.countDown(), () -> { },
+                Duration.ofMinutes(1))) {
+            writer.yieldWhile(() -> asked.incrementAndGet() <= 3);
+            writer.submit(state.snapshot(1000)); // not awaitIdle: a thread waiting for the writer stops its yielding
+            assertThat(written.await(30, java.util.concurrent.TimeUnit.SECONDS)).as("written").isTrue();
+            StateCheckpointWriter.Committed c = writer.takeCommitted().get("op");
+            long keys = state.models.get(0).size() + state.models.get(1).size();
+            assertThat(asked.get()).as("asked between blocks of the %s entries", keys)
+                    .isGreaterThanOrEqualTo((int) (keys / 4096));
+            assertThat(writer.yielded()).as("parked while asked to").isPositive();
+            StateManifest m = files.readManifest(c.uri());
+            for (int p = 0; p < 2; p++) {
+                StateMap<Integer, Long> map = files.loadPartition(m, p, CODEC).get(0).state();
+                Map<Integer, Long> read = new HashMap<>();
+                map.forEachLive((k, v, t) -> read.put(k, v));
+                assertThat(read).as("partition %s read back", p).isEqualTo(state.models.get(p));
+            }
+        }
+    }
+
     /** How full a chain is: 1 when its deltas reach the bound, in bytes or in count. */
     private static double fullness(List<StateManifest.FileRef> chain) {
         return Math.max(RebasePolicy.deltaBytes(chain) / (StateCheckpointWriter.DELTA_RATIO * RebasePolicy.baseBytes(chain)),
