@@ -115,6 +115,10 @@ public final class StreamingRuntime {
                 checkpointer.stateWriter().yieldWhile(jobScheduler.activity()::yieldWanted);
             }
         }
+        if (graph.engine().parallelism() >= Runtime.getRuntime().availableProcessors()) {
+            // Background merges of large state levels likewise (one merge thread per JVM: the last context wins).
+            dev.sluice.streaming.state.StateMap.yieldBackgroundMergesWhile(jobScheduler.activity()::yieldWanted);
+        }
         receiverTracker.openLog();
         for (InputDStream<?> input : graph.inputs()) {
             input.start();

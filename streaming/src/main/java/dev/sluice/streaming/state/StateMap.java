@@ -121,6 +121,32 @@ public final class StateMap<K, S> implements KryoSerializable {
     static volatile int backgroundMinCapacity = 1 << 19;
     /** Runs background merges: one low-priority daemon thread (tests install their own, run when they choose). */
     static volatile java.util.concurrent.Executor merger = defaultMerger();
+    /** Set by the streaming runtime: a background merge waits between chunks while it says so. */
+    private static volatile java.util.function.BooleanSupplier backgroundYield;
+    private static final ThreadLocal<Boolean> IN_BACKGROUND = ThreadLocal.withInitial(() -> Boolean.FALSE);
+    private static final long MAX_MERGE_YIELD_NANOS = 1_000_000_000L;
+
+    /**
+     * Makes background merges wait between chunks of 16,384 slots while {@code yieldWanted} is
+     * true (a batch runs and the stream has slack, {@code BatchActivity#yieldWanted}), at most 1 s
+     * at a time; merges in a batch's own task never wait. The merge thread is one per JVM, so the
+     * context that started last decides; {@code null} turns it off.
+     */
+    public static void yieldBackgroundMergesWhile(java.util.function.BooleanSupplier yieldWanted) {
+        backgroundYield = yieldWanted;
+    }
+
+    /** Between chunks of a merge: waits while asked to, if this is a background merge. */
+    private static void pauseIfBackground() {
+        java.util.function.BooleanSupplier wanted = backgroundYield;
+        if (wanted == null || !IN_BACKGROUND.get() || !wanted.getAsBoolean()) {
+            return;
+        }
+        long deadline = System.nanoTime() + MAX_MERGE_YIELD_NANOS;
+        while (wanted.getAsBoolean() && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(500_000);
+        }
+    }
 
     private static java.util.concurrent.Executor defaultMerger() {
         return java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
@@ -398,10 +424,13 @@ public final class StateMap<K, S> implements KryoSerializable {
         into.backgroundMerge = job;
         try {
             merger.execute(() -> {
+                IN_BACKGROUND.set(Boolean.TRUE);
                 try {
                     job.result = job.merged.mergedWithParent();
                 } catch (RuntimeException | OutOfMemoryError e) {
                     job.failed = true; // the next batch merges in its task, as without a background thread
+                } finally {
+                    IN_BACKGROUND.set(Boolean.FALSE);
                 }
             });
         } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -519,6 +548,7 @@ public final class StateMap<K, S> implements KryoSerializable {
     private long absentIn(StateMap<K, S> p) {
         long absent = 0;
         for (int c = 0; c < keys.length; c++) {
+            pauseIfBackground();
             Object[] ks = keys[c];
             for (Object k : ks) {
                 if (k != null && p.find(k, hash(k)) < 0) {
@@ -535,6 +565,7 @@ public final class StateMap<K, S> implements KryoSerializable {
         merged.size = size;
         long dropped = p.droppedTombstones;
         for (int c = 0; c < keys.length; c++) {
+            pauseIfBackground();
             Object[] ks = keys[c];
             Object[] vs = values[c];
             long[] ts = times[c];
@@ -550,6 +581,7 @@ public final class StateMap<K, S> implements KryoSerializable {
             }
         }
         for (int c = 0; c < p.keys.length; c++) {
+            pauseIfBackground();
             Object[] ks = p.keys[c];
             Object[] vs = p.values[c];
             long[] ts = p.times[c];
@@ -590,6 +622,7 @@ public final class StateMap<K, S> implements KryoSerializable {
         merged.size = size;
         long dropped = p.droppedTombstones;
         for (int c = 0; c < keys.length; c++) {
+            pauseIfBackground();
             Object[] ks = keys[c];
             Object[] vs = values[c];
             long[] ts = times[c];

@@ -356,6 +356,53 @@ class StateMapTest {
     }
 
     @Test
+    void aBackgroundMergeAskedToYield_waitsBetweenChunks_andMergesTheSame() {
+        java.util.ArrayDeque<Runnable> queue = new java.util.ArrayDeque<>();
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        withQueuedBackgroundMerges(queue, () -> {
+            StateMap.yieldBackgroundMergesWhile(() -> asked.incrementAndGet() <= 2);
+            try {
+                StateMap<Integer, Long> root = StateMap.empty();
+                Map<Integer, Long> model = new HashMap<>();
+                for (int i = 0; i < 40_000; i++) { // more than two chunks
+                    root.put(i, (long) i, 1);
+                    model.put(i, (long) i);
+                }
+                StateMap<Integer, Long> delta = root.newDelta();
+                for (int i = 0; i < 30_000; i++) {
+                    delta.put(i * 2, -1L, 2);
+                    model.put(i * 2, -1L);
+                }
+                StateMap<Integer, Long> top = delta.compacted();
+                int before = asked.get();
+                assertThat(queue).as("merged in the background").hasSize(1);
+                queue.poll().run();
+                assertThat(asked.get()).as("asked between the merge's chunks").isGreaterThan(before + 2);
+                StateMap<Integer, Long> next = top.newDelta();
+                next.put(-1, 0L, 3);
+                model.put(-1, 0L);
+                StateMap<Integer, Long> adopted = next.compacted();
+                assertThat(adopted.levelEntries()).as("the merged root was adopted").hasSize(2);
+                assertThat(snapshot(adopted)).isEqualTo(model);
+                // A merge in the batch's own task never asks.
+                int inBatch = asked.get();
+                StateMap.yieldBackgroundMergesWhile(() -> {
+                    asked.incrementAndGet();
+                    return true;
+                });
+                StateMap<Integer, Long> small = StateMap.empty();
+                small.put(1, 1L, 1);
+                StateMap<Integer, Long> smallDelta = small.newDelta();
+                smallDelta.put(2, 2L, 2);
+                assertThat(smallDelta.compacted().levelEntries()).hasSize(1);
+                assertThat(asked.get()).isEqualTo(inBatch);
+            } finally {
+                StateMap.yieldBackgroundMergesWhile(null);
+            }
+        });
+    }
+
+    @Test
     void compacted_levelHalfAsLargeAsABigMiddleLevel_mergesInTheBackground_andIsAdoptedAboveTheRoot() {
         java.util.ArrayDeque<Runnable> queue = new java.util.ArrayDeque<>();
         withQueuedBackgroundMerges(queue, () -> {
