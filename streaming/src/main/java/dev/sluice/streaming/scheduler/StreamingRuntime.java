@@ -104,19 +104,19 @@ public final class StreamingRuntime {
      */
     public void startBatches(Time last, BatchCheckpointer checkpointer) {
         this.checkpointer = checkpointer;
+        // When the batches use every core, background work (the state checkpoint writer, merges of large state
+        // levels) lets a running batch go first while the stream has slack; with cores to spare it runs beside it.
+        boolean yieldToBatches = graph.engine().parallelism() >= Runtime.getRuntime().availableProcessors();
         if (checkpointer != null) {
             armCrashPoints(checkpointer);
             jobGenerator.onGenerated(checkpointer::generated);
             checkpointer.afterMetadataWritten(receiverTracker::retainLogsFrom);
             jobScheduler.afterBatch(checkpointer::afterBatch);
-            if (graph.engine().parallelism() >= Runtime.getRuntime().availableProcessors()) {
-                // The batches use every core: the state checkpoint writer lets a running batch go first
-                // while the stream has slack (on a machine with cores to spare it just runs beside it).
+            if (yieldToBatches) {
                 checkpointer.stateWriter().yieldWhile(jobScheduler.activity()::yieldWanted);
             }
         }
-        if (graph.engine().parallelism() >= Runtime.getRuntime().availableProcessors()) {
-            // Background merges of large state levels likewise (one merge thread per JVM: the last context wins).
+        if (yieldToBatches) { // one merge thread per JVM: the context started last sets it
             dev.sluice.streaming.state.StateMap.yieldBackgroundMergesWhile(jobScheduler.activity()::yieldWanted);
         }
         receiverTracker.openLog();

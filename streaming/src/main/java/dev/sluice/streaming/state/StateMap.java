@@ -142,10 +142,7 @@ public final class StateMap<K, S> implements KryoSerializable {
         if (wanted == null || !IN_BACKGROUND.get() || !wanted.getAsBoolean()) {
             return;
         }
-        long deadline = System.nanoTime() + MAX_MERGE_YIELD_NANOS;
-        while (wanted.getAsBoolean() && System.nanoTime() < deadline) {
-            java.util.concurrent.locks.LockSupport.parkNanos(500_000);
-        }
+        dev.sluice.streaming.statestore.YieldToBatches.waitWhile(wanted, MAX_MERGE_YIELD_NANOS);
     }
 
     private static java.util.concurrent.Executor defaultMerger() {
@@ -844,14 +841,14 @@ public final class StateMap<K, S> implements KryoSerializable {
         }
     }
 
-    /**
-     * A set of keys with their hashes, open addressing in chunks (no humongous array): a probe
-     * compares hashes first and reads a key only when they match.
-     */
     private interface KeyHashVisitor {
         void visit(Object key, int hash);
     }
 
+    /**
+     * A set of keys with their hashes, open addressing in chunks (no humongous array): a probe
+     * compares hashes first and reads a key only when they match.
+     */
     private static final class KeySet {
         private final Object[][] keys;
         private final int[][] hashes;

@@ -82,7 +82,6 @@ public final class StateCheckpointWriter implements AutoCloseable {
     static final double DELTA_RATIO = RebasePolicy.DELTA_RATIO;
     static final int ATTEMPTS = 3;
     static final long MAX_YIELD_MILLIS = 2_000;
-    private static final long YIELD_POLL_NANOS = 500_000;
     private volatile java.util.function.BooleanSupplier yieldWanted;
     private final java.util.concurrent.atomic.AtomicLong yieldedNanos = new java.util.concurrent.atomic.AtomicLong();
     /** Threads in {@link #awaitCommitNewerThan} or {@link #awaitIdle}: the writer does not yield while any waits. */
@@ -204,12 +203,8 @@ public final class StateCheckpointWriter implements AutoCloseable {
                 return; // behind: a newer snapshot waits, so this one goes on at full speed
             }
         }
-        long start = System.nanoTime();
-        long deadline = start + MAX_YIELD_MILLIS * 1_000_000L;
-        while (wanted.getAsBoolean() && waiters.get() == 0 && !abandoned && System.nanoTime() < deadline) {
-            java.util.concurrent.locks.LockSupport.parkNanos(YIELD_POLL_NANOS);
-        }
-        yieldedNanos.addAndGet(System.nanoTime() - start);
+        yieldedNanos.addAndGet(YieldToBatches.waitWhile(
+                () -> wanted.getAsBoolean() && waiters.get() == 0 && !abandoned, MAX_YIELD_MILLIS * 1_000_000L));
     }
 
     /** Sets what runs on the writer thread right after each commit. */
