@@ -31,11 +31,9 @@ public final class BatchActivity {
 
     void ended(long nanos) {
         running = false;
-        if (lastEndNanos >= 0 && nanos > lastEndNanos) {
+        if (lastEndNanos >= 0 && nanos > lastEndNanos) { // the first batch has no gap to measure
             double busy = Math.min(1.0, (nanos - startNanos) / (double) (nanos - lastEndNanos));
             busyFraction = ALPHA * busy + (1 - ALPHA) * busyFraction;
-        } else {
-            busyFraction = 1.0; // the first batch: no gap to measure yet
         }
         lastEndNanos = nanos;
     }

@@ -20,10 +20,10 @@ import java.util.Map;
  * would be half full ({@link #fullnessAfter} at least {@value #PROACTIVE_FULLNESS}: delta bytes
  * past {@code DELTA_RATIO / 2} of its base, or {@code MAX_DELTAS / 2} deltas), but only if it
  * would otherwise collide (at the pace of its latest delta it would have to be rebased at the
- * same later checkpoint as more than {@link #budget} partitions, {@link #checkpointsUntilFull}) or it is {@value #NEARLY_FULL} full (a margin: paces vary, and
- * two chains that overflow at once must both be rebased).
- * The fullest such partitions go first, while fewer than the budget are rebased by this
- * checkpoint, those that must included. Every other partition gets its delta (or keeps its chain
+ * same later checkpoint as more than {@link #budget} partitions, {@link #checkpointsUntilFull})
+ * or it is {@value #NEARLY_FULL} full (a margin: paces vary, and two chains that overflow at once
+ * must both be rebased). The fullest such partitions go first, while fewer than the budget are
+ * rebased by this checkpoint, those that must included. Every other partition gets its delta (or keeps its chain
  * unchanged when nothing changed in it). Deltas are encoded before the choice (it needs their
  * sizes); the few of partitions then rebased early are dropped, a bounded waste (each is under
  * half its base).

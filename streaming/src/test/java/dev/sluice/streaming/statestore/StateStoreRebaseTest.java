@@ -93,6 +93,11 @@ class StateStoreRebaseTest {
         }
     }
 
+    /** The state files of this test's temporary directory. */
+    private StateFiles files() {
+        return new StateFiles(dir.toUri().toString(), StateStoreModelTest.kryo(), new Configuration());
+    }
+
     private StateCheckpointWriter.Committed checkpoint(StateCheckpointWriter writer, Partitions state, long time)
             throws InterruptedException {
         writer.submit(state.snapshot(time));
@@ -107,7 +112,7 @@ class StateStoreRebaseTest {
         Random random = new Random(seed);
         int partitions = 2 + random.nextInt(7);
         int keySpace = 1_000 + random.nextInt(2_000);
-        StateFiles files = new StateFiles(dir.toUri().toString(), StateStoreModelTest.kryo(), new Configuration());
+        StateFiles files = files();
         List<CheckpointInfo> infos = new CopyOnWriteArrayList<>();
         Partitions state = new Partitions(partitions);
         int budget = RebasePolicy.budget(partitions);
@@ -168,7 +173,7 @@ class StateStoreRebaseTest {
         long seed = 40 + partitions;
         Random random = new Random(seed);
         int keySpace = 2_000;
-        StateFiles files = new StateFiles(dir.toUri().toString(), StateStoreModelTest.kryo(), new Configuration());
+        StateFiles files = files();
         List<CheckpointInfo> infos = new CopyOnWriteArrayList<>();
         Partitions state = new Partitions(partitions);
         int budget = RebasePolicy.budget(partitions);
@@ -213,7 +218,7 @@ class StateStoreRebaseTest {
     void aWriterAskedToYield_waitsBetweenBlocks_andWritesTheSameState() throws Exception {
         // The supplier stands for "a batch runs and the stream has slack": true for its first calls
         // (the writer parks between blocks until it turns false), then false.
-        StateFiles files = new StateFiles(dir.toUri().toString(), StateStoreModelTest.kryo(), new Configuration());
+        StateFiles files = files();
         Random random = new Random(77);
         Partitions state = new Partitions(2);
         for (int p = 0; p < 2; p++) {
@@ -270,7 +275,7 @@ class StateStoreRebaseTest {
         Random random = new Random(seed);
         int partitions = 4;
         int keySpace = 500;
-        StateFiles files = new StateFiles(dir.toUri().toString(), StateStoreModelTest.kryo(), new Configuration());
+        StateFiles files = files();
         Partitions state = new Partitions(partitions);
         AtomicReference<StateCheckpointWriter> crashing = new AtomicReference<>();
         StateCheckpointWriter writer = new StateCheckpointWriter(files, i -> { }, () -> {
@@ -364,7 +369,7 @@ class StateStoreRebaseTest {
             "missing new base"})
     void damagedFilesOfAMixedCheckpoint_areRefusedWithTheirPath(String damage) throws Exception {
         Random random = new Random(41);
-        StateFiles files = new StateFiles(dir.toUri().toString(), StateStoreModelTest.kryo(), new Configuration());
+        StateFiles files = files();
         Partitions state = new Partitions(2);
         StateCheckpointWriter.Committed last;
         try (StateCheckpointWriter writer = new StateCheckpointWriter(files, i -> { }, () -> { },
