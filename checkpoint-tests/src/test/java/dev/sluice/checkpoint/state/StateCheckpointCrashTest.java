@@ -224,9 +224,22 @@ class StateCheckpointCrashTest {
     void damagedStateFiles_areRefusedWithTheirPath(Damage damage) throws Exception {
         List<List<String>> input = input(77);
         Path dir = tempDir.resolve("ckpt");
+        Map<Long, CompletableFuture<CheckpointInfo>> written = new ConcurrentHashMap<>();
         try (StreamingTestKit first = kit(dir)) {
             pipeline(first, input.subList(0, 4));
-            first.run(4); // checkpoints at 2 s (base) and 4 s (delta); the stop waits for them
+            first.context().addListener(new StreamingListener() {
+                @Override
+                public void onCheckpointWritten(CheckpointInfo info) {
+                    if (info.kind() != CheckpointInfo.Kind.METADATA) {
+                        written.computeIfAbsent(info.batchTime().millis(), k -> new CompletableFuture<>())
+                                .complete(info);
+                    }
+                }
+            });
+            // Checkpoints at 2 s (base) and 4 s (delta), each waited for before the next batch: a snapshot the
+            // writer has not started yet is replaced by a newer one, so without the wait a busy machine could
+            // turn the 2 s checkpoint into none and the 4 s one into the first base (seen once in a full build).
+            runWaitingForCheckpoints(first, 4000, written, new CompletableFuture<>());
         }
         Path state = dir.resolve("state").resolve("counts");
         List<Path> files;
