@@ -91,7 +91,7 @@ public final class MapWithStateDataset<K, V, S, R> extends NarrowDataset<StateRe
         while (records.hasNext()) {
             Pair<K, V> kv = records.next();
             K key = kv.key();
-            S current = map.get(key);
+            S current = map.getForUpdate(key);
             V value = kv.value();
             if (value != lastValue) {
                 lastValue = value;

@@ -64,6 +64,42 @@ class StateMapTest {
     }
 
     @Test
+    void writesAfterGetForUpdate_storeTheKeyObjectTheChainHolds_notTheBatchsEqualCopy() {
+        String kept = new String("key-1");
+        String removed = new String("key-2");
+        StateMap<String, Long> base = StateMap.empty();
+        base.put(kept, 1L, 1);
+        base.put(removed, 2L, 1);
+        StateMap<String, Long> delta = base.newDelta();
+        String keptCopy = new String("key-1");
+        assertThat(delta.getForUpdate(keptCopy)).isEqualTo(1L);
+        delta.put(keptCopy, 5L, 2, true);
+        String removedCopy = new String("key-2");
+        assertThat(delta.getForUpdate(removedCopy)).isEqualTo(2L);
+        delta.remove(removedCopy, 2);
+        String fresh = new String("key-3");
+        assertThat(delta.getForUpdate(fresh)).isNull();
+        delta.put(fresh, 7L, 2, false);
+        StateMap<String, Long> next = delta.newDelta();
+        String asked = new String("key-1");
+        String written = new String("key-1");
+        assertThat(next.getForUpdate(asked)).isEqualTo(5L);
+        next.put(written, 6L, 3, true); // another object than the one asked for: stored as given
+
+        Map<String, String> deltaKeys = new HashMap<>();
+        delta.forEachChangeSince(1, (key, state, time) -> deltaKeys.put(key, key));
+        assertThat(deltaKeys.get("key-1")).isSameAs(kept);
+        assertThat(deltaKeys.get("key-2")).isSameAs(removed);
+        assertThat(deltaKeys.get("key-3")).isSameAs(fresh);
+        Map<String, String> nextKeys = new HashMap<>();
+        next.forEachChangeSince(2, (key, state, time) -> nextKeys.put(key, key));
+        assertThat(nextKeys).containsOnlyKeys("key-1");
+        assertThat(nextKeys.get("key-1")).isSameAs(written);
+        assertThat(snapshot(next)).isEqualTo(Map.of("key-1", 6L, "key-3", 7L));
+        assertThat(snapshot(base)).isEqualTo(Map.of("key-1", 1L, "key-2", 2L));
+    }
+
+    @Test
     void compacted_emptyDelta_isTheParent() {
         StateMap<String, Long> base = StateMap.empty();
         base.put("a", 1L, 1);
@@ -135,8 +171,11 @@ class StateMapTest {
                     delta.put(key, (long) batch * 1_000 + op, batch);
                     model.put(key, (long) batch * 1_000 + op);
                 } else {
-                    // The hinted put, as mapWithState uses it: whether the key had state, from get.
-                    delta.put(key, (long) batch * 1_000 + op, batch, delta.get(key) != null);
+                    // The hinted put, as mapWithState uses it: whether the key had state, from get
+                    // or from getForUpdate (which makes the put store the chain's equal key object).
+                    Integer boxed = key; // a fresh box above 127: equal to, not the same as, the stored key
+                    boolean had = (random.nextBoolean() ? delta.getForUpdate(boxed) : delta.get(boxed)) != null;
+                    delta.put(boxed, (long) batch * 1_000 + op, batch, had);
                     model.put(key, (long) batch * 1_000 + op);
                 }
                 assertThat(delta.get(key)).as("seed %d batch %d key %d", seed, batch, key).isEqualTo(model.get(key));
