@@ -34,7 +34,9 @@ import java.util.Queue;
  * reported apart and left out of the medians.
  *
  * <p>Heap per key: {@code System.gc()} then {@code MemoryMXBean} heap used before the load and
- * after it (once the datasets of the loading batches have been released), divided by the keys
+ * after it (once the datasets of the loading batches have been released; the least of three
+ * readings a checkpoint interval of idle batches apart, listed in {@code heapBytesPerKeyReadings},
+ * since a background merge in flight holds a second copy of a level), divided by the keys
  * ({@code heapBytesPerKey}); minus the size of the key and value objects
  * ({@code keyAndValueBytes}), measured with JOL ({@link ObjectSizes}) over a sample of
  * {@code --sample} (state key, state value) pairs actually held by the state at the end, read
@@ -170,7 +172,21 @@ public final class StateScaleBench {
                 run.batch(List.of());   // lets the loading batches' datasets go (remember = 2 checkpoints)
             }
             checkpoints.awaitWrittenAtLeast(kit.time().millis() - kit.time().millis() % (1000L * checkpointEvery));
-            long heapAfter = heapUsed();
+            // The least of three readings, a checkpoint interval of idle batches apart: a background
+            // merge in flight (or finished, not yet adopted) holds a second copy of a level, which
+            // made one reading swing by 30 B per key with the moment it was taken.
+            List<Double> heapReadings = new ArrayList<>();
+            long heapAfter = Long.MAX_VALUE;
+            for (int reading = 0; reading < HEAP_READINGS; reading++) {
+                if (reading > 0) {
+                    for (int i = 0; i < checkpointEvery; i++) {
+                        run.batch(List.of());
+                    }
+                }
+                long used = heapUsed();
+                heapReadings.add((used - heapBefore) / (double) keys);
+                heapAfter = Math.min(heapAfter, used);
+            }
             List<Timing> onePercent = new ArrayList<>();
             List<Timing> all = new ArrayList<>();
             for (int r = 0; r < repeats; r++) {
@@ -255,6 +271,7 @@ public final class StateScaleBench {
             out.put("ratio1pctToAll", median(onePercent) / median(all));
             out.put("checkpointBatchesMs", checkpointBatches(load, onePercent, all));
             out.put("heapBytesPerKey", (heapAfter - heapBefore) / (double) keys);
+            out.put("heapBytesPerKeyReadings", heapReadings);
             out.put("keyAndValueBytes", objectBytes);
             out.put("keyAndValueBytesMethod", "JOL over " + held.size() + " held (key, state) pairs");
             out.put("keyAndValueBytesHeapDelta", heapDeltaBytes);
@@ -593,6 +610,9 @@ public final class StateScaleBench {
      * heap takes tens of seconds on a loaded 2-core machine, and a second one frees nothing more
      * (the GC log showed 1089M -> 1089M).
      */
+    /** Heap readings after the load, {@code --checkpoint-every} idle batches apart; the least is reported. */
+    private static final int HEAP_READINGS = 3;
+
     private static long heapUsed() {
         System.gc();
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
