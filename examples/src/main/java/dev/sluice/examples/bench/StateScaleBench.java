@@ -605,14 +605,14 @@ public final class StateScaleBench {
         return held.length > 0 ? bytes : 0;
     }
 
+    /** Heap readings after the load, {@code --checkpoint-every} idle batches apart; the least is reported. */
+    private static final int HEAP_READINGS = 3;
+
     /**
      * Heap used after a full collection. One {@code System.gc()}: a full collection of a 10M-key
      * heap takes tens of seconds on a loaded 2-core machine, and a second one frees nothing more
      * (the GC log showed 1089M -> 1089M).
      */
-    /** Heap readings after the load, {@code --checkpoint-every} idle batches apart; the least is reported. */
-    private static final int HEAP_READINGS = 3;
-
     private static long heapUsed() {
         System.gc();
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
