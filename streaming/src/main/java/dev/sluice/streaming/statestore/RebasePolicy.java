@@ -52,7 +52,8 @@ import java.util.Map;
  *       rebased are never deferred (the per-partition bounds win): more than {@code budget} may
  *       have to be at once when paces swing several-fold from one checkpoint to the next (two
  *       nearly full chains overflow together), which still keeps {@code 2 F} while
- *       {@code r <= P / 2}; if every partition must at once (each lost a removal to a root merge,
+ *       {@code r <= P / 2} (not at {@code P = 3}, where two are {@code r = 2}: up to about
+ *       {@code 2.17 F}); if every partition must at once (each lost a removal to a root merge,
  *       or the writer lagged so long that one delta would outgrow the bound everywhere), the peak
  *       can reach {@code 2.5 F}, as before.
  *       With one partition there is nothing to stagger: no early rebase, peak up to {@code 2.5 F}.</li>

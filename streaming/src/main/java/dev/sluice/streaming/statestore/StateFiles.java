@@ -34,10 +34,12 @@ import org.apache.hadoop.fs.Path;
  *     p00003-0000000000000013000-delta.st   partition 3, what changed after the previous checkpoint
  *     ckpt-0000000000000013000.manifest     the checkpoint of batch 13000 ms: per partition its files
  * </pre>
- * A partition file: {@code MAGIC, VERSION, kind (base | delta | records), stateTime, since,
- * count}, then {@code count} times (8 bytes each; none for records), then a Kryo record stream
- * (key, state) per entry ({@code null} state: a removal) or the records, then the CRC-32 of
- * everything before it. A manifest: {@code MAGIC, VERSION, uid, stateTime, base, partitions},
+ * A partition file: {@code MAGIC, FILE_VERSION, kind (base | delta | records), stateTime, since,
+ * count}, then {@code count} times (8 bytes each; none for records), then the entries in blocks
+ * ({@link EntryBlocks}: key and state per entry, a {@code null} state a removal) or a Kryo record
+ * stream of the records, then the CRC-32 of everything before it. Version 1 files (written
+ * before the blocks) hold one Kryo record stream of key, state, key, state, ...; they are still
+ * read. A manifest: {@code MAGIC, MANIFEST_VERSION, uid, stateTime, base, partitions},
  * per partition its files (name, length, CRC-32, base, keys), then its own CRC-32. Partition
  * files are written first, the manifest last, to a temporary name renamed into place: the
  * rename is the commit.
@@ -47,7 +49,9 @@ import org.apache.hadoop.fs.Path;
 public final class StateFiles {
     static final int FILE_MAGIC = 0x534c5354; // "SLST"
     static final int MANIFEST_MAGIC = 0x534c534d; // "SLSM"
-    static final int VERSION = 1;
+    /** Partition files: 2 since the entries are written in blocks; 1 is still read. */
+    static final int FILE_VERSION = 2;
+    static final int MANIFEST_VERSION = 1;
     static final byte BASE = 0;
     static final byte DELTA = 1;
     static final byte RECORDS = 2;
@@ -167,7 +171,7 @@ public final class StateFiles {
         }
         out.write(timeBytes, 0, tb.position());
         out.flush();
-        serializer.writeAll(new Interleaved(keys, states, count, pace), sink);
+        new EntryBlocks.Writer(sink, serializer).write(keys, states, count, pace);
     }
 
     /**
@@ -232,7 +236,7 @@ public final class StateFiles {
     private static void header(DataOutputStream out, byte kind, long stateTime, long since, long count)
             throws IOException {
         out.writeInt(FILE_MAGIC);
-        out.writeInt(VERSION);
+        out.writeInt(FILE_VERSION);
         out.writeByte(kind);
         out.writeLong(stateTime);
         out.writeLong(since);
@@ -274,7 +278,7 @@ public final class StateFiles {
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
         DataOutputStream out = new DataOutputStream(buffer);
         out.writeInt(MANIFEST_MAGIC);
-        out.writeInt(VERSION);
+        out.writeInt(MANIFEST_VERSION);
         out.writeUTF(manifest.uid());
         out.writeLong(manifest.stateTime());
         out.writeBoolean(manifest.base());
@@ -316,9 +320,9 @@ public final class StateFiles {
                 throw new StateCheckpointException(uri, "is not a state manifest (wrong magic number)", null);
             }
             int version = in.readInt();
-            if (version != VERSION) {
+            if (version != MANIFEST_VERSION) {
                 throw new StateCheckpointException(uri, "has format version " + version + "; this build reads "
-                        + VERSION, null);
+                        + MANIFEST_VERSION, null);
             }
             String uid = in.readUTF();
             long time = in.readLong();
@@ -386,8 +390,8 @@ public final class StateFiles {
         return new StateCheckpointException(name, "cannot be read: " + e, e);
     }
 
-    /** A partition file's header: what it holds and how many entries (or records). */
-    private record Header(byte kind, long count) {
+    /** A partition file's header: its format version, what it holds and how many entries (or records). */
+    private record Header(int version, byte kind, long count) {
     }
 
     /** Reads and checks a partition file's header (magic and version). */
@@ -396,13 +400,14 @@ public final class StateFiles {
             throw new StateCheckpointException(name, "is not a state file (wrong magic number)", null);
         }
         int version = in.readInt();
-        if (version != VERSION) {
-            throw new StateCheckpointException(name, "has format version " + version, null);
+        if (version < 1 || version > FILE_VERSION) {
+            throw new StateCheckpointException(name, "has format version " + version + "; this build reads 1 to "
+                    + FILE_VERSION, null);
         }
         byte kind = in.readByte();
         in.readLong(); // state time
         in.readLong(); // since
-        return new Header(kind, in.readLong());
+        return new Header(version, kind, in.readLong());
     }
 
     /** Reads a records file (updateStateByKey, windows) whole: its records. */
@@ -504,7 +509,7 @@ public final class StateFiles {
     /** Bytes of a partition file's header: magic, version, kind, stateTime, since, count. */
     private static final int HEADER_BYTES = 4 + 4 + 1 + 8 + 8 + 8;
 
-    /** Decodes the header, the times and the (key, state) records of a base or delta file. */
+    /** Decodes the header, the times and the entries of a base or delta file (blocks, or in version 1 one record stream). */
     private void decodeEntries(String name, long length, DataInputStream in, java.io.InputStream body,
                                StateCodec.EntryVisitor sink) throws IOException {
         Header header = readHeader(name, in);
@@ -525,6 +530,11 @@ public final class StateFiles {
             for (int j = 0; j < n; j++) {
                 times[i++] = tb.getLong();
             }
+        }
+        if (header.version() >= 2) {
+            EntryBlocks.read(name, body, count, serializer, (entry, key, state) -> sink.visit(key, state,
+                    times[entry]));
+            return;
         }
         long[] next = {0};
         Object[] key = {null};
@@ -575,71 +585,5 @@ public final class StateFiles {
             return 0;
         }
         return fs.getContentSummary(dir).getLength();
-    }
-
-    /**
-     * Key, state, key, state, ... over parallel arrays, for one Kryo record stream. Before each
-     * block of {@value #TOUCH_BLOCK} entries it reads a word of every key and state object of the
-     * block in one tight loop ({@link #touch}): the objects of a large state lie scattered over
-     * the heap, each first read is a cache miss, and Kryo's path per object is too long for the
-     * processor to overlap the misses of successive entries, while a loop that only loads does
-     * overlap them; Kryo then finds the block's objects in the cache.
-     */
-    private static final class Interleaved implements java.util.Iterator<Object> {
-        private static final int TOUCH_BLOCK = 256;
-        private final Object[] keys;
-        private final Object[] states;
-        private final int count;
-        private final Runnable pace;
-        private int i;
-        /** What the touch loops read, kept so that they are not removed. */
-        private int touched;
-
-        /** {@code pace} runs every 16 blocks (the writer's chance to let a running batch go first). */
-        Interleaved(Object[] keys, Object[] states, int count, Runnable pace) {
-            this.keys = keys;
-            this.states = states;
-            this.count = count;
-            this.pace = pace;
-        }
-
-        @Override
-        public boolean hasNext() {
-            return i < 2 * count;
-        }
-
-        @Override
-        public Object next() {
-            int k = i++;
-            if ((k & (2 * TOUCH_BLOCK - 1)) == 0) {
-                if ((k & (32 * TOUCH_BLOCK - 1)) == 0) {
-                    pace.run();
-                }
-                touch(k >> 1, Math.min(count, (k >> 1) + TOUCH_BLOCK));
-            }
-            return (k & 1) == 0 ? keys[k >> 1] : states[k >> 1];
-        }
-
-        private void touch(int from, int to) {
-            int acc = touched;
-            for (int j = from; j < to; j++) {
-                acc += touch(keys[j]) + touch(states[j]);
-            }
-            touched = acc;
-        }
-
-        /** Reads the object's first line (a string's bytes too); cheap, no user code runs. */
-        private static int touch(Object o) {
-            if (o instanceof String s) {
-                return s.length();
-            }
-            if (o instanceof Long l) {
-                return (int) l.longValue();
-            }
-            if (o instanceof Integer n) {
-                return n;
-            }
-            return o == null ? 0 : 1;
-        }
     }
 }
