@@ -552,12 +552,12 @@ public final class StateCheckpointWriter implements AutoCloseable {
                 must[p] = true; // no delta to encode: it could not be kept
                 continue;
             }
-            StateFiles.Encoded e = encode(k, StateFiles.DELTA, s.time(), last.stateTime());
+            StateFiles.Encoded e = encodeDelta(k, chain, s.time(), last.stateTime());
             if (e.keys() == 0) {
                 continue; // nothing changed: the chain stays as it is, no file
             }
-            must[p] = RebasePolicy.overflows(chain, e.bytes().length);
-            deltaBytes[p] = e.bytes().length;
+            must[p] = RebasePolicy.overflows(chain, e.length());
+            deltaBytes[p] = e.length();
             deltas.set(p, must[p] ? null : e);
         }
         base = RebasePolicy.rebases(last.partitions(), must, deltaBytes);
@@ -577,7 +577,7 @@ public final class StateCheckpointWriter implements AutoCloseable {
         }
         if (plan.base()[p]) {
             // Streamed to the file as it is encoded (CRC on the way): no full copy of the state in memory.
-            Entries entries = entries(s.keyed().get(p), StateFiles.BASE, Long.MIN_VALUE);
+            Entries entries = entries(s.keyed().get(p), StateFiles.BASE, Long.MIN_VALUE, 0);
             return files.writeEntries(this::pace, s.uid(), name, StateFiles.BASE, s.time(), Long.MIN_VALUE, entries.keys,
                     entries.states, entries.times, entries.count);
         }
@@ -585,15 +585,25 @@ public final class StateCheckpointWriter implements AutoCloseable {
         return delta == null ? null : files.write(s.uid(), name, delta);
     }
 
-    private StateFiles.Encoded encode(KeyedState state, byte kind, long time, long since) {
-        Entries entries = entries(state, kind, since);
-        return files.encodeEntries(this::pace, kind, time, since, entries.keys, entries.states, entries.times,
-                entries.count);
+    /**
+     * Encodes the changes of {@code state} since {@code since}, its arrays and buffer sized from the
+     * chain's newest file (a delta of a large state runs to millions of entries and tens of
+     * megabytes: grown by doubling from a guess, its arrays and buffer were allocated about twice
+     * over, each a humongous array under G1 from a few hundred thousand entries on).
+     */
+    private StateFiles.Encoded encodeDelta(KeyedState state, List<FileRef> chain, long time, long since) {
+        FileRef newest = chain.get(chain.size() - 1);
+        long expected = newest.base() ? 1024 : newest.keys() + newest.keys() / 4 + 1024;
+        Entries entries = entries(state, StateFiles.DELTA, since, expected);
+        // The newest file's bytes per entry, its 8-byte times left out, with a margin.
+        int perEntry = newest.keys() == 0 ? 24 : (int) Math.min(1 << 16, newest.length() / newest.keys() - 8 + 4);
+        return files.encodeEntries(this::pace, StateFiles.DELTA, time, since, entries.keys, entries.states,
+                entries.times, entries.count, perEntry);
     }
 
-    private Entries entries(KeyedState state, byte kind, long since) {
-        int expected = (int) Math.min(Integer.MAX_VALUE - 8, kind == StateFiles.BASE ? state.size() : 1024);
-        Entries entries = new Entries(Math.max(16, expected), this::pace);
+    private Entries entries(KeyedState state, byte kind, long since, long expectedChanges) {
+        long expected = Math.min(Integer.MAX_VALUE - 8, kind == StateFiles.BASE ? state.size() : expectedChanges);
+        Entries entries = new Entries((int) Math.max(16, expected), this::pace);
         if (kind == StateFiles.BASE) {
             state.forEachEntry(entries::add);
         } else {

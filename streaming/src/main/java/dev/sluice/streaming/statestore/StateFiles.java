@@ -136,24 +136,35 @@ public final class StateFiles {
 
     // ---------------------------------------------------------------- writing
 
-    /** Bytes of one partition file ready to write: its content and CRC. */
-    record Encoded(byte[] bytes, int crc, long keys) {
+    /**
+     * One partition file ready to write: its first {@code length} bytes of {@code buffer} (the
+     * CRC-32 at their end included), its CRC and entries.
+     */
+    record Encoded(byte[] buffer, int length, int crc, long keys) {
+        /** Returns a copy of the file's bytes. */
+        byte[] bytes() {
+            return Arrays.copyOf(buffer, length);
+        }
     }
 
     /** What was written to one partition file: its length, CRC and entries. */
     record Written(long length, int crc, long keys) {
     }
 
-    /** Encodes a base or delta of entries (parallel arrays; a {@code null} state is a removal). */
+    /**
+     * Encodes a base or delta of entries (parallel arrays; a {@code null} state is a removal) in
+     * memory, in a buffer sized for {@code bytesPerEntry} (an estimate; the times not included).
+     */
     Encoded encodeEntries(Runnable pace, byte kind, long stateTime, long since, Object[] keys, Object[] states, long[] times,
-                          int count) {
-        ByteArrayOutputStream buffer = new ByteArrayOutputStream(64 + count * 24);
+                          int count, int bytesPerEntry) {
+        Buffer buffer = new Buffer((int) Math.min(Integer.MAX_VALUE - 16, HEADER_BYTES + 4 + 64
+                + (long) count * (8 + Math.max(2, bytesPerEntry))));
         try {
             writeEntriesTo(pace, buffer, kind, stateTime, since, keys, states, times, count);
         } catch (IOException e) {
             throw new IllegalStateException("cannot encode a state file in memory", e);
         }
-        return withCrc(buffer, count);
+        return buffer.withCrc(count);
     }
 
     private void writeEntriesTo(Runnable pace, OutputStream sink, byte kind, long stateTime, long since, Object[] keys,
@@ -221,7 +232,7 @@ public final class StateFiles {
 
     /** Encodes a partition's records, in full. */
     Encoded encodeRecords(long stateTime, List<?> records) {
-        ByteArrayOutputStream buffer = new ByteArrayOutputStream(1024);
+        Buffer buffer = new Buffer(1024);
         try {
             DataOutputStream out = new DataOutputStream(buffer);
             header(out, RECORDS, stateTime, Long.MIN_VALUE, records.size());
@@ -230,7 +241,7 @@ public final class StateFiles {
         } catch (IOException e) {
             throw new IllegalStateException("cannot encode a state file in memory", e);
         }
-        return withCrc(buffer, records.size());
+        return buffer.withCrc(records.size());
     }
 
     private static void header(DataOutputStream out, byte kind, long stateTime, long since, long count)
@@ -243,14 +254,27 @@ public final class StateFiles {
         out.writeLong(count);
     }
 
-    private static Encoded withCrc(ByteArrayOutputStream buffer, long count) {
-        byte[] body = buffer.toByteArray();
-        CRC32 crc = new CRC32();
-        crc.update(body);
-        int c = (int) crc.getValue();
-        byte[] all = Arrays.copyOf(body, body.length + 4);
-        ByteBuffer.wrap(all, body.length, 4).putInt(c);
-        return new Encoded(all, c, count);
+    /**
+     * A byte buffer whose array is handed over as it is: an encoded delta of a large state is tens
+     * of megabytes (a humongous array under G1), and copying it out, then again to append its CRC,
+     * allocated it three times over.
+     */
+    private static final class Buffer extends ByteArrayOutputStream {
+        Buffer(int capacity) {
+            super(capacity);
+        }
+
+        /** Appends the CRC-32 of what it holds; returns the encoded file (its array, not a copy). */
+        Encoded withCrc(long entries) {
+            CRC32 crc = new CRC32();
+            crc.update(buf, 0, count);
+            int c = (int) crc.getValue();
+            write(c >>> 24);
+            write(c >>> 16);
+            write(c >>> 8);
+            write(c);
+            return new Encoded(buf, count, c, entries);
+        }
     }
 
     /**
@@ -268,14 +292,14 @@ public final class StateFiles {
         Path path = new Path(dir(uid), name);
         FileSystem fs = fs(path);
         try (OutputStream out = fs.create(path, true)) {
-            out.write(encoded.bytes());
+            out.write(encoded.buffer(), 0, encoded.length());
         }
-        return new Written(encoded.bytes().length, encoded.crc(), encoded.keys());
+        return new Written(encoded.length(), encoded.crc(), encoded.keys());
     }
 
     /** Writes the manifest to a temporary file and renames it into place: the commit. Returns its URI. */
     String commit(StateManifest manifest) throws IOException {
-        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        Buffer buffer = new Buffer(256);
         DataOutputStream out = new DataOutputStream(buffer);
         out.writeInt(MANIFEST_MAGIC);
         out.writeInt(MANIFEST_VERSION);
@@ -294,13 +318,13 @@ public final class StateFiles {
             }
         }
         out.flush();
-        Encoded e = withCrc(buffer, 0);
+        Encoded e = buffer.withCrc(0);
         Path dir = dir(manifest.uid());
         Path tmp = new Path(dir, "." + manifestName(manifest.stateTime()) + ".tmp");
         Path target = new Path(dir, manifestName(manifest.stateTime()));
         FileSystem fs = fs(dir);
         try (OutputStream o = fs.create(tmp, true)) {
-            o.write(e.bytes());
+            o.write(e.buffer(), 0, e.length());
         }
         fs.delete(target, false);
         if (!fs.rename(tmp, target)) {

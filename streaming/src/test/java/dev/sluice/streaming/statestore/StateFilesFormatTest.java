@@ -85,8 +85,9 @@ class StateFilesFormatTest {
                     1000, Long.MIN_VALUE, base[0], base[1], times(base[2]), baseCount);
             assertThat(paced.get()).as("seed %s: the pace runs every 16 blocks of 256", seed)
                     .isEqualTo((baseCount + 4095) / 4096);
+            // A buffer sized for 2 bytes an entry: the strings make it grow.
             StateFiles.Encoded d = files.encodeEntries(() -> { }, StateFiles.DELTA, 2000, 1000, delta[0], delta[1],
-                    times(delta[2]), deltaCount);
+                    times(delta[2]), deltaCount, 2);
             StateFiles.Written dw = files.write(UID, "p00000-delta.st", d);
             assertThat(dw.crc()).isEqualTo(d.crc());
             StateManifest manifest = new StateManifest(UID, 2000, false, List.of(List.of(
@@ -179,7 +180,7 @@ class StateFilesFormatTest {
         Object[] keys = {"a", "b", "c"};
         Object[] states = {1L, 2L, 3L};
         StateFiles.Encoded e = files.encodeEntries(() -> { }, StateFiles.BASE, 1000, Long.MIN_VALUE, keys, states,
-                new long[] {1000, 1000, 1000}, 3);
+                new long[] {1000, 1000, 1000}, 3, 20);
         byte[] bytes = e.bytes().clone();
         int entries = 4 + 4 + 1 + 8 + 8 + 8 + 3 * 8; // header, then the times
         switch (damage) {
@@ -190,7 +191,7 @@ class StateFilesFormatTest {
         CRC32 crc = new CRC32();
         crc.update(bytes, 0, bytes.length - 4);
         ByteBuffer.wrap(bytes, bytes.length - 4, 4).putInt((int) crc.getValue());
-        StateFiles.Encoded damaged = new StateFiles.Encoded(bytes, (int) crc.getValue(), 3);
+        StateFiles.Encoded damaged = new StateFiles.Encoded(bytes, bytes.length, (int) crc.getValue(), 3);
         StateFiles.Written w = files.write(UID, "p00000-base.st", damaged);
         StateManifest manifest = new StateManifest(UID, 1000, true, List.of(List.of(
                 new StateManifest.FileRef("p00000-base.st", w.length(), w.crc(), true, 3))));
