@@ -191,12 +191,6 @@ public final class StateMap<K, S> implements KryoSerializable {
     private boolean[] owned;
     /** Slots in use in this level (live entries and tombstones). */
     private int used;
-    /**
-     * Set by {@link #compacted} on the map it returns: the slots the level it compacted used, the
-     * size {@link #newDelta} gives the next batch's level (a stream's batches touch about as many
-     * keys each). Only a sizing hint: 0 after a restore, or on a level this map did not make.
-     */
-    private int nextDeltaHint;
     /** Tombstones among them. */
     private int tombstones;
     /** Live keys of the whole chain. */
@@ -245,13 +239,7 @@ public final class StateMap<K, S> implements KryoSerializable {
         return new StateMap<>(null, 0);
     }
 
-    /**
-     * Returns a new, empty level on top of this map, for one batch's changes; this map is not
-     * changed. The level starts with room for as many slots as the level this map was compacted
-     * from used (the previous batch's), so a steady stream's level does not grow by doubling from
-     * 16 slots, rehashing every entry at each step (8% of the batch threads' CPU in a 10M-key
-     * profile, and as many bytes again as the level's own tables).
-     */
+    /** Returns a new, empty level on top of this map, for one batch's changes; this map is not changed. */
     public StateMap<K, S> newDelta() {
         if (parent == null && size == 0) {
             StateMap<K, S> fresh = empty();
@@ -259,7 +247,7 @@ public final class StateMap<K, S> implements KryoSerializable {
             fresh.maxTime = maxTime;
             return fresh;
         }
-        return new StateMap<>(this, nextDeltaHint);
+        return new StateMap<>(this, 0);
     }
 
     // ---------------------------------------------------------------- reads
@@ -424,9 +412,8 @@ public final class StateMap<K, S> implements KryoSerializable {
         heldKey = null;
         adoptBackgroundMerges();
         if (used == 0 && parent != null) {
-            return parent; // not this batch's level: its hint stays as it was
+            return parent;
         }
-        int touched = used;
         StateMap<K, S> m = this;
         while (m.parent != null
                 && ((long) m.used * MERGE_RATIO >= m.parent.used || m.depth > MAX_DEPTH || m.parent.used == 0)) {
@@ -444,7 +431,6 @@ public final class StateMap<K, S> implements KryoSerializable {
             m = m.mergedWithParent();
         }
         m.startDeepMerge();
-        m.nextDeltaHint = touched;
         return m;
     }
 

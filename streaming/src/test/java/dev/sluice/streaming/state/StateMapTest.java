@@ -107,34 +107,6 @@ class StateMapTest {
     }
 
     @Test
-    void newDelta_afterABatch_hasRoomForAsManySlotsAsThatBatchUsed_anEmptyBatchKeepsTheHint() {
-        StateMap<Integer, Long> base = StateMap.empty();
-        for (int i = 0; i < 100_000; i++) {
-            base.put(i, (long) i, 0);
-        }
-        StateMap<Integer, Long> first = base.newDelta();
-        assertThat(first.capacity()).as("a level of a map not made by compacted(): no hint").isEqualTo(16);
-        for (int i = 0; i < 5_000; i++) {
-            first.put(i * 7, -1L, 1);
-        }
-        first.remove(3, 1);
-        StateMap<Integer, Long> top = first.compacted();
-        StateMap<Integer, Long> next = top.newDelta();
-        // 5,001 slots (one a tombstone) at a load of at most 0.6: 16,384 slots, filled without growing.
-        assertThat(next.capacity()).isEqualTo(16_384);
-        for (int i = 0; i < 5_001; i++) {
-            next.put(i * 11, -2L, 2);
-        }
-        assertThat(next.capacity()).as("no growth").isEqualTo(16_384);
-        StateMap<Integer, Long> afterEmpty = next.compacted().newDelta().compacted();
-        assertThat(afterEmpty.newDelta().capacity()).as("an empty batch keeps the hint").isEqualTo(16_384);
-        assertThat(afterEmpty.get(11)).isEqualTo(-2L);
-        assertThat(afterEmpty.get(7)).isEqualTo(-1L);
-        assertThat(afterEmpty.get(3)).isNull();
-        assertThat(afterEmpty.size()).isEqualTo(99_999);
-    }
-
-    @Test
     void compacted_smallDeltasOnLargeBase_keepsChainAndLeavesBaseAlone() {
         StateMap<Integer, Long> base = StateMap.empty();
         for (int i = 0; i < 10_000; i++) {
