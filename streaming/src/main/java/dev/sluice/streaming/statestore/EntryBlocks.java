@@ -11,8 +11,8 @@ import java.util.Iterator;
 import java.util.NoSuchElementException;
 
 /**
- * The (key, state) entries of a version-2 base or delta file: blocks of up to {@value #BLOCK}
- * entries, each a mode byte and its entry count (a varint), then
+ * The entries of a version-2 base or delta file: blocks of up to {@value #BLOCK} entries, each a
+ * mode byte, its entry count (a varint) and the entries' times (8 bytes each), then
  * <ul>
  *   <li>{@link #TAGGED}: per entry the key, then the state, each a tag byte and its value:
  *       {@code null} (a removal's state), a {@code String} (its length in chars, then one byte
@@ -50,38 +50,78 @@ final class EntryBlocks {
     private EntryBlocks() {
     }
 
-    /** Writes entries in blocks to a stream; {@link #finish} flushes what is buffered. */
-    static final class Writer {
+    /**
+     * Writes entries in blocks to a stream as they are added (one block is held: no array of all
+     * the entries, which for a 5,000,000-key base were 80 MB of humongous arrays); {@link #finish}
+     * writes the last block and what is buffered. Not thread-safe.
+     */
+    static final class Writer implements StateCodec.EntryVisitor {
         private final OutputStream sink;
         private final StateFiles.Serialization serializer;
+        private final Runnable pace;
         private final byte[] buf = new byte[BUFFER];
         private int pos;
+        private final Object[] keys = new Object[BLOCK];
+        private final Object[] states = new Object[BLOCK];
+        private final long[] times = new long[BLOCK];
+        private int held;
+        private long blocks;
+        private long written;
         /** What the touch loops read, kept so that they are not removed. */
         private int touched;
 
-        Writer(OutputStream sink, StateFiles.Serialization serializer) {
+        /** {@code pace} runs every 16 blocks (the writer's chance to let a running batch go first). */
+        Writer(OutputStream sink, StateFiles.Serialization serializer, Runnable pace) {
             this.sink = sink;
             this.serializer = serializer;
+            this.pace = pace;
         }
 
-        /**
-         * Writes {@code count} entries of the parallel arrays ({@code null} state: a removal);
-         * {@code pace} runs every 16 blocks (the writer's chance to let a running batch go first).
-         */
-        void write(Object[] keys, Object[] states, int count, Runnable pace) throws IOException {
-            for (int from = 0, block = 0; from < count; from += BLOCK, block++) {
-                if ((block & 15) == 0) {
-                    pace.run();
-                }
-                int to = Math.min(count, from + BLOCK);
-                if (touchAllTagged(keys, states, from, to)) {
-                    writeTagged(keys, states, from, to);
-                } else {
-                    writeKryo(keys, states, from, to);
-                }
+        /** Adds one entry ({@code null} state: a removal). */
+        @Override
+        public void visit(Object key, Object state, long time) {
+            keys[held] = key;
+            states[held] = state;
+            times[held] = time;
+            if (++held == BLOCK) {
+                writeBlock();
             }
-            finish();
         }
+
+        /** Returns how many entries were added. */
+        long entries() {
+            return written + held;
+        }
+
+        private void writeBlock() {
+            if ((blocks++ & 15) == 0) {
+                pace.run();
+            }
+            try {
+                boolean tagged = touchAllTagged(keys, states, 0, held);
+                ensure(6 + 8 * held);
+                buf[pos++] = tagged ? TAGGED : KRYO;
+                varInt(held);
+                for (int i = 0; i < held; i++) {
+                    long t = times[i];
+                    for (int shift = 56; shift >= 0; shift -= 8) {
+                        buf[pos++] = (byte) (t >>> shift);
+                    }
+                }
+                if (tagged) {
+                    writeTagged(keys, states, 0, held);
+                } else {
+                    writeKryo(keys, states, 0, held);
+                }
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            java.util.Arrays.fill(keys, 0, held, null);
+            java.util.Arrays.fill(states, 0, held, null);
+            written += held;
+            held = 0;
+        }
+
 
         private boolean touchAllTagged(Object[] keys, Object[] states, int from, int to) {
             boolean tagged = true;
@@ -101,9 +141,6 @@ final class EntryBlocks {
         }
 
         private void writeTagged(Object[] keys, Object[] states, int from, int to) throws IOException {
-            ensure(6);
-            buf[pos++] = TAGGED;
-            varInt(to - from);
             for (int i = from; i < to; i++) {
                 value(keys[i]);
                 value(states[i]);
@@ -113,9 +150,7 @@ final class EntryBlocks {
         private void writeKryo(Object[] keys, Object[] states, int from, int to) throws IOException {
             ByteArrayOutputStream block = new ByteArrayOutputStream(64 * (to - from));
             serializer.writeAll(new BlockObjects(keys, states, from, to), block);
-            ensure(11);
-            buf[pos++] = KRYO;
-            varInt(to - from);
+            ensure(5);
             varInt(block.size());
             flushBuffer();
             block.writeTo(sink);
@@ -214,8 +249,15 @@ final class EntryBlocks {
             pos = 0;
         }
 
-        /** Writes what is buffered to the stream (leaving it open). */
+        /** Writes the last block and what is buffered to the stream (leaving it open). */
         void finish() throws IOException {
+            if (held > 0) {
+                try {
+                    writeBlock();
+                } catch (java.io.UncheckedIOException e) {
+                    throw e.getCause();
+                }
+            }
             flushBuffer();
         }
     }
@@ -258,10 +300,10 @@ final class EntryBlocks {
         }
     }
 
-    /** Receives one decoded entry: its index in the file, key and state. */
+    /** Receives one decoded entry: its key, state and time. */
     @FunctionalInterface
     interface Sink {
-        void entry(int index, Object key, Object state);
+        void entry(Object key, Object state, long time);
     }
 
     /**
@@ -278,6 +320,7 @@ final class EntryBlocks {
     private static final class Reader {
         private final String name;
         private final InputStream in;
+        private final long[] times = new long[BLOCK];
         private final byte[] buf = new byte[BUFFER];
         private int pos;
         private int limit;
@@ -295,15 +338,20 @@ final class EntryBlocks {
                 if (n <= 0 || n > BLOCK || entry + (long) n > count) {
                     throw corrupt("has a block of " + n + " entries at entry " + entry + " of " + count);
                 }
+                if (mode != TAGGED && mode != KRYO) {
+                    throw corrupt("has an unknown block mode " + mode + " at entry " + entry);
+                }
+                for (int j = 0; j < n; j++) {
+                    times[j] = readLong();
+                }
                 if (mode == TAGGED) {
                     for (int j = 0; j < n; j++) {
                         Object key = readValue();
-                        sink.entry(entry++, key, readValue());
+                        sink.entry(key, readValue(), times[j]);
                     }
-                } else if (mode == KRYO) {
-                    entry = readKryo(entry, n, serializer, sink);
+                    entry += n;
                 } else {
-                    throw corrupt("has an unknown block mode " + mode + " at entry " + entry);
+                    entry = readKryo(entry, n, serializer, sink);
                 }
             }
             if (pos < limit || in.read() >= 0) {
@@ -323,7 +371,7 @@ final class EntryBlocks {
                 if ((k & 1) == 0) {
                     key[0] = o;
                 } else {
-                    sink.entry(first + (k >> 1), key[0], o);
+                    sink.entry(key[0], o, times[k >> 1]);
                 }
             });
             if (objects != 2L * n) {
@@ -367,6 +415,14 @@ final class EntryBlocks {
                 throw corrupt("has an impossible string length " + n);
             }
             return n;
+        }
+
+        private long readLong() throws IOException {
+            long v = 0;
+            for (int i = 0; i < 8; i++) {
+                v = (v << 8) | (readByte() & 0xff);
+            }
+            return v;
         }
 
         private byte readByte() throws IOException {

@@ -576,72 +576,28 @@ public final class StateCheckpointWriter implements AutoCloseable {
             return files.write(s.uid(), name, files.encodeRecords(s.time(), s.records().get(p)));
         }
         if (plan.base()[p]) {
-            // Streamed to the file as it is encoded (CRC on the way): no full copy of the state in memory.
-            Entries entries = entries(s.keyed().get(p), StateFiles.BASE, Long.MIN_VALUE, 0);
-            return files.writeEntries(this::pace, s.uid(), name, StateFiles.BASE, s.time(), Long.MIN_VALUE, entries.keys,
-                    entries.states, entries.times, entries.count);
+            // Streamed to the file as the state is visited (CRC on the way): no copy of the state in memory.
+            KeyedState state = s.keyed().get(p);
+            return files.writeEntries(this::pace, s.uid(), name, StateFiles.BASE, s.time(), Long.MIN_VALUE,
+                    state.size(), state::forEachEntry);
         }
         StateFiles.Encoded delta = plan.deltas().set(p, null);
         return delta == null ? null : files.write(s.uid(), name, delta);
     }
 
     /**
-     * Encodes the changes of {@code state} since {@code since}, its arrays and buffer sized from the
-     * chain's newest file (a delta of a large state runs to millions of entries and tens of
-     * megabytes: grown by doubling from a guess, its arrays and buffer were allocated about twice
-     * over, each a humongous array under G1 from a few hundred thousand entries on).
+     * Encodes the changes of {@code state} since {@code since} in memory (their sizes decide the
+     * plan), the buffer sized from the chain's newest file: a delta of a large state runs to tens
+     * of megabytes, and grown by doubling from a guess its buffer was allocated about twice over,
+     * a humongous array under G1 each time.
      */
     private StateFiles.Encoded encodeDelta(KeyedState state, List<FileRef> chain, long time, long since) {
         FileRef newest = chain.get(chain.size() - 1);
         long expected = newest.base() ? 1024 : newest.keys() + newest.keys() / 4 + 1024;
-        Entries entries = entries(state, StateFiles.DELTA, since, expected);
         // The newest file's bytes per entry, its 8-byte times left out, with a margin.
         int perEntry = newest.keys() == 0 ? 24 : (int) Math.min(1 << 16, newest.length() / newest.keys() - 8 + 4);
-        return files.encodeEntries(this::pace, StateFiles.DELTA, time, since, entries.keys, entries.states,
-                entries.times, entries.count, perEntry);
-    }
-
-    private Entries entries(KeyedState state, byte kind, long since, long expectedChanges) {
-        long expected = Math.min(Integer.MAX_VALUE - 8, kind == StateFiles.BASE ? state.size() : expectedChanges);
-        Entries entries = new Entries((int) Math.max(16, expected), this::pace);
-        if (kind == StateFiles.BASE) {
-            state.forEachEntry(entries::add);
-        } else {
-            state.forEachChangeSince(since, entries::add);
-        }
-        return entries;
-    }
-
-    /** Growable parallel arrays of entries; {@code pace} runs every 4,096 entries added. */
-    private static final class Entries {
-        Object[] keys;
-        Object[] states;
-        long[] times;
-        int count;
-        private final Runnable pace;
-
-        Entries(int capacity, Runnable pace) {
-            keys = new Object[capacity];
-            states = new Object[capacity];
-            times = new long[capacity];
-            this.pace = pace;
-        }
-
-        void add(Object key, Object state, long time) {
-            if ((count & 4095) == 4095) {
-                pace.run();
-            }
-            if (count == keys.length) {
-                int n = keys.length * 2;
-                keys = java.util.Arrays.copyOf(keys, n);
-                states = java.util.Arrays.copyOf(states, n);
-                times = java.util.Arrays.copyOf(times, n);
-            }
-            keys[count] = key;
-            states[count] = state;
-            times[count] = time;
-            count++;
-        }
+        return files.encodeEntries(this::pace, StateFiles.DELTA, time, since, expected, perEntry,
+                visitor -> state.forEachChangeSince(since, visitor));
     }
 
     /** Deletes the files of {@code manifest}'s operator older than it that it does not name. */

@@ -17,6 +17,7 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.zip.CRC32;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
@@ -35,11 +36,11 @@ import org.apache.hadoop.fs.Path;
  *     ckpt-0000000000000013000.manifest     the checkpoint of batch 13000 ms: per partition its files
  * </pre>
  * A partition file: {@code MAGIC, FILE_VERSION, kind (base | delta | records), stateTime, since,
- * count}, then {@code count} times (8 bytes each; none for records), then the entries in blocks
- * ({@link EntryBlocks}: key and state per entry, a {@code null} state a removal) or a Kryo record
- * stream of the records, then the CRC-32 of everything before it. Version 1 files (written
- * before the blocks) hold one Kryo record stream of key, state, key, state, ...; they are still
- * read. A manifest: {@code MAGIC, MANIFEST_VERSION, uid, stateTime, base, partitions},
+ * count}, then the entries in blocks ({@link EntryBlocks}: their times, then key and state per
+ * entry, a {@code null} state a removal) or a Kryo record stream of the records, then the CRC-32
+ * of everything before it. Version 1 files (written before the blocks) hold the {@code count}
+ * times (8 bytes each), then one Kryo record stream of key, state, key, state, ...; they are
+ * still read. A manifest: {@code MAGIC, MANIFEST_VERSION, uid, stateTime, base, partitions},
  * per partition its files (name, length, CRC-32, base, keys), then its own CRC-32. Partition
  * files are written first, the manifest last, to a temporary name renamed into place: the
  * rename is the commit.
@@ -152,45 +153,54 @@ public final class StateFiles {
     }
 
     /**
-     * Encodes a base or delta of entries (parallel arrays; a {@code null} state is a removal) in
-     * memory, in a buffer sized for {@code bytesPerEntry} (an estimate; the times not included).
+     * Encodes a base or delta in memory: the entries {@code entries} hands its visitor (a
+     * {@code null} state is a removal), in a buffer sized for {@code expectedEntries} of
+     * {@code bytesPerEntry} (estimates; the 8-byte times not included). The header's entry count
+     * is filled in once they are known.
      */
-    Encoded encodeEntries(Runnable pace, byte kind, long stateTime, long since, Object[] keys, Object[] states, long[] times,
-                          int count, int bytesPerEntry) {
+    Encoded encodeEntries(Runnable pace, byte kind, long stateTime, long since, long expectedEntries,
+                          int bytesPerEntry, Consumer<StateCodec.EntryVisitor> entries) {
         Buffer buffer = new Buffer((int) Math.min(Integer.MAX_VALUE - 16, HEADER_BYTES + 4 + 64
-                + (long) count * (8 + Math.max(2, bytesPerEntry))));
+                + expectedEntries * (8 + Math.max(2, bytesPerEntry))));
+        long count;
         try {
-            writeEntriesTo(pace, buffer, kind, stateTime, since, keys, states, times, count);
+            count = writeEntriesTo(pace, buffer, kind, stateTime, since, -1, entries);
         } catch (IOException e) {
             throw new IllegalStateException("cannot encode a state file in memory", e);
         }
+        buffer.patchCount(count);
         return buffer.withCrc(count);
     }
 
-    private void writeEntriesTo(Runnable pace, OutputStream sink, byte kind, long stateTime, long since, Object[] keys,
-                                Object[] states, long[] times, int count) throws IOException {
+    /**
+     * Writes the header and the entries in blocks to {@code sink}; returns how many entries there
+     * were. {@code count} is the header's entry count, or -1 for 0 now and the count patched later.
+     */
+    private long writeEntriesTo(Runnable pace, OutputStream sink, byte kind, long stateTime, long since, long count,
+                                Consumer<StateCodec.EntryVisitor> entries) throws IOException {
         DataOutputStream out = new DataOutputStream(sink);
-        header(out, kind, stateTime, since, count);
-        byte[] timeBytes = new byte[8 * 4096];
-        ByteBuffer tb = ByteBuffer.wrap(timeBytes);
-        for (int i = 0; i < count; i++) {
-            if (!tb.hasRemaining()) {
-                out.write(timeBytes);
-                tb.clear();
-            }
-            tb.putLong(times[i]);
-        }
-        out.write(timeBytes, 0, tb.position());
+        header(out, kind, stateTime, since, Math.max(0, count));
         out.flush();
-        new EntryBlocks.Writer(sink, serializer).write(keys, states, count, pace);
+        EntryBlocks.Writer writer = new EntryBlocks.Writer(sink, serializer, pace);
+        try {
+            entries.accept(writer);
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
+        }
+        writer.finish();
+        if (count >= 0 && writer.entries() != count) {
+            throw new IllegalStateException("a state file of " + count + " entries was handed " + writer.entries());
+        }
+        return writer.entries();
     }
 
     /**
-     * Writes a base or delta of entries straight to {@code uid}'s file {@code name}, the CRC-32
-     * computed on the way (no copy of the file in memory), replacing a leftover of a failed attempt.
+     * Writes a base or delta of {@code count} entries (those {@code entries} hands its visitor)
+     * straight to {@code uid}'s file {@code name}, the CRC-32 computed on the way (no copy of the
+     * file, nor an array of its entries, in memory), replacing a leftover of a failed attempt.
      */
-    Written writeEntries(Runnable pace, String uid, String name, byte kind, long stateTime, long since, Object[] keys,
-                         Object[] states, long[] times, int count) throws IOException {
+    Written writeEntries(Runnable pace, String uid, String name, byte kind, long stateTime, long since, long count,
+                         Consumer<StateCodec.EntryVisitor> entries) throws IOException {
         Path path = new Path(dir(uid), name);
         FileSystem fs = fs(path);
         CRC32 crc = new CRC32();
@@ -199,7 +209,7 @@ public final class StateFiles {
             java.io.BufferedOutputStream buffered = new java.io.BufferedOutputStream(file, 1 << 16);
             java.util.zip.CheckedOutputStream checked = new java.util.zip.CheckedOutputStream(buffered, crc);
             CountingStream counted = new CountingStream(checked);
-            writeEntriesTo(pace, counted, kind, stateTime, since, keys, states, times, count);
+            writeEntriesTo(pace, counted, kind, stateTime, since, count, entries);
             counted.flush();
             int c = (int) crc.getValue();
             buffered.write(ByteBuffer.allocate(4).putInt(c).array());
@@ -265,6 +275,11 @@ public final class StateFiles {
         }
 
         /** Appends the CRC-32 of what it holds; returns the encoded file (its array, not a copy). */
+        /** Sets the entry count of the header at the start of the buffer. */
+        void patchCount(long entries) {
+            ByteBuffer.wrap(buf, HEADER_BYTES - 8, 8).putLong(entries);
+        }
+
         Encoded withCrc(long entries) {
             CRC32 crc = new CRC32();
             crc.update(buf, 0, count);
@@ -544,6 +559,10 @@ public final class StateFiles {
         if (count < 0 || count * 8 > length - HEADER_BYTES - 4) {
             throw new StateCheckpointException(name, "has an impossible entry count " + count, null);
         }
+        if (header.version() >= 2) {
+            EntryBlocks.read(name, body, count, serializer, sink::visit);
+            return;
+        }
         long[] times = new long[(int) count];
         byte[] block = new byte[8 * 4096];
         ByteBuffer tb = ByteBuffer.wrap(block);
@@ -554,11 +573,6 @@ public final class StateFiles {
             for (int j = 0; j < n; j++) {
                 times[i++] = tb.getLong();
             }
-        }
-        if (header.version() >= 2) {
-            EntryBlocks.read(name, body, count, serializer, (entry, key, state) -> sink.visit(key, state,
-                    times[entry]));
-            return;
         }
         long[] next = {0};
         Object[] key = {null};

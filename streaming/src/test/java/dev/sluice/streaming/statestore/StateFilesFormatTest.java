@@ -82,12 +82,13 @@ class StateFilesFormatTest {
         try {
             AtomicInteger paced = new AtomicInteger();
             StateFiles.Written b = files.writeEntries(paced::incrementAndGet, UID, "p00000-base.st", StateFiles.BASE,
-                    1000, Long.MIN_VALUE, base[0], base[1], times(base[2]), baseCount);
+                    1000, Long.MIN_VALUE, baseCount, source(base, baseCount));
             assertThat(paced.get()).as("seed %s: the pace runs every 16 blocks of 256", seed)
                     .isEqualTo((baseCount + 4095) / 4096);
             // A buffer sized for 2 bytes an entry: the strings make it grow.
-            StateFiles.Encoded d = files.encodeEntries(() -> { }, StateFiles.DELTA, 2000, 1000, delta[0], delta[1],
-                    times(delta[2]), deltaCount, 2);
+            StateFiles.Encoded d = files.encodeEntries(() -> { }, StateFiles.DELTA, 2000, 1000, deltaCount / 2, 2,
+                    source(delta, deltaCount));
+            assertThat(d.keys()).isEqualTo(deltaCount);
             StateFiles.Written dw = files.write(UID, "p00000-delta.st", d);
             assertThat(dw.crc()).isEqualTo(d.crc());
             StateManifest manifest = new StateManifest(UID, 2000, false, List.of(List.of(
@@ -179,14 +180,14 @@ class StateFilesFormatTest {
         StateFiles files = new StateFiles(dir.toUri().toString(), StateStoreModelTest.kryo(), new Configuration());
         Object[] keys = {"a", "b", "c"};
         Object[] states = {1L, 2L, 3L};
-        StateFiles.Encoded e = files.encodeEntries(() -> { }, StateFiles.BASE, 1000, Long.MIN_VALUE, keys, states,
-                new long[] {1000, 1000, 1000}, 3, 20);
+        StateFiles.Encoded e = files.encodeEntries(() -> { }, StateFiles.BASE, 1000, Long.MIN_VALUE, 3, 20,
+                source(new Object[][] {keys, states, {1000L, 1000L, 1000L}}, 3));
         byte[] bytes = e.bytes().clone();
-        int entries = 4 + 4 + 1 + 8 + 8 + 8 + 3 * 8; // header, then the times
+        int block = 4 + 4 + 1 + 8 + 8 + 8; // after the header: mode, entry count, 3 times, then the entries
         switch (damage) {
-            case "block mode" -> bytes[entries] = 9;
-            case "block size" -> bytes[entries + 1] = 4; // 4 entries in a file of 3
-            default -> bytes[entries + 2] = 42; // the first key's tag
+            case "block mode" -> bytes[block] = 9;
+            case "block size" -> bytes[block + 1] = 4; // 4 entries in a file of 3
+            default -> bytes[block + 2 + 3 * 8] = 42; // the first key's tag
         }
         CRC32 crc = new CRC32();
         crc.update(bytes, 0, bytes.length - 4);
@@ -252,12 +253,13 @@ class StateFilesFormatTest {
         return new String(chars);
     }
 
-    private static long[] times(Object[] boxed) {
-        long[] t = new long[boxed.length];
-        for (int i = 0; i < t.length; i++) {
-            t[i] = (Long) boxed[i];
-        }
-        return t;
+    /** Hands the first {@code n} entries (keys, states, boxed times) to a visitor, in order. */
+    private static java.util.function.Consumer<StateCodec.EntryVisitor> source(Object[][] entries, int n) {
+        return visitor -> {
+            for (int i = 0; i < n; i++) {
+                visitor.visit(entries[0][i], entries[1][i], (Long) entries[2][i]);
+            }
+        };
     }
 
     private static void expected(List<List<Object>> out, String call, Object[][] entries, int n) {
