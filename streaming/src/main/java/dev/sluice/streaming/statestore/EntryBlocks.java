@@ -98,7 +98,7 @@ final class EntryBlocks {
                 pace.run();
             }
             try {
-                boolean tagged = touchAllTagged(keys, states, 0, held);
+                boolean tagged = touchAllTagged();
                 ensure(6 + 8 * held);
                 buf[pos++] = tagged ? TAGGED : KRYO;
                 varInt(held);
@@ -109,24 +109,24 @@ final class EntryBlocks {
                     }
                 }
                 if (tagged) {
-                    writeTagged(keys, states, 0, held);
+                    writeTagged();
                 } else {
-                    writeKryo(keys, states, 0, held);
+                    writeKryo();
                 }
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
-            java.util.Arrays.fill(keys, 0, held, null);
-            java.util.Arrays.fill(states, 0, held, null);
+            Arrays.fill(keys, 0, held, null);
+            Arrays.fill(states, 0, held, null);
             written += held;
             held = 0;
         }
 
-
-        private boolean touchAllTagged(Object[] keys, Object[] states, int from, int to) {
+        /** Reads the held entries' objects in one loop (see the class comment); true if all are tagged classes. */
+        private boolean touchAllTagged() {
             boolean tagged = true;
             int acc = touched;
-            for (int i = from; i < to; i++) {
+            for (int i = 0; i < held; i++) {
                 Object k = keys[i];
                 Object s = states[i];
                 acc += touch(k) + touch(s);
@@ -140,16 +140,16 @@ final class EntryBlocks {
             return o instanceof String s ? s.length() : o == null ? 0 : 1;
         }
 
-        private void writeTagged(Object[] keys, Object[] states, int from, int to) throws IOException {
-            for (int i = from; i < to; i++) {
+        private void writeTagged() throws IOException {
+            for (int i = 0; i < held; i++) {
                 value(keys[i]);
                 value(states[i]);
             }
         }
 
-        private void writeKryo(Object[] keys, Object[] states, int from, int to) throws IOException {
-            ByteArrayOutputStream block = new ByteArrayOutputStream(64 * (to - from));
-            serializer.writeAll(new BlockObjects(keys, states, from, to), block);
+        private void writeKryo() throws IOException {
+            ByteArrayOutputStream block = new ByteArrayOutputStream(64 * held);
+            serializer.writeAll(new BlockObjects(keys, states, held), block);
             ensure(5);
             varInt(block.size());
             flushBuffer();
@@ -271,18 +271,17 @@ final class EntryBlocks {
         return c == String.class || c == Long.class || c == Integer.class;
     }
 
-    /** Key, state, key, state, ... of one block, for a Kryo record stream. */
+    /** Key, state, key, state, ... of the first {@code n} entries of a block, for a Kryo record stream. */
     private static final class BlockObjects implements Iterator<Object> {
         private final Object[] keys;
         private final Object[] states;
         private final int end;
         private int i;
 
-        BlockObjects(Object[] keys, Object[] states, int from, int to) {
+        BlockObjects(Object[] keys, Object[] states, int n) {
             this.keys = keys;
             this.states = states;
-            this.i = 2 * from;
-            this.end = 2 * to;
+            this.end = 2 * n;
         }
 
         @Override

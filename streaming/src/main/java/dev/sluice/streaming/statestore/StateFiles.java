@@ -274,12 +274,12 @@ public final class StateFiles {
             super(capacity);
         }
 
-        /** Appends the CRC-32 of what it holds; returns the encoded file (its array, not a copy). */
         /** Sets the entry count of the header at the start of the buffer. */
         void patchCount(long entries) {
             ByteBuffer.wrap(buf, HEADER_BYTES - 8, 8).putLong(entries);
         }
 
+        /** Appends the CRC-32 of what it holds; returns the encoded file (its array, not a copy). */
         Encoded withCrc(long entries) {
             CRC32 crc = new CRC32();
             crc.update(buf, 0, count);
