@@ -145,12 +145,60 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     public void createTopic(String topic, int partitions) {
         checkArgument(partitions > 0, "partitions must be > 0, got %s", partitions);
         await(admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all(), "create " + topic);
+        awaitPartitions(topic, partitions);
+    }
+
+    /**
+     * Waits until clients see {@code partitions} partitions of {@code topic}, each with a leader
+     * that answers a list-offsets request. The controller acknowledges a new topic or partition
+     * before the broker has applied it to the metadata it serves, and a stream started in that
+     * gap would find its partitions a batch late (and read them from their start then): correct,
+     * but not the batch a test expects.
+     */
+    private void awaitPartitions(String topic, int partitions) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        String last = "nothing described yet";
+        while (true) {
+            try {
+                var description = admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS)
+                        .get(topic);
+                boolean led = description.partitions().size() == partitions
+                        && description.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty());
+                if (led) {
+                    Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest =
+                            new java.util.HashMap<>();
+                    description.partitions().forEach(p -> latest.put(
+                            new org.apache.kafka.common.TopicPartition(topic, p.partition()),
+                            org.apache.kafka.clients.admin.OffsetSpec.latest()));
+                    admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS);
+                    return;
+                }
+                last = description.partitions().size() + " partition(s), leaders "
+                        + description.partitions().stream().map(p -> String.valueOf(p.leader())).toList();
+            } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+                last = e.toString();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for the partitions of " + topic, e);
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("topic " + topic + " did not show " + partitions
+                        + " partitions with leaders within 60 s; last seen: " + last);
+            }
+            try {
+                Thread.sleep(20); // a readiness poll of the broker's metadata, not a wait on data
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for the partitions of " + topic, e);
+            }
+        }
     }
 
     /** Grows {@code topic} to {@code totalPartitions} partitions. */
     public void addPartitions(String topic, int totalPartitions) {
         await(admin.createPartitions(Map.of(topic, NewPartitions.increaseTo(totalPartitions))).all(),
                 "grow " + topic);
+        awaitPartitions(topic, totalPartitions);
     }
 
     /** Deletes {@code topic} and waits until the broker has accepted the deletion. */

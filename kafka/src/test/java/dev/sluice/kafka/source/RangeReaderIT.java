@@ -71,14 +71,33 @@ class RangeReaderIT {
         }
         Properties consumer = broker.stringConsumerProperties();
         consumer.put("isolation.level", "read_committed");
-        long end = broker.admin().listOffsets(java.util.Map.of(new org.apache.kafka.common.TopicPartition(topic, 0),
-                org.apache.kafka.clients.admin.OffsetSpec.latest())).all().get().values().iterator().next().offset();
+        // commitTransaction returns once the coordinator has decided; it writes the partition's
+        // marker after that, so the end offset reaches 15 a moment later.
+        long end = awaitEndOffset(new org.apache.kafka.common.TopicPartition(topic, 0), 15);
 
         try (RangeReader<String, String> reader = new RangeReader<>(consumer)) {
             assertThat(end).as("3 transactions of 4 records and a commit marker each").isEqualTo(15);
             assertThat(reader.readAll(new OffsetRange(topic, 0, 0, end))).extracting(KafkaRecord::value)
                     .containsExactly("t0-0", "t0-1", "t0-2", "t0-3", "t1-0", "t1-1", "t1-2", "t1-3",
                             "t2-0", "t2-1", "t2-2", "t2-3");
+        }
+    }
+
+    /**
+     * Returns {@code partition}'s end offset once it has reached {@code expected} (or what it is
+     * after 30 s, for the assertion to report): a readiness poll of the broker, not a wait on a batch.
+     */
+    private long awaitEndOffset(org.apache.kafka.common.TopicPartition partition, long expected)
+            throws Exception {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            long end = broker.admin().listOffsets(java.util.Map.of(partition,
+                    org.apache.kafka.clients.admin.OffsetSpec.latest())).all().get(10, java.util.concurrent.TimeUnit.SECONDS)
+                    .get(partition).offset();
+            if (end >= expected || System.nanoTime() > deadline) {
+                return end;
+            }
+            Thread.sleep(10);
         }
     }
 }
