@@ -174,9 +174,9 @@ class PairDatasetTest {
 
     /**
      * Combiners that are immutable {@code Integer}s in some map outputs and mutable lists in others,
-     * merged by a function that mutates its first argument: a reducer must copy a list before it
-     * becomes an accumulator (the map outputs that say "all immutable" are not all of them), so a
-     * second run over the same map outputs gives the same groups.
+     * merged by a function that mutates its first argument: a reducer must copy a list taken from
+     * a map output before it becomes an accumulator, so a second run over the same map outputs
+     * gives the same groups.
      */
     @PropertyTest
     void combineByKey_mutableCombinersInSomeMapOutputs_areCopiedBeforeMerging_soASecondRunAgrees(long seed) {
@@ -197,12 +197,15 @@ class PairDatasetTest {
                 },
                 numPartitions);
 
-        Map<Integer, List<Integer>> first = new HashMap<>();
-        groups.collectAsMap().forEach((k, c) -> first.put(k, asList(c)));
-        Map<Integer, List<Integer>> second = new HashMap<>();
-        groups.collectAsMap().forEach((k, c) -> second.put(k, asList(c)));
-        assertThat(sortedValues(first)).as(in.description()).isEqualTo(in.grouped());
-        assertThat(sortedValues(second)).as(in.description() + ", second run").isEqualTo(in.grouped());
+        assertThat(sortedValues(asLists(groups.collectAsMap()))).as(in.description()).isEqualTo(in.grouped());
+        assertThat(sortedValues(asLists(groups.collectAsMap()))).as(in.description() + ", second run")
+                .isEqualTo(in.grouped());
+    }
+
+    private static Map<Integer, List<Integer>> asLists(Map<Integer, Object> combiners) {
+        Map<Integer, List<Integer>> out = new HashMap<>();
+        combiners.forEach((k, c) -> out.put(k, asList(c)));
+        return out;
     }
 
     /** A combiner of the test above as a list: the list itself, or a new list of the one Integer. */

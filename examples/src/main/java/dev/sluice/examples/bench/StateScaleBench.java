@@ -357,10 +357,11 @@ public final class StateScaleBench {
         for (String flag : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
             // The heap and GC settings (-Xmx, -Xms, -Xmn, -XX:...), so that a restart pays what this
             // JVM's settings cost at start (-XX:+AlwaysPreTouch touches the whole heap before main);
-            // not a flight recording or a log file, which the child would fight this JVM over.
+            // not a flight recording, whose file the child would fight this JVM over (nor -Xlog,
+            // which none of the prefixes matches).
             boolean heapOrGc = flag.startsWith("-Xmx") || flag.startsWith("-Xms") || flag.startsWith("-Xmn")
                     || flag.startsWith("-XX:");
-            if (heapOrGc && !flag.contains("FlightRecord") && !flag.contains("Xlog")) {
+            if (heapOrGc && !flag.contains("FlightRecord")) {
                 flags.add(flag);
             }
         }

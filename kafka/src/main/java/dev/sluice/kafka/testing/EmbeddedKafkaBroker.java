@@ -5,18 +5,24 @@ import static com.google.common.base.Preconditions.checkArgument;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
@@ -158,39 +164,33 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private void awaitPartitions(String topic, int partitions) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         String last = "nothing described yet";
-        while (true) {
-            try {
-                var description = admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS)
-                        .get(topic);
-                boolean led = description.partitions().size() == partitions
-                        && description.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty());
-                if (led) {
-                    Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest =
-                            new java.util.HashMap<>();
-                    description.partitions().forEach(p -> latest.put(
-                            new org.apache.kafka.common.TopicPartition(topic, p.partition()),
-                            org.apache.kafka.clients.admin.OffsetSpec.latest()));
-                    admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS);
-                    return;
+        try {
+            while (true) {
+                try {
+                    TopicDescription description = admin.describeTopics(List.of(topic)).allTopicNames()
+                            .get(10, TimeUnit.SECONDS).get(topic);
+                    List<TopicPartitionInfo> described = description.partitions();
+                    if (described.size() == partitions
+                            && described.stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
+                        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+                        described.forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+                        admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS);
+                        return;
+                    }
+                    last = described.size() + " partition(s), leaders "
+                            + described.stream().map(p -> String.valueOf(p.leader())).toList();
+                } catch (ExecutionException | TimeoutException e) {
+                    last = e.toString();
                 }
-                last = description.partitions().size() + " partition(s), leaders "
-                        + description.partitions().stream().map(p -> String.valueOf(p.leader())).toList();
-            } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-                last = e.toString();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for the partitions of " + topic, e);
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("topic " + topic + " did not show " + partitions
-                        + " partitions with leaders within 60 s; last seen: " + last);
-            }
-            try {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("topic " + topic + " did not show " + partitions
+                            + " partitions with leaders within 60 s; last seen: " + last);
+                }
                 Thread.sleep(20); // a readiness poll of the broker's metadata, not a wait on data
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for the partitions of " + topic, e);
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the partitions of " + topic, e);
         }
     }
 

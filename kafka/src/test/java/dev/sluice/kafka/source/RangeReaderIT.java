@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.sluice.kafka.KafkaRecord;
 import dev.sluice.kafka.OffsetRange;
 import dev.sluice.kafka.testing.EmbeddedKafkaBroker;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
@@ -13,6 +14,8 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -73,7 +76,7 @@ class RangeReaderIT {
         consumer.put("isolation.level", "read_committed");
         // commitTransaction returns once the coordinator has decided; it writes the partition's
         // marker after that, so the end offset reaches 15 a moment later.
-        long end = awaitEndOffset(new org.apache.kafka.common.TopicPartition(topic, 0), 15);
+        long end = awaitEndOffset(new TopicPartition(topic, 0), 15);
 
         try (RangeReader<String, String> reader = new RangeReader<>(consumer)) {
             assertThat(end).as("3 transactions of 4 records and a commit marker each").isEqualTo(15);
@@ -87,13 +90,11 @@ class RangeReaderIT {
      * Returns {@code partition}'s end offset once it has reached {@code expected} (or what it is
      * after 30 s, for the assertion to report): a readiness poll of the broker, not a wait on a batch.
      */
-    private long awaitEndOffset(org.apache.kafka.common.TopicPartition partition, long expected)
-            throws Exception {
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+    private long awaitEndOffset(TopicPartition partition, long expected) throws InterruptedException {
+        BrokerOffsets offsets = new BrokerOffsets(broker.admin(), IsolationLevel.READ_UNCOMMITTED, Duration.ofSeconds(10));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (true) {
-            long end = broker.admin().listOffsets(java.util.Map.of(partition,
-                    org.apache.kafka.clients.admin.OffsetSpec.latest())).all().get(10, java.util.concurrent.TimeUnit.SECONDS)
-                    .get(partition).offset();
+            long end = offsets.latest(List.of(partition)).get(partition);
             if (end >= expected || System.nanoTime() > deadline) {
                 return end;
             }

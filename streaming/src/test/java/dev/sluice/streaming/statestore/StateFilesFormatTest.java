@@ -182,7 +182,7 @@ class StateFilesFormatTest {
         Object[] states = {1L, 2L, 3L};
         StateFiles.Encoded e = files.encodeEntries(() -> { }, StateFiles.BASE, 1000, Long.MIN_VALUE, 3, 20,
                 source(new Object[][] {keys, states, {1000L, 1000L, 1000L}}, 3));
-        byte[] bytes = e.bytes().clone();
+        byte[] bytes = e.bytes(); // a copy
         int block = 4 + 4 + 1 + 8 + 8 + 8; // after the header: mode, entry count, 3 times, then the entries
         switch (damage) {
             case "block mode" -> bytes[block] = 9;
