@@ -83,7 +83,10 @@ import java.util.function.Function;
  * java -Xmx4g -XX:+UseParallelGC -jar examples/target/sluice-examples.jar bench W4 --checkpoint-dir file:///tmp/w4
  * </pre>
  * Options: {@code --lines N} (100000), {@code --warmup W} (5), {@code --batches B} (15),
- * {@code --rounds R} (min(5, B)), {@code --window w} (10, W2 only), {@code --split indexOf|regex}.
+ * {@code --rounds R} (min(5, B)), {@code --window w} (10, W2 only), {@code --split indexOf|regex},
+ * {@code --checkpoint-dir temp|none} (temp: the engine runs with a temporary checkpoint directory,
+ * so each batch also writes its output commit log entry and metadata checkpoint, inside the
+ * measured time; none: without one, as a stateless stream may run; W2inv and W3update need one).
  * Each run prints one JSON line per mode (engine, then each baseline) with workload, mode, split,
  * linesPerBatch, measuredBatches, procMs {median, p99, min, max}, linesPerSecMedian, wallMs,
  * allocBytesPerLine, cpuMsPerBatch, gcPausesPerBatch, gcPauseMsPerBatch, outputCounts, checkedBatches,
@@ -145,7 +148,8 @@ public final class StreamingBench {
     }
 
     /** The options of a throughput run. */
-    record Config(String workload, int warmup, int batches, int rounds, int window, Splitter splitter) {
+    record Config(String workload, int warmup, int batches, int rounds, int window, Splitter splitter,
+                  boolean checkpointed) {
         Config {
             checkArgument(warmup >= 0, "--warmup must be >= 0, got %s", warmup);
             checkArgument(batches > 0, "--batches must be > 0, got %s", batches);
@@ -158,7 +162,17 @@ public final class StreamingBench {
             int batches = args.integer("batches", 15);
             return new Config(workload, args.integer("warmup", 5), batches,
                     args.integer("rounds", Math.min(5, batches)), args.integer("window", 10),
-                    Splitter.parse(args.string("split", Splitter.INDEX_OF.label())));
+                    Splitter.parse(args.string("split", Splitter.INDEX_OF.label())),
+                    checkpointed(args.string("checkpoint-dir", "temp")));
+        }
+
+        /** {@code --checkpoint-dir} of a throughput run: {@code temp} (a temporary directory) or {@code none}. */
+        private static boolean checkpointed(String option) {
+            checkArgument(option.equals("temp") || option.equals("none"),
+                    "--checkpoint-dir of a throughput run must be temp (a temporary directory, the default) or none "
+                            + "(no checkpoint directory: no metadata checkpoint or output commit log per batch; "
+                            + "W2inv and W3update need one), got %s", option);
+            return option.equals("temp");
         }
     }
 
@@ -223,7 +237,8 @@ public final class StreamingBench {
             out.add(engineJson);
             Json summary = new Json().put("workload", config.workload()).put("mode", "summary")
                     .put("linesPerBatch", data.get(0).size()).put("split", config.splitter().label())
-                    .put("rounds", config.rounds()).put("allocBytesPerLine", engine.alloc());
+                    .put("rounds", config.rounds()).put("allocBytesPerLine", engine.alloc())
+                    .put("checkpointDir", config.checkpointed() ? "temp" : "none");
             for (Mode b : baselines) {
                 Json bj = b.json(config, data);
                 out.add(bj);
@@ -420,10 +435,12 @@ public final class StreamingBench {
 
         EngineMode(Config config) throws Exception {
             super(config.workload(), "engine", null);
-            String checkpoints = Files.createTempDirectory("sluice-bench-").toUri().toString();
-            ssc = StreamingContext.builder().appName("bench-" + config.workload()).batchInterval(INTERVAL)
-                    .parallelism(PARALLELISM).clock(clock).checkpointDir(checkpoints).webUi(webUi)
-                    .webUiPort(0).build();
+            StreamingContext.Builder builder = StreamingContext.builder().appName("bench-" + config.workload())
+                    .batchInterval(INTERVAL).parallelism(PARALLELISM).clock(clock).webUi(webUi).webUiPort(0);
+            if (config.checkpointed()) {
+                builder.checkpointDir(Files.createTempDirectory("sluice-bench-").toUri().toString());
+            }
+            ssc = builder.build();
             WORKLOADS.get(config.workload())
                     .apply(new Workload(ssc.queueStream(queue, true), config.window(), config.splitter()))
                     .foreachBatch((ds, time) -> outputs.put(time.millis(), ds.collect().get(0)));
@@ -461,7 +478,8 @@ public final class StreamingBench {
             Json j = super.json(config, data);
             Map<String, Object> wallMs = new LinkedHashMap<>(BenchReport.procMs(wall));
             return j.put("wallMs", wallMs).put("wallLinesPerSecMedian",
-                    Math.round(data.get(0).size() / (wallMedian() / 1000)));
+                    Math.round(data.get(0).size() / (wallMedian() / 1000)))
+                    .put("checkpointDir", config.checkpointed() ? "temp" : "none");
         }
 
         @Override

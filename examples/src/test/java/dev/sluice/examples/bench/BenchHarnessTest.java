@@ -41,7 +41,8 @@ class BenchHarnessTest {
                 .containsEntry("split", split));
         Map<String, Object> engine = lines.get(0);
         assertThat(engine).containsEntry("mode", "engine").containsEntry("measuredBatches", (double) BATCHES)
-                .containsEntry("checkedBatches", (double) (WARMUP + BATCHES)).containsEntry("rounds", 2.0);
+                .containsEntry("checkedBatches", (double) (WARMUP + BATCHES)).containsEntry("rounds", 2.0)
+                .containsEntry("checkpointDir", "temp");
         assertThat(stat(engine, "wallMs", "median")).as("wall time includes the processing time")
                 .isGreaterThanOrEqualTo(stat(engine, "procMs", "median"));
         assertThat((Double) engine.get("allocBytesPerLine")).isPositive();
@@ -65,11 +66,33 @@ class BenchHarnessTest {
     }
 
     @Test
+    void w1_withoutACheckpointDirectory_runsCheckedAndSaysSo() {
+        List<Map<String, Object>> lines = bench("W1", "--lines", String.valueOf(LINES), "--warmup",
+                String.valueOf(WARMUP), "--batches", String.valueOf(BATCHES), "--checkpoint-dir", "none");
+
+        Map<String, Object> engine = lines.get(0);
+        assertThat(engine).containsEntry("mode", "engine").containsEntry("checkpointDir", "none")
+                .containsEntry("checkedBatches", (double) (WARMUP + BATCHES));
+        assertThat(engine.get("outputCounts"))
+                .isEqualTo(expectedFirst(Reference.of("W1", WorkloadData.pregenerate(LINES), 3), WARMUP + BATCHES));
+        assertThat(lines.get(lines.size() - 1)).containsEntry("mode", "summary").containsEntry("checkpointDir", "none");
+    }
+
+    @Test
+    void throughput_checkpointDirNeitherTempNorNone_failsNamingTheOption() {
+        assertThatThrownBy(() -> StreamingBench.run("W1", new String[] {"--lines", "10", "--checkpoint-dir",
+                "file:///elsewhere"}))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("--checkpoint-dir of a throughput run must be temp")
+                .hasMessageContaining("got file:///elsewhere");
+    }
+
+    @Test
     void w1_referenceWrongForOneBatch_failsNamingThatBatch() {
         List<List<String>> data = WorkloadData.pregenerate(LINES);
         Reference right = Reference.of("W1", data, 3);
         Reference wrong = j -> j == 3 ? right.expected(j) + 1 : right.expected(j);
-        StreamingBench.Config config = new StreamingBench.Config("W1", 1, 4, 2, 3, Splitter.INDEX_OF);
+        StreamingBench.Config config = new StreamingBench.Config("W1", 1, 4, 2, 3, Splitter.INDEX_OF, true);
 
         assertThatThrownBy(() -> StreamingBench.throughput(config, data, wrong))
                 .isInstanceOf(BenchCheckException.class)
