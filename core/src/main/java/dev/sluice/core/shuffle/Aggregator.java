@@ -100,15 +100,8 @@ public final class Aggregator<K, V, C> implements Serializable {
                         } else {
                             addValue(merged, key, value);
                         }
-                    } else if (b[i + 1] != null) {
-                        mergeLikeHashMap(merged, key, b[i + 1], copyFirstCombiner);
                     } else {
-                        int slot = merged.find(key);
-                        if (slot < 0) {
-                            merged.insert(slot, key, null);
-                        } else {
-                            merged.setValue(slot, mergeCombiners.call(merged.value(slot), null));
-                        }
+                        mergeCombiner(merged, key, b[i + 1], copyFirstCombiner);
                     }
                 }
             }
@@ -116,6 +109,94 @@ public final class Aggregator<K, V, C> implements Serializable {
             throw UserCodeException.wrap(e);
         }
         return merged.pairs();
+    }
+
+    /**
+     * Merges reducer {@code reducer}'s buckets of map-side-combined {@code outputs}, as {@link
+     * #mergeBuckets} does with {@code combined} true, and returns the merged pairs. Where an output
+     * carries its keys' hashes, the first output's keys (distinct within it, and the table is
+     * empty) are placed without reading a key object, and later outputs' keys are found by their
+     * hash; an output whose combiners are all immutable has none copied by {@code copyFirstCombiner}.
+     */
+    @SuppressWarnings("unchecked")
+    public Iterator<Pair<K, C>> mergeCombined(List<MapOutput> outputs, int reducer,
+                                              UnaryOperator<Object> copyFirstCombiner) {
+        int largest = 0;
+        long total = 0;
+        for (MapOutput o : outputs) {
+            long n = 0;
+            for (Object[] chunk : o.buckets()[reducer]) {
+                n += chunk.length / 2;
+            }
+            largest = (int) Math.max(largest, n);
+            total += n;
+        }
+        CombineMap<K, C> merged = new CombineMap<>((int) Math.min(total, 2L * largest));
+        try {
+            boolean first = true;
+            for (MapOutput o : outputs) {
+                Object[][] chunks = o.buckets()[reducer];
+                int[][] hashes = o.hashes() == null ? null : o.hashes()[reducer];
+                UnaryOperator<Object> copy = o.immutableCombiners() ? UnaryOperator.identity() : copyFirstCombiner;
+                for (int c = 0; c < chunks.length; c++) {
+                    Object[] b = chunks[c];
+                    int[] h = hashes == null ? null : hashes[c];
+                    for (int i = 0; i < b.length; i += 2) {
+                        K key = (K) b[i];
+                        Object combiner = b[i + 1];
+                        if (h == null || key == null) {
+                            mergeCombiner(merged, key, combiner, copy);
+                        } else if (first) {
+                            merged.insertAbsent(key, copy.apply(combiner), h[i >> 1]);
+                        } else {
+                            int slot = merged.find(key, h[i >> 1]);
+                            if (slot < 0) {
+                                merged.insert(slot, key, copy.apply(combiner), h[i >> 1]);
+                            } else {
+                                mergeInto(merged, slot, combiner, copy);
+                            }
+                        }
+                    }
+                }
+                first = false;
+            }
+        } catch (Exception e) {
+            throw UserCodeException.wrap(e);
+        }
+        return merged.pairs();
+    }
+
+    /** Merges one combiner into {@code map} as {@link #mergeBuckets} does with {@code combined} true. */
+    private void mergeCombiner(CombineMap<K, C> map, K key, Object combiner, UnaryOperator<Object> copyFirst)
+            throws Exception {
+        int slot = map.find(key);
+        if (slot < 0) {
+            map.insert(slot, key, combiner == null ? null : copyFirst.apply(combiner));
+        } else {
+            mergeInto(map, slot, combiner, copyFirst);
+        }
+    }
+
+    /**
+     * Merges {@code combiner} into the present key of {@code slot}: a null combiner as {@code
+     * mergeCombiners(current, null)}, a non-null one as {@link #mergeLikeHashMap} does.
+     */
+    @SuppressWarnings("unchecked")
+    private void mergeInto(CombineMap<K, C> map, int slot, Object combiner, UnaryOperator<Object> copyFirst)
+            throws Exception {
+        C current = map.value(slot);
+        if (combiner == null) {
+            map.setValue(slot, mergeCombiners.call(current, null));
+        } else if (current == null) {
+            map.setValue(slot, (C) copyFirst.apply(combiner));
+        } else {
+            C result = mergeCombiners.call(current, (C) combiner);
+            if (result == null) {
+                map.remove(slot);
+            } else {
+                map.setValue(slot, result);
+            }
+        }
     }
 
     /** Adds a raw value: a new key gets {@code createCombiner(value)}, a present one {@code mergeValue}. */

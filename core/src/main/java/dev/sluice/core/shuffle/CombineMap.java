@@ -93,7 +93,11 @@ final class CombineMap<K, C> {
         if (key == null) {
             return hasNullKey ? capacity() : -(capacity() + 1);
         }
-        int h = key.hashCode();
+        return find(key, key.hashCode());
+    }
+
+    /** {@link #find(Object)} of a non-null key whose {@code hashCode()} is {@code h}. */
+    int find(Object key, int h) {
         int i = (h * PHI) >>> shift;
         Object[] fk = flatKeys;
         if (fk != null) {
@@ -126,6 +130,11 @@ final class CombineMap<K, C> {
 
     /** Puts {@code key} (absent) with {@code value} into the free slot {@code find} returned. */
     void insert(int findResult, Object key, Object value) {
+        insert(findResult, key, value, key == null ? 0 : key.hashCode());
+    }
+
+    /** {@link #insert(int, Object, Object)} of a key whose {@code hashCode()} is {@code hash}. */
+    void insert(int findResult, Object key, Object value, int hash) {
         int slot = -findResult - 1;
         size++;
         if (slot == capacity()) {
@@ -133,7 +142,30 @@ final class CombineMap<K, C> {
             nullKeyValue = value;
             return;
         }
-        put(slot, key, value, key.hashCode());
+        put(slot, key, value, hash);
+        if (size > growAt) {
+            grow();
+        }
+    }
+
+    /**
+     * Puts a non-null {@code key} that is not in the map, whose {@code hashCode()} is {@code hash},
+     * with {@code value}: the key object is not read (no probe compares keys).
+     */
+    void insertAbsent(Object key, Object value, int hash) {
+        int i = (hash * PHI) >>> shift;
+        Object[] fk = flatKeys;
+        if (fk != null) {
+            while (fk[i] != null) {
+                i = (i + 1) & mask;
+            }
+        } else {
+            while (keys[i >>> CHUNK_BITS][i & CHUNK_MASK] != null) {
+                i = (i + 1) & mask;
+            }
+        }
+        size++;
+        put(i, key, value, hash);
         if (size > growAt) {
             grow();
         }

@@ -5,6 +5,7 @@ import dev.sluice.core.Pair;
 import dev.sluice.core.Partitioner;
 import dev.sluice.core.dataset.DatasetNode;
 import dev.sluice.core.dataset.NodeDependency;
+import dev.sluice.core.dataset.ZeroValues;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
@@ -96,6 +97,24 @@ public final class ShuffleDependency<K, V, C> implements NodeDependency {
                 throw new FetchFailedException(shuffleId, m);
             }
             Collections.addAll(out, o.buckets()[reducer]);
+        }
+        return out;
+    }
+
+    /**
+     * Returns every map output, in map order, for a reducer that reads them whole (a combined
+     * shuffle's: keys' hashes and the immutability of the combiners with the chunks).
+     *
+     * @throws FetchFailedException if any map output is missing
+     */
+    public List<MapOutput> readOutputs() {
+        List<MapOutput> out = new ArrayList<>(outputs.length());
+        for (int m = 0; m < outputs.length(); m++) {
+            MapOutput o = outputs.get(m);
+            if (o == null) {
+                throw new FetchFailedException(shuffleId, m);
+            }
+            out.add(o);
         }
         return out;
     }
@@ -231,16 +250,27 @@ public final class ShuffleDependency<K, V, C> implements NodeDependency {
                 buckets[r][c] = new Object[2 * Math.min(perChunk, counts[r] - c * perChunk)];
             }
         }
+        int[][][] hashes = new int[reducers][][];
+        for (int r = 0; r < reducers; r++) {
+            hashes[r] = new int[buckets[r].length][];
+            for (int c = 0; c < buckets[r].length; c++) {
+                hashes[r][c] = new int[buckets[r][c].length / 2];
+            }
+        }
         int[] filled = new int[reducers];
+        boolean immutable = true;
         n = 0;
         for (int s = combined.nextSlot(0); s >= 0; s = combined.nextSlot(s + 1)) {
             int r = byHash ? placeByHash(combined, s, reducers) : partitions[n++];
             int i = filled[r]++;
             Object[] chunk = buckets[r][i / perChunk];
+            C value = combined.value(s);
             chunk[2 * (i % perChunk)] = combined.key(s);
-            chunk[2 * (i % perChunk) + 1] = combined.value(s);
+            chunk[2 * (i % perChunk) + 1] = value;
+            hashes[r][i / perChunk][i % perChunk] = combined.hash(s);
+            immutable = immutable && ZeroValues.isImmutable(value);
         }
-        return new MapOutput(buckets);
+        return new MapOutput(buckets, hashes, immutable);
     }
 
     /** The {@link HashPartitioner}'s partition of the key in {@code slot}, from its stored hash. */

@@ -75,10 +75,14 @@ public final class ShuffledDataset<K, V, C> extends DatasetNode<Pair<K, C>> {
     @Override
     @SuppressWarnings("unchecked")
     public Iterator<Pair<K, C>> compute(Partition partition, TaskContext context) {
-        List<Object[]> buckets = dependency.read(partition.index());
         Aggregator<K, V, C> aggregator = dependency.aggregator();
+        UnaryOperator<Object> copier = firstCombinerCopier(dependency.parent().numPartitions());
+        if (aggregator != null && dependency.mapSideCombine()) {
+            return aggregator.mergeCombined(dependency.readOutputs(), partition.index(), copier);
+        }
+        List<Object[]> buckets = dependency.read(partition.index());
         if (aggregator != null) {
-            return aggregator.mergeBuckets(buckets, dependency.mapSideCombine(), firstCombinerCopier(dependency.parent().numPartitions()));
+            return aggregator.mergeBuckets(buckets, false, copier);
         }
         Iterator<Pair<K, C>> records = ShuffleRegistry.pairs(buckets);
         if (keyOrdering == null) {

@@ -7,6 +7,7 @@ import dev.sluice.core.dataset.SizedIterator;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -89,6 +90,87 @@ class CombineMapTest {
             assertThat(toMap(aggregator.mergeBuckets(List.of(flat, new Object[0]), false, UnaryOperator.identity()))).isEqualTo(raw);
             assertThat(toMap(aggregator.mergeBuckets(List.<Object[]>of(flat), true, UnaryOperator.identity()))).isEqualTo(combined);
         }
+    }
+
+    @Test
+    void mergeCombined_ofOutputsWithAndWithoutHashes_agreesWithHashMapReferenceInMapOrder() {
+        for (long seed = 1; seed <= 40; seed++) {
+            Random random = new Random(seed);
+            int reducers = 1 + random.nextInt(3);
+            int outputs = 1 + random.nextInt(4);
+            // A sum where null counts as 0 and a result of 0 is dropped (null), to reach every branch.
+            BinaryOperator<Integer> f = (a, b) -> nullIfZero(orZero(a) + orZero(b));
+            Aggregator<Key, Integer, Integer> aggregator = new Aggregator<>(v -> v, f::apply, f::apply);
+            List<MapOutput> mapOutputs = new ArrayList<>();
+            List<Map<Key, Integer>> combinedPerOutput = new ArrayList<>();
+            for (int m = 0; m < outputs; m++) {
+                Map<Key, Integer> combined = new LinkedHashMap<>();
+                int keys = random.nextInt(random.nextBoolean() ? 40 : 3_000);
+                for (int k = 0; k < keys; k++) {
+                    int id = random.nextInt(5_000);
+                    combined.put(id == 0 ? null : new Key(id), random.nextInt(8) == 0 ? null : random.nextInt(9) - 4);
+                }
+                combinedPerOutput.add(combined);
+                mapOutputs.add(output(combined, reducers, random.nextInt(4) != 0, random));
+            }
+            int[] copies = new int[1];
+            UnaryOperator<Object> copier = c -> {
+                copies[0]++;
+                return c;
+            };
+            for (int r = 0; r < reducers; r++) {
+                Map<Key, Integer> expected = new HashMap<>();
+                for (Map<Key, Integer> combined : combinedPerOutput) {
+                    for (Map.Entry<Key, Integer> e : combined.entrySet()) {
+                        if (reducerOf(e.getKey(), reducers) == r) {
+                            addCombiner(expected, e.getKey(), e.getValue(), f);
+                        }
+                    }
+                }
+                copies[0] = 0;
+                assertThat(toMap(aggregator.mergeCombined(mapOutputs, r, copier)))
+                        .as("seed %s, reducer %s of %s, %s outputs", seed, r, reducers, outputs).isEqualTo(expected);
+                assertThat(copies[0]).as("seed %s: outputs of immutable combiners copy none", seed).isZero();
+            }
+        }
+    }
+
+    /** A map output of {@code combined} as a combining shuffle writes it, with chunks of random length. */
+    private static MapOutput output(Map<Key, Integer> combined, int reducers, boolean withHashes, Random random) {
+        Object[][][] buckets = new Object[reducers][][];
+        int[][][] hashes = new int[reducers][][];
+        for (int r = 0; r < reducers; r++) {
+            List<Object[]> chunks = new ArrayList<>();
+            List<int[]> chunkHashes = new ArrayList<>();
+            List<Map.Entry<Key, Integer>> entries = new ArrayList<>();
+            for (Map.Entry<Key, Integer> e : combined.entrySet()) {
+                if (reducerOf(e.getKey(), reducers) == r) {
+                    entries.add(e);
+                }
+            }
+            int from = 0;
+            do {
+                int to = Math.min(entries.size(), from + 1 + random.nextInt(700));
+                Object[] chunk = new Object[2 * (to - from)];
+                int[] h = new int[to - from];
+                for (int i = from; i < to; i++) {
+                    Key key = entries.get(i).getKey();
+                    chunk[2 * (i - from)] = key;
+                    chunk[2 * (i - from) + 1] = entries.get(i).getValue();
+                    h[i - from] = key == null ? 0 : key.hashCode();
+                }
+                chunks.add(chunk);
+                chunkHashes.add(h);
+                from = to;
+            } while (from < entries.size());
+            buckets[r] = chunks.toArray(new Object[0][]);
+            hashes[r] = chunkHashes.toArray(new int[0][]);
+        }
+        return new MapOutput(buckets, withHashes ? hashes : null, true);
+    }
+
+    private static int reducerOf(Key key, int reducers) {
+        return key == null ? 0 : Math.floorMod(key.id(), reducers);
     }
 
     @Test
@@ -214,7 +296,7 @@ class CombineMapTest {
     }
 
     /** Reference: a combiner merges like {@code HashMap.merge}; a null combiner is merged by hand. */
-    private static void addCombiner(Map<String, Integer> into, String key, Integer combiner, BinaryOperator<Integer> f) {
+    private static <K> void addCombiner(Map<K, Integer> into, K key, Integer combiner, BinaryOperator<Integer> f) {
         if (combiner != null) {
             into.merge(key, combiner, f);
         } else if (!into.containsKey(key)) {
