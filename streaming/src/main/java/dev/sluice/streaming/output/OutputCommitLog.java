@@ -9,6 +9,7 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.util.Collections;
 import java.util.Optional;
 import java.util.SortedSet;
@@ -18,6 +19,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RawLocalFileSystem;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,12 +47,16 @@ public final class OutputCommitLog {
     private final FileSystem fs;
     private final int retain;
     private final SortedSet<Long> committed = new TreeSet<>();
+    /** The directory on the local file system when {@code fs} is Hadoop's raw local one; else null. */
+    private final java.nio.file.Path localDir;
 
     private OutputCommitLog(String uid, Path dir, FileSystem fs, int retain) {
         this.uid = uid;
         this.dir = dir;
         this.fs = fs;
         this.retain = retain;
+        this.localDir = fs instanceof RawLocalFileSystem raw && raw.getClass() == RawLocalFileSystem.class
+                ? raw.pathToFile(dir).toPath() : null;
     }
 
     /**
@@ -170,7 +176,12 @@ public final class OutputCommitLog {
             long oldest = committed.first();
             committed.remove(oldest);
             try {
-                fs.delete(entry(oldest), false);
+                if (localDir != null) {
+                    // Hadoop's local delete stats the path through its own layers first.
+                    Files.deleteIfExists(localDir.resolve(entryName(oldest)));
+                } else {
+                    fs.delete(entry(oldest), false);
+                }
             } catch (FileNotFoundException e) {
                 // already gone
             } catch (IOException e) {
@@ -185,6 +196,13 @@ public final class OutputCommitLog {
     }
 
     private Path entry(long batchMillis) {
-        return new Path(dir, String.format("%020d", batchMillis));
+        return new Path(dir, entryName(batchMillis));
+    }
+
+    /** Returns the file name of batch {@code batchMillis}'s entry: {@code %020d}, without a {@code Formatter} per batch. */
+    static String entryName(long batchMillis) {
+        String digits = Long.toString(batchMillis);
+        return batchMillis < 0 || digits.length() >= 20 ? String.format("%020d", batchMillis)
+                : "0".repeat(20 - digits.length()) + digits;
     }
 }

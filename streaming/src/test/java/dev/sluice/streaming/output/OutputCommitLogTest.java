@@ -91,6 +91,20 @@ class OutputCommitLogTest {
     }
 
     @Test
+    void entryName_isTheBatchTimeZeroPaddedTo20Digits_asFormatWouldWriteIt() {
+        long seed = 20_261_202L;
+        Random random = new Random(seed);
+        List<Long> times = new java.util.ArrayList<>(List.of(0L, 1L, 999L, 1_000_000_000_000L, Long.MAX_VALUE, -1L,
+                Long.MIN_VALUE));
+        for (int i = 0; i < 1_000; i++) {
+            times.add(random.nextLong() >>> random.nextInt(64));
+        }
+        for (long t : times) {
+            assertThat(OutputCommitLog.entryName(t)).as("time %s (seed %s)", t, seed).isEqualTo(String.format("%020d", t));
+        }
+    }
+
+    @Test
     void directoryName_keepsPlainUids_andEscapesTheRestDistinctly() {
         assertThat(OutputCommitLog.directoryName("foreach-batch-0")).isEqualTo("foreach-batch-0");
         List<String> uids = List.of("a/b", "a_2f_b", "a b", "..", ".x", "ü", "a.b");
