@@ -18,8 +18,8 @@ import java.util.function.UnaryOperator;
  * value type, create = identity) merges like {@link HashMap#merge}: a {@code null} result drops
  * the key.
  *
- * <p>Combining ({@link #combineValues(Iterator)}, {@link #combine}, {@link #mergeBuckets}) goes
- * into a {@link CombineMap}: one probe sequence per record, with the results a {@code HashMap}
+ * <p>Combining ({@link #combineValues(Iterator)}, {@link #combine}, {@link #mergeBuckets},
+ * {@link #mergeCombined}) goes into a {@link CombineMap}: one probe sequence per record, with the results a {@code HashMap}
  * would give (a test keeps that reference).
  */
 public final class Aggregator<K, V, C> implements Serializable {
@@ -71,37 +71,29 @@ public final class Aggregator<K, V, C> implements Serializable {
     }
 
     /**
-     * Merges the flat {@code k, v, k, v} buckets a reducer read, holding combiners if
-     * {@code combined} (merged with {@code mergeCombiners}) or raw values (a key's first starts
-     * its combiner, later ones are merged with {@code mergeValue}), and returns the merged pairs.
+     * Merges the flat {@code k, v, k, v} buckets of raw values a reducer read (a key's first value
+     * starts its combiner, later ones are merged with {@code mergeValue}) and returns the merged
+     * pairs. Combined buckets are merged by {@link #mergeCombined}.
      */
     @SuppressWarnings("unchecked")
-    public Iterator<Pair<K, C>> mergeBuckets(List<Object[]> buckets, boolean combined,
-                                             UnaryOperator<Object> copyFirstCombiner) {
-        // Sized for the largest chunk plus up to as many keys again from the others (bounded, so
-        // that many overlapping map outputs do not oversize it): two map outputs with partly
-        // shared keys then fit without a grow, which would allocate and copy the table again.
+    public Iterator<Pair<K, C>> mergeBuckets(List<Object[]> buckets) {
         int largest = 0;
         long total = 0;
         for (Object[] b : buckets) {
             largest = Math.max(largest, b.length / 2);
             total += b.length / 2;
         }
-        CombineMap<K, C> merged = new CombineMap<>((int) Math.min(total, 2L * largest));
+        CombineMap<K, C> merged = mergeTable(largest, total);
         try {
             for (Object[] b : buckets) {
                 for (int i = 0; i < b.length; i += 2) {
                     K key = (K) b[i];
-                    if (!combined) {
-                        V value = (V) b[i + 1];
-                        if (reducing && value != null) {
-                            // as combine() does: merged like HashMap.merge, a null result drops the key
-                            mergeLikeHashMap(merged, key, value, UnaryOperator.identity());
-                        } else {
-                            addValue(merged, key, value);
-                        }
+                    V value = (V) b[i + 1];
+                    if (reducing && value != null) {
+                        // as combine() does: merged like HashMap.merge, a null result drops the key
+                        mergeLikeHashMap(merged, key, value, UnaryOperator.identity());
                     } else {
-                        mergeCombiner(merged, key, b[i + 1], copyFirstCombiner);
+                        addValue(merged, key, value);
                     }
                 }
             }
@@ -112,8 +104,20 @@ public final class Aggregator<K, V, C> implements Serializable {
     }
 
     /**
-     * Merges reducer {@code reducer}'s buckets of map-side-combined {@code outputs}, as {@link
-     * #mergeBuckets} does with {@code combined} true, and returns the merged pairs. Where an output
+     * The reducer's table for buckets whose largest holds {@code largest} keys of {@code total}:
+     * sized for the largest plus up to as many keys again from the others (bounded, so that many
+     * overlapping map outputs do not oversize it). Two map outputs with partly shared keys then fit
+     * without a grow, which would allocate and copy the table again.
+     */
+    private static <K, C> CombineMap<K, C> mergeTable(long largest, long total) {
+        return new CombineMap<>((int) Math.min(total, 2L * largest));
+    }
+
+    /**
+     * Merges reducer {@code reducer}'s buckets of map-side-combined {@code outputs} with {@code
+     * mergeCombiners}, in map order, like {@code HashMap.merge} (a null result drops the key; a null
+     * combiner is merged as {@code mergeCombiners(current, null)}), and returns the merged pairs.
+     * A combiner that becomes a key's accumulator goes through {@code copyFirstCombiner}. Where an output
      * carries its keys' hashes, the first output's keys (distinct within it, and the table is
      * empty) are placed without reading a key object, and later outputs' keys are found by their
      * hash; an output whose combiners are all immutable has none copied by {@code copyFirstCombiner}.
@@ -121,17 +125,17 @@ public final class Aggregator<K, V, C> implements Serializable {
     @SuppressWarnings("unchecked")
     public Iterator<Pair<K, C>> mergeCombined(List<MapOutput> outputs, int reducer,
                                               UnaryOperator<Object> copyFirstCombiner) {
-        int largest = 0;
+        long largest = 0;
         long total = 0;
         for (MapOutput o : outputs) {
             long n = 0;
             for (Object[] chunk : o.buckets()[reducer]) {
                 n += chunk.length / 2;
             }
-            largest = (int) Math.max(largest, n);
+            largest = Math.max(largest, n);
             total += n;
         }
-        CombineMap<K, C> merged = new CombineMap<>((int) Math.min(total, 2L * largest));
+        CombineMap<K, C> merged = mergeTable(largest, total);
         try {
             boolean first = true;
             for (MapOutput o : outputs) {
@@ -166,7 +170,7 @@ public final class Aggregator<K, V, C> implements Serializable {
         return merged.pairs();
     }
 
-    /** Merges one combiner into {@code map} as {@link #mergeBuckets} does with {@code combined} true. */
+    /** Merges one combiner into {@code map}, found by its key, as {@link #mergeCombined} describes. */
     private void mergeCombiner(CombineMap<K, C> map, K key, Object combiner, UnaryOperator<Object> copyFirst)
             throws Exception {
         int slot = map.find(key);

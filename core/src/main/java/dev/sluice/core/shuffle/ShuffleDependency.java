@@ -91,11 +91,7 @@ public final class ShuffleDependency<K, V, C> implements NodeDependency {
      */
     public List<Object[]> read(int reducer) {
         List<Object[]> out = new ArrayList<>(outputs.length());
-        for (int m = 0; m < outputs.length(); m++) {
-            MapOutput o = outputs.get(m);
-            if (o == null) {
-                throw new FetchFailedException(shuffleId, m);
-            }
+        for (MapOutput o : readOutputs()) {
             Collections.addAll(out, o.buckets()[reducer]);
         }
         return out;

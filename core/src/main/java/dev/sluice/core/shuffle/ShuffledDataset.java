@@ -76,13 +76,13 @@ public final class ShuffledDataset<K, V, C> extends DatasetNode<Pair<K, C>> {
     @SuppressWarnings("unchecked")
     public Iterator<Pair<K, C>> compute(Partition partition, TaskContext context) {
         Aggregator<K, V, C> aggregator = dependency.aggregator();
-        UnaryOperator<Object> copier = firstCombinerCopier(dependency.parent().numPartitions());
         if (aggregator != null && dependency.mapSideCombine()) {
-            return aggregator.mergeCombined(dependency.readOutputs(), partition.index(), copier);
+            return aggregator.mergeCombined(dependency.readOutputs(), partition.index(),
+                    firstCombinerCopier(dependency.parent().numPartitions()));
         }
         List<Object[]> buckets = dependency.read(partition.index());
         if (aggregator != null) {
-            return aggregator.mergeBuckets(buckets, false, copier);
+            return aggregator.mergeBuckets(buckets);
         }
         Iterator<Pair<K, C>> records = ShuffleRegistry.pairs(buckets);
         if (keyOrdering == null) {
@@ -100,7 +100,7 @@ public final class ShuffledDataset<K, V, C> extends DatasetNode<Pair<K, C>> {
      * merge into it. Immutable JDK values (the reduceByKey hot path) are never copied.
      */
     private UnaryOperator<Object> firstCombinerCopier(int mapOutputs) {
-        if (!dependency.mapSideCombine() || mapOutputs < 2) {
+        if (mapOutputs < 2) {
             return UnaryOperator.identity();
         }
         KryoSerializer serializer = services().serializer();

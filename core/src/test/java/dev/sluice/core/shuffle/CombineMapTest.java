@@ -87,8 +87,10 @@ class CombineMapTest {
                 addValue(raw, (String) flat[i], (Integer) flat[i + 1], f);
                 addCombiner(combined, (String) flat[i], (Integer) flat[i + 1], f);
             }
-            assertThat(toMap(aggregator.mergeBuckets(List.of(flat, new Object[0]), false, UnaryOperator.identity()))).isEqualTo(raw);
-            assertThat(toMap(aggregator.mergeBuckets(List.<Object[]>of(flat), true, UnaryOperator.identity()))).isEqualTo(combined);
+            assertThat(toMap(aggregator.mergeBuckets(List.of(flat, new Object[0])))).isEqualTo(raw);
+            MapOutput flatCombined = new MapOutput(new Object[][][] {{flat}});
+            assertThat(toMap(aggregator.mergeCombined(List.of(flatCombined), 0, UnaryOperator.identity())))
+                    .isEqualTo(combined);
         }
     }
 

@@ -166,6 +166,11 @@ public final class StreamingBench {
                     checkpointed(args.string("checkpoint-dir", "temp")));
         }
 
+        /** The {@code --checkpoint-dir} of the run, as its JSON lines name it: {@code temp} or {@code none}. */
+        String checkpointDir() {
+            return checkpointed ? "temp" : "none";
+        }
+
         /** {@code --checkpoint-dir} of a throughput run: {@code temp} (a temporary directory) or {@code none}. */
         private static boolean checkpointed(String option) {
             checkArgument(option.equals("temp") || option.equals("none"),
@@ -238,7 +243,7 @@ public final class StreamingBench {
             Json summary = new Json().put("workload", config.workload()).put("mode", "summary")
                     .put("linesPerBatch", data.get(0).size()).put("split", config.splitter().label())
                     .put("rounds", config.rounds()).put("allocBytesPerLine", engine.alloc())
-                    .put("checkpointDir", config.checkpointed() ? "temp" : "none");
+                    .put("checkpointDir", config.checkpointDir());
             for (Mode b : baselines) {
                 Json bj = b.json(config, data);
                 out.add(bj);
@@ -479,7 +484,7 @@ public final class StreamingBench {
             Map<String, Object> wallMs = new LinkedHashMap<>(BenchReport.procMs(wall));
             return j.put("wallMs", wallMs).put("wallLinesPerSecMedian",
                     Math.round(data.get(0).size() / (wallMedian() / 1000)))
-                    .put("checkpointDir", config.checkpointed() ? "temp" : "none");
+                    .put("checkpointDir", config.checkpointDir());
         }
 
         @Override

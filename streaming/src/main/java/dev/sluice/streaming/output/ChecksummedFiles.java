@@ -41,6 +41,16 @@ final class ChecksummedFiles {
         return fs instanceof LocalFileSystem local ? local.getRawFileSystem() : fs;
     }
 
+    /**
+     * Returns {@code path} on the local file system when {@code fs} is Hadoop's raw local one (not a
+     * subclass, which may change how files are written), so that it can be written and deleted by
+     * {@code java.nio} directly; else null.
+     */
+    static java.nio.file.Path localPath(FileSystem fs, Path path) {
+        return fs instanceof RawLocalFileSystem raw && raw.getClass() == RawLocalFileSystem.class
+                ? raw.pathToFile(path).toPath() : null;
+    }
+
     /** Returns {@code payload} framed. */
     static byte[] frame(byte[] payload) {
         CRC32 crc = new CRC32();
@@ -75,10 +85,10 @@ final class ChecksummedFiles {
     static boolean createIfAbsent(FileSystem fs, Path path, byte[] payload) throws IOException {
         byte[] bytes = frame(payload);
         try {
-            if (fs instanceof RawLocalFileSystem raw && raw.getClass() == RawLocalFileSystem.class) {
+            java.nio.file.Path local = localPath(fs, path);
+            if (local != null) {
                 // Hadoop's local create forks chmod when its native library is absent (~4 ms a file).
-                Files.write(raw.pathToFile(path).toPath(), bytes, StandardOpenOption.CREATE_NEW,
-                        StandardOpenOption.WRITE);
+                Files.write(local, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
                 return true;
             }
             try (FSDataOutputStream out = fs.create(path, false)) {

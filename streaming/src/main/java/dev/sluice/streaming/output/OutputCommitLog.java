@@ -19,7 +19,6 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.fs.RawLocalFileSystem;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,8 +54,7 @@ public final class OutputCommitLog {
         this.dir = dir;
         this.fs = fs;
         this.retain = retain;
-        this.localDir = fs instanceof RawLocalFileSystem raw && raw.getClass() == RawLocalFileSystem.class
-                ? raw.pathToFile(dir).toPath() : null;
+        this.localDir = ChecksummedFiles.localPath(fs, dir);
     }
 
     /**
