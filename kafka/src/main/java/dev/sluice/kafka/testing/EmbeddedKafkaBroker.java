@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -22,6 +23,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -49,6 +51,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EmbeddedKafkaBroker.class);
     private static final AtomicInteger TOPIC_SEQUENCE = new AtomicInteger();
     private static volatile EmbeddedKafkaBroker shared;
+    /** How long a read_committed read waits for open transactions to end. */
+    static final Duration STABLE_WAIT = Duration.ofSeconds(10);
 
     private final KafkaClusterTestKit cluster;
     private final Admin admin;
@@ -239,6 +243,13 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
      * Every record value of {@code topic} from the beginning to the current end, read with the
      * given isolation level ({@code read_committed} stops at the last stable offset and skips
      * aborted records).
+     *
+     * <p>With {@code read_committed}, the end is the last stable offset once it has reached the
+     * log end seen at the call: a producer's {@code commitTransaction} returns once the
+     * coordinator decided the commit, and the markers that make the records readable reach the
+     * partitions after that, so a read right after a commit could stop short of it. A transaction
+     * still open after {@link #STABLE_WAIT} (a zombie's, say) is not waited for longer: its
+     * records are not read.
      */
     public List<String> readAllValues(String topic, boolean readCommitted) {
         Properties p = stringConsumerProperties();
@@ -251,7 +262,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                     .map(i -> new org.apache.kafka.common.TopicPartition(topic, i.partition())).toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
-            Map<org.apache.kafka.common.TopicPartition, Long> end = consumer.endOffsets(partitions);
+            Map<org.apache.kafka.common.TopicPartition, Long> end = readCommitted
+                    ? stableEnd(consumer, partitions, STABLE_WAIT) : consumer.endOffsets(partitions);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
                 if (System.nanoTime() > deadline) {
@@ -261,6 +273,38 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             }
         }
         return values;
+    }
+
+    /**
+     * Returns the end offsets of {@code partitions} that {@code consumer} (read_committed) sees,
+     * once each has reached the log end (high watermark) read first, or as they are after
+     * {@code wait}.
+     */
+    Map<TopicPartition, Long> stableEnd(org.apache.kafka.clients.consumer.Consumer<?, ?> consumer,
+                                        List<TopicPartition> partitions, Duration wait) {
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        partitions.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
+        Map<TopicPartition, Long> logEnd = new HashMap<>();
+        await(admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED)).all(),
+                "list the log end offsets of " + partitions).forEach((tp, info) -> logEnd.put(tp, info.offset()));
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (true) {
+            Map<TopicPartition, Long> stable = consumer.endOffsets(partitions);
+            if (partitions.stream().allMatch(tp -> stable.get(tp) >= logEnd.get(tp))) {
+                return stable;
+            }
+            if (System.nanoTime() > deadline) {
+                log.warn("a transaction on {} is still open after {}: its records are not read (stable end {}, "
+                        + "log end {})", partitions, wait, stable, logEnd);
+                return stable;
+            }
+            try {
+                Thread.sleep(10); // a poll of the broker's offsets until the markers are written, not a wait on data
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for the stable offsets of " + partitions, e);
+            }
+        }
     }
 
     private static <T> T await(org.apache.kafka.common.KafkaFuture<T> future, String what) {
