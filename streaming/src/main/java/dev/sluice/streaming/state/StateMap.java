@@ -19,14 +19,27 @@ import java.util.NoSuchElementException;
  * {@code values} and {@code times} (the batch time of the key's last update or access), probed
  * linearly from a multiplicative hash of the key (a probe reads one-byte hash tags and looks at
  * a key object only when its tag matches). Each table is cut into chunks of at most
- * {@value #CHUNK} slots (a 64 KB {@code Object[]}, a 128 KB {@code long[]}), so no level array is
+ * {@value #CHUNK} slots (a 64 KB {@code Object[]}, a 64 KB {@code int[]} of times), so no level array is
  * a humongous object under G1, whatever the level's size (a single array of 131,072 longs already
  * is, with 2 MB regions; such arrays are allocated in the old generation, start a concurrent cycle
  * and, for {@code Object[]}, are kept until one ends). A level holds puts and tombstones (a removal of
- * a key an older level holds); a lookup asks the levels youngest first. A slot costs 4 + 4 + 8
- * bytes (compressed oops) plus a one-byte tag, and levels stay between 30% and 60% full, so a key costs 28 to 57
- * bytes beyond its key and value objects: no entry object, no boxed time, no cached hash (the
+ * a key an older level holds); a lookup asks the levels youngest first. A slot costs 4 + 4 + 4
+ * bytes (compressed oops, a four-byte time) plus a one-byte tag, and levels stay between 30% and
+ * 60% full, so a key costs 22 to 44 bytes beyond its key and value objects (28 to 57 with
+ * eight-byte times): no entry object, no boxed time, no cached hash (the
  * keys' own {@code hashCode}, which {@code String} caches, is used).
+ *
+ * <p><b>Times in four bytes.</b> A level keeps its times as {@code int} offsets from a base of its
+ * own ({@code narrowTimes}), {@code Long.MAX_VALUE} and {@code Long.MIN_VALUE} as two reserved
+ * codes, while every time it holds lies within about 24.8 days of the base; a time that does not
+ * fit turns that level's times into {@code long}s ({@code wideTimes}), exactly. A batch's level
+ * takes its parent's base, so a copy-on-write merge can share the parent's chunks; a level with no
+ * time of its own yet takes the first time written as its base instead when the parent's does not
+ * fit; a merge into a new table centres the base on the union of both levels' times, so a state
+ * whose keys were last updated within about 37 days of each other stays in four bytes however
+ * long the stream runs. Times are a third of a slot's bytes: at 10,000,000 keys the state holds
+ * 67 MB less, and every level a merge or a batch writes is that much less for the young collector
+ * to copy.
  *
  * <p><b>Why not copy a HashMap per batch.</b> The state dataset of batch {@code t} must stay
  * exactly as it was, because lineage recomputation (a retried task, a lost block) may read it
@@ -184,7 +197,18 @@ public final class StateMap<K, S> implements KryoSerializable {
      */
     private byte[][] tags;
     private Object[][] values;
-    private long[][] times;
+    /** The times as offsets from {@link #timeBase} (see "Times in four bytes"); null once wide. */
+    private int[][] narrowTimes;
+    /** The times as longs, once one did not fit an offset; else null. */
+    private long[][] wideTimes;
+    private long timeBase;
+    /** False until a time sets {@link #timeBase} (inherited from the parent, or the first written). */
+    private boolean hasBase;
+    /** True once this level's own table holds a time relative to its base (it may then not rebase). */
+    private boolean baseInUse;
+    /** The least and greatest times written to this level other than the two reserved ones (a merge's base). */
+    private long lowTime = Long.MAX_VALUE;
+    private long highTime = Long.MIN_VALUE;
     /** Slots of this level (a power of two): one chunk below {@link #CHUNK}, else capacity / CHUNK chunks. */
     private int capacity;
     /** During a copy-on-write merge only: which chunks this level owns (the others are its parent's). */
@@ -231,7 +255,11 @@ public final class StateMap<K, S> implements KryoSerializable {
         this.parent = parent;
         this.depth = parent == null ? 0 : parent.depth + 1;
         this.size = parent == null ? 0 : parent.size;
-        allocate(capacityFor(expectedEntries));
+        if (parent != null && parent.narrowTimes != null) {
+            timeBase = parent.timeBase;
+            hasBase = parent.hasBase;
+        }
+        allocate(capacityFor(expectedEntries), false);
     }
 
     /** Returns a new, empty root map. */
@@ -580,7 +608,7 @@ public final class StateMap<K, S> implements KryoSerializable {
         long union = toRoot ? size : p.used + absentIn(p);
         int unionCapacity = capacityFor(union);
         StateMap<K, S> merged = unionCapacity == p.capacity && !(toRoot && p.tombstones > 0)
-                ? copyOnWriteMerge(p, toRoot) : rehashMerge(p, toRoot, union);
+                && p.holdsTimes(lowTime, highTime) ? copyOnWriteMerge(p, toRoot) : rehashMerge(p, toRoot, union);
         merged.owned = null;
         int keep = Math.min(p.absorbed.length, MAX_ABSORBED - 1);
         merged.absorbed = java.util.Arrays.copyOfRange(p.absorbed, p.absorbed.length - keep, p.absorbed.length + 1);
@@ -608,22 +636,22 @@ public final class StateMap<K, S> implements KryoSerializable {
     /** The merge into a new table: this level's slots, then the parent's this level does not shadow. */
     private StateMap<K, S> rehashMerge(StateMap<K, S> p, boolean toRoot, long union) {
         StateMap<K, S> merged = new StateMap<>(p.parent, union);
+        merged.centreTimes(Math.min(lowTime, p.lowTime), Math.max(highTime, p.highTime));
         merged.size = size;
         long dropped = p.droppedTombstones;
         for (int c = 0; c < keys.length; c++) {
             pauseIfBackground();
             Object[] ks = keys[c];
             Object[] vs = values[c];
-            long[] ts = times[c];
             for (int j = 0; j < ks.length; j++) {
                 touchAhead(ks, j);
                 if (ks[j] == null) {
                     continue;
                 }
                 if (toRoot && vs[j] == TOMBSTONE) { // the root needs no tombstones
-                    dropped = Math.max(dropped, ts[j]);
+                    dropped = Math.max(dropped, timeAt(c, j));
                 } else {
-                    merged.copySlot(ks[j], vs[j], ts[j]);
+                    merged.copySlot(ks[j], vs[j], timeAt(c, j));
                 }
             }
         }
@@ -631,7 +659,6 @@ public final class StateMap<K, S> implements KryoSerializable {
             pauseIfBackground();
             Object[] ks = p.keys[c];
             Object[] vs = p.values[c];
-            long[] ts = p.times[c];
             for (int j = 0; j < ks.length; j++) {
                 touchAhead(ks, j);
                 Object k = ks[j];
@@ -639,9 +666,9 @@ public final class StateMap<K, S> implements KryoSerializable {
                     continue;
                 }
                 if (toRoot && vs[j] == TOMBSTONE) {
-                    dropped = Math.max(dropped, ts[j]);
+                    dropped = Math.max(dropped, p.timeAt(c, j));
                 } else {
-                    merged.copySlot(k, vs[j], ts[j]);
+                    merged.copySlot(k, vs[j], p.timeAt(c, j));
                 }
             }
         }
@@ -662,7 +689,13 @@ public final class StateMap<K, S> implements KryoSerializable {
         merged.keys = p.keys.clone();
         merged.tags = p.tags.clone();
         merged.values = p.values.clone();
-        merged.times = p.times.clone();
+        merged.narrowTimes = p.narrowTimes == null ? null : p.narrowTimes.clone();
+        merged.wideTimes = p.wideTimes == null ? null : p.wideTimes.clone();
+        merged.timeBase = p.timeBase;
+        merged.hasBase = p.hasBase;
+        merged.baseInUse = true; // the shared chunks hold offsets from it
+        merged.lowTime = p.lowTime;
+        merged.highTime = p.highTime;
         merged.owned = new boolean[p.keys.length];
         merged.used = p.used;
         merged.tombstones = p.tombstones;
@@ -673,7 +706,6 @@ public final class StateMap<K, S> implements KryoSerializable {
             pauseIfBackground();
             Object[] ks = keys[c];
             Object[] vs = values[c];
-            long[] ts = times[c];
             for (int j = 0; j < ks.length; j++) {
                 touchAhead(ks, j);
                 Object k = ks[j];
@@ -683,7 +715,7 @@ public final class StateMap<K, S> implements KryoSerializable {
                 int hash = hash(k);
                 int slot = merged.find(k, hash);
                 if (toRoot && vs[j] == TOMBSTONE) {
-                    dropped = Math.max(dropped, ts[j]);
+                    dropped = Math.max(dropped, timeAt(c, j));
                     if (slot >= 0) {
                         merged.deleteSlot(slot);
                     }
@@ -692,7 +724,7 @@ public final class StateMap<K, S> implements KryoSerializable {
                 if (slot < 0) {
                     slot = merged.insertSlot(k, hash);
                 }
-                merged.setSlot(slot, vs[j], ts[j]);
+                merged.setSlot(slot, vs[j], timeAt(c, j));
             }
         }
         merged.droppedTombstones = toRoot ? dropped : Long.MIN_VALUE;
@@ -779,7 +811,6 @@ public final class StateMap<K, S> implements KryoSerializable {
             for (int c = 0; c < level.keys.length; c++) {
                 Object[] ks = level.keys[c];
                 Object[] vs = level.values[c];
-                long[] ts = level.times[c];
                 for (int j = 0; j < ks.length; j++) {
                     touchAhead(ks, j);
                     Object k = ks[j];
@@ -800,10 +831,11 @@ public final class StateMap<K, S> implements KryoSerializable {
                         seen.add(k, hash);
                     }
                     Object v = vs[j];
-                    if (shadowed || ts[j] <= since || (!removals && v == TOMBSTONE)) {
+                    long t = level.timeAt(c, j);
+                    if (shadowed || t <= since || (!removals && v == TOMBSTONE)) {
                         continue;
                     }
-                    visitor.visit(unmaskNull(k), v == TOMBSTONE ? null : (S) v, ts[j]);
+                    visitor.visit(unmaskNull(k), v == TOMBSTONE ? null : (S) v, t);
                 }
             }
         }
@@ -849,11 +881,14 @@ public final class StateMap<K, S> implements KryoSerializable {
         for (int c = 0; c < keys.length; c++) {
             Object[] ks = keys[c];
             Object[] vs = values[c];
-            long[] ts = times[c];
             int base = c << CHUNK_SHIFT;
             for (int j = 0; j < ks.length; j++) {
                 Object k = ks[j];
-                if (k == null || ts[j] <= since) {
+                if (k == null) {
+                    continue;
+                }
+                long t = timeAt(c, j);
+                if (t <= since) {
                     continue;
                 }
                 int slot = base + j;
@@ -862,7 +897,7 @@ public final class StateMap<K, S> implements KryoSerializable {
                         || (!removals && v == TOMBSTONE)) {
                     continue;
                 }
-                visitor.visit(unmaskNull(k), v == TOMBSTONE ? null : (S) v, ts[j]);
+                visitor.visit(unmaskNull(k), v == TOMBSTONE ? null : (S) v, t);
             }
         }
     }
@@ -1011,6 +1046,7 @@ public final class StateMap<K, S> implements KryoSerializable {
 
         /** Returns the loaded root; the loader must not be used afterwards. */
         public StateMap<K, S> build() {
+            root.narrowIfPossible();
             return root;
         }
     }
@@ -1031,7 +1067,143 @@ public final class StateMap<K, S> implements KryoSerializable {
     }
 
     private long time(int slot) {
-        return times[slot >>> CHUNK_SHIFT][slot & CHUNK_MASK];
+        return timeAt(slot >>> CHUNK_SHIFT, slot & CHUNK_MASK);
+    }
+
+    // ---------------------------------------------------------------- times (see "Times in four bytes")
+
+    /** The code of {@code Long.MAX_VALUE} (a removal with no known time). */
+    private static final int MAX_CODE = Integer.MAX_VALUE;
+    /** The code of {@code Long.MIN_VALUE}. */
+    private static final int MIN_CODE = Integer.MIN_VALUE;
+    /** Half the span of offsets a centred base leaves on each side of the newest time, about 12.4 days ahead. */
+    private static final long AHEAD = 1L << 30;
+
+    /** The time of slot {@code j} of chunk {@code c}. */
+    private long timeAt(int c, int j) {
+        int[][] nt = narrowTimes;
+        return nt != null ? decode(nt[c][j]) : wideTimes[c][j];
+    }
+
+    private long decode(int code) {
+        return decode(code, timeBase);
+    }
+
+    private static long decode(int code, long base) {
+        return code == MAX_CODE ? Long.MAX_VALUE : code == MIN_CODE ? Long.MIN_VALUE : base + code;
+    }
+
+    /** Returns the offset of {@code t} from {@code base}, if it is strictly between the reserved codes. */
+    private static boolean fits(long t, long base) {
+        long d = t - base;
+        return ((t ^ base) & (t ^ d)) >= 0 && d > MIN_CODE && d < MAX_CODE; // no overflow, not a reserved code
+    }
+
+    /** Sets the time of slot {@code j} of chunk {@code c} (owned), widening this level's times if it does not fit. */
+    private void setTime(int c, int j, long t) {
+        int[][] nt = narrowTimes;
+        if (nt != null) {
+            if (t == Long.MAX_VALUE || t == Long.MIN_VALUE) {
+                nt[c][j] = t == Long.MAX_VALUE ? MAX_CODE : MIN_CODE;
+                return;
+            }
+            if (!hasBase || (!baseInUse && !fits(t, timeBase))) {
+                timeBase = t; // no offset from the old base is stored here: take this time as the base
+                hasBase = true;
+            }
+            if (fits(t, timeBase)) {
+                nt[c][j] = (int) (t - timeBase);
+                baseInUse = true;
+                noteTime(t);
+                return;
+            }
+            widen();
+        }
+        wideTimes[c][j] = t;
+        if (t != Long.MAX_VALUE && t != Long.MIN_VALUE) {
+            noteTime(t);
+        }
+    }
+
+    private void noteTime(long t) {
+        lowTime = Math.min(lowTime, t);
+        highTime = Math.max(highTime, t);
+    }
+
+    /** Turns this level's times (of the level being built) into longs, exactly. */
+    private void widen() {
+        int[][] nt = narrowTimes;
+        long[][] wt = new long[nt.length][];
+        for (int c = 0; c < nt.length; c++) {
+            int[] n = nt[c];
+            long[] w = new long[n.length];
+            for (int j = 0; j < n.length; j++) {
+                w[j] = decode(n[j]);
+            }
+            wt[c] = w;
+        }
+        wideTimes = wt;
+        narrowTimes = null;
+    }
+
+    /**
+     * Returns true if this level's time table can take every time in {@code [low, high]} as it
+     * is: it is wide, holds no time relative to its base yet, or the range fits its base.
+     */
+    private boolean holdsTimes(long low, long high) {
+        return narrowTimes == null || low > high || !hasBase || (fits(low, timeBase) && fits(high, timeBase));
+    }
+
+    /**
+     * On a new, empty level that will receive the times {@code [low, high]} (a merge's): bases its
+     * offsets about {@link #AHEAD} behind {@code high}, so the range and later batches fit; wide
+     * from the start if the range is too long for offsets.
+     */
+    private void centreTimes(long low, long high) {
+        if (low > high) {
+            return; // no times but the reserved ones
+        }
+        long base = high - AHEAD;
+        if (high < Long.MIN_VALUE + AHEAD || !fits(low, base) || !fits(high, base)) {
+            widen();
+            return;
+        }
+        timeBase = base;
+        hasBase = true;
+        baseInUse = true;
+    }
+
+    /** A loaded root whose times are long but span little enough: back to offsets, base centred as a merge's. */
+    private void narrowIfPossible() {
+        if (narrowTimes != null || lowTime > highTime || highTime < Long.MIN_VALUE + AHEAD) {
+            return;
+        }
+        long base = highTime - AHEAD;
+        if (!fits(lowTime, base)) {
+            return;
+        }
+        long[][] wt = wideTimes;
+        int[][] nt = new int[wt.length][];
+        for (int c = 0; c < wt.length; c++) {
+            long[] w = wt[c];
+            int[] n = new int[w.length];
+            for (int j = 0; j < w.length; j++) {
+                long t = w[j];
+                n[j] = t == Long.MAX_VALUE ? MAX_CODE : t == Long.MIN_VALUE ? MIN_CODE
+                        : keys[c][j] == null ? 0 : (int) (t - base);
+            }
+            nt[c] = n;
+        }
+        timeBase = base;
+        hasBase = true;
+        baseInUse = true;
+        narrowTimes = nt;
+        wideTimes = null;
+    }
+
+    /** Returns true if this level keeps its times as four-byte offsets (tests). */
+    boolean hasNarrowTimes() {
+        return narrowTimes != null;
     }
 
     private int find(Object k, int hash) {
@@ -1064,7 +1236,11 @@ public final class StateMap<K, S> implements KryoSerializable {
             keys[c] = keys[c].clone();
             tags[c] = tags[c].clone();
             values[c] = values[c].clone();
-            times[c] = times[c].clone();
+            if (narrowTimes != null) {
+                narrowTimes[c] = narrowTimes[c].clone();
+            } else {
+                wideTimes[c] = wideTimes[c].clone();
+            }
             owned[c] = true;
         }
     }
@@ -1080,7 +1256,7 @@ public final class StateMap<K, S> implements KryoSerializable {
             tombstones++;
         }
         values[c][j] = value;
-        times[c][j] = time;
+        setTime(c, j, time);
         maxTime = Math.max(maxTime, time);
     }
 
@@ -1129,7 +1305,11 @@ public final class StateMap<K, S> implements KryoSerializable {
         keys[c][hole & CHUNK_MASK] = null;
         tags[c][hole & CHUNK_MASK] = 0;
         values[c][hole & CHUNK_MASK] = null;
-        times[c][hole & CHUNK_MASK] = 0;
+        if (narrowTimes != null) {
+            narrowTimes[c][hole & CHUNK_MASK] = 0;
+        } else {
+            wideTimes[c][hole & CHUNK_MASK] = 0;
+        }
         used--;
     }
 
@@ -1141,33 +1321,41 @@ public final class StateMap<K, S> implements KryoSerializable {
         keys[t][to & CHUNK_MASK] = keys[f][from & CHUNK_MASK];
         tags[t][to & CHUNK_MASK] = tags[f][from & CHUNK_MASK];
         values[t][to & CHUNK_MASK] = values[f][from & CHUNK_MASK];
-        times[t][to & CHUNK_MASK] = times[f][from & CHUNK_MASK];
+        if (narrowTimes != null) {
+            narrowTimes[t][to & CHUNK_MASK] = narrowTimes[f][from & CHUNK_MASK];
+        } else {
+            wideTimes[t][to & CHUNK_MASK] = wideTimes[f][from & CHUNK_MASK];
+        }
     }
 
     private void grow() {
         Object[][] oldKeys = keys;
         Object[][] oldValues = values;
-        long[][] oldTimes = times;
-        allocate(capacity * 2);
+        int[][] oldNarrow = narrowTimes;
+        long[][] oldWide = wideTimes;
+        long oldBase = timeBase;
+        allocate(capacity * 2, oldWide != null); // same base: every old time fits the new table as before
         owned = null; // fresh chunks: all this level's own
         for (int c = 0; c < oldKeys.length; c++) {
             Object[] ks = oldKeys[c];
             for (int j = 0; j < ks.length; j++) {
                 touchAhead(ks, j);
                 if (ks[j] != null) {
-                    copySlot(ks[j], oldValues[c][j], oldTimes[c][j]);
+                    copySlot(ks[j], oldValues[c][j], oldNarrow != null ? decode(oldNarrow[c][j], oldBase) : oldWide[c][j]);
                 }
             }
         }
     }
 
-    private void allocate(int newCapacity) {
+    /** Allocates empty tables of {@code newCapacity} slots, with long times if {@code wide}. */
+    private void allocate(int newCapacity, boolean wide) {
         int chunks = Math.max(1, newCapacity >>> CHUNK_SHIFT);
         int chunkLength = Math.min(newCapacity, CHUNK);
         keys = new Object[chunks][chunkLength];
         tags = new byte[chunks][chunkLength];
         values = new Object[chunks][chunkLength];
-        times = new long[chunks][chunkLength];
+        narrowTimes = wide ? null : new int[chunks][chunkLength];
+        wideTimes = wide ? new long[chunks][chunkLength] : null;
         capacity = newCapacity;
         used = 0;
         tombstones = 0;
@@ -1278,12 +1466,13 @@ public final class StateMap<K, S> implements KryoSerializable {
         parent = null;
         depth = 0;
         size = 0;
-        allocate(capacityFor(n));
+        allocate(capacityFor(n), false);
         for (long i = 0; i < n; i++) {
             K key = (K) kryo.readClassAndObject(input);
             S state = (S) kryo.readClassAndObject(input);
             put(key, state, input.readVarLong(true));
         }
+        narrowIfPossible();
     }
 
     @Override

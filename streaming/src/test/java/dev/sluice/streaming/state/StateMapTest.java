@@ -602,6 +602,136 @@ class StateMapTest {
         assertThat(live).doesNotContainKey("k7").containsEntry("c", List.of(20L, 20L));
     }
 
+    private static final long DAY = 86_400_000L;
+
+    /**
+     * Times as four-byte offsets: batch times that mostly step by seconds but now and then jump by
+     * 25 to 200 days, start anywhere (near {@code Long.MIN_VALUE} too), removals with no time
+     * ({@code Long.MAX_VALUE}) and at the batch time: every version's entries, with their update
+     * times, equal a plain-Java model, as do the deltas between versions, the roots a
+     * {@link StateMap.Loader} builds from them, and a Kryo copy.
+     */
+    @ParameterizedTest
+    @ValueSource(longs = {21, 22, 23, 24, 25, 26})
+    void times_farApartAndReserved_readBackExactly_throughMergesDeltasLoadsAndKryo(long seed) {
+        Random random = new Random(seed);
+        long start = switch (random.nextInt(3)) {
+            case 0 -> Long.MIN_VALUE + 1 + random.nextInt(1_000);
+            case 1 -> random.nextLong() >> 20;
+            default -> 1_700_000_000_000L;
+        };
+        List<StateMap<Integer, Long>> versions = new ArrayList<>();
+        List<Map<Integer, List<Long>>> models = new ArrayList<>();
+        List<Long> times = new ArrayList<>();
+        versions.add(StateMap.empty());
+        models.add(new HashMap<>());
+        times.add(start - 1);
+        int keySpace = 200 + random.nextInt(40_000);
+        long now = start;
+        for (int batch = 1; batch <= 60; batch++) {
+            now += random.nextInt(8) == 0 ? DAY * (25 + random.nextInt(176)) : 1 + random.nextInt(5_000);
+            StateMap<Integer, Long> delta = versions.get(versions.size() - 1).newDelta();
+            Map<Integer, List<Long>> model = new HashMap<>(models.get(models.size() - 1));
+            int ops = random.nextInt(5) == 0 ? keySpace : random.nextInt(1 + keySpace / 10);
+            for (int op = 0; op < ops; op++) {
+                int key = random.nextInt(keySpace);
+                int kind = random.nextInt(10);
+                if (kind == 0 && batch > 55) { // a root merge that drops it turns every later delta into a base
+                    delta.remove(key); // no known time: Long.MAX_VALUE
+                    model.remove(key);
+                } else if (kind == 1) {
+                    delta.remove(key, now);
+                    model.remove(key);
+                } else {
+                    long state = random.nextLong();
+                    delta.put(key, state, now, delta.get(key) != null);
+                    model.put(key, List.of(state, now));
+                }
+            }
+            versions.add(delta.compacted());
+            models.add(model);
+            times.add(now);
+        }
+        KryoSerializer kryo = new KryoSerializer();
+        int deltasChecked = 0;
+        for (int v = 0; v < versions.size(); v++) {
+            StateMap<Integer, Long> version = versions.get(v);
+            String what = String.format("seed %d version %d", seed, v);
+            assertThat(entries(version)).as(what).isEqualTo(models.get(v));
+            for (int probe = 0; probe < 50; probe++) {
+                int key = random.nextInt(keySpace);
+                List<Long> expected = models.get(v).get(key);
+                assertThat(version.updateTime(key)).as("%s key %d", what, key).isEqualTo(expected == null ? -1 : expected.get(1));
+            }
+            int u = Math.max(0, v - 1 - random.nextInt(3));
+            if (version.hasChangesSince(times.get(u))) { // else a root merge dropped a newer removal: a base is due
+                Map<Integer, Long> atSince = new HashMap<>();
+                models.get(u).forEach((k, e) -> atSince.put(k, e.get(0)));
+                Map<Integer, Long> expectedStates = new HashMap<>();
+                models.get(v).forEach((k, e) -> expectedStates.put(k, e.get(0)));
+                assertThat(applyChanges(atSince, version, times.get(u))).as("%s: changes since version %d", what, u)
+                        .isEqualTo(expectedStates);
+                deltasChecked++;
+            }
+            StateMap.Loader<Integer, Long> loader = new StateMap.Loader<>(models.get(v).size());
+            version.forEachLive((k, state, time) -> loader.add(k, state, time));
+            StateMap<Integer, Long> loaded = loader.build();
+            assertThat(entries(loaded)).as("%s loaded", what).isEqualTo(models.get(v));
+            StateMap<Integer, Long> copy = kryo.deserialize(kryo.serialize(version));
+            assertThat(entries(copy)).as("%s Kryo copy", what).isEqualTo(models.get(v));
+        }
+        assertThat(deltasChecked).as("seed %d: deltas compared", seed).isGreaterThan(versions.size() / 4);
+    }
+
+    @Test
+    void times_withinAboutAMonthOfEachOther_takeFourBytes_andALongerSpanStaysExactInEight() {
+        long t0 = 1_700_000_000_000L;
+        StateMap<Integer, Long> root = StateMap.empty();
+        for (int k = 0; k < 5_000; k++) {
+            root.put(k, (long) k, t0);
+        }
+        assertThat(root.hasNarrowTimes()).isTrue();
+        // 30 days on: past the root's base by more than an int of milliseconds. The batch's level
+        // takes its own base; merged into a new root, the base is centred on both.
+        StateMap<Integer, Long> month = root.newDelta();
+        for (int k = 0; k < 5_000; k += 2) {
+            month.put(k, -k - 1L, t0 + 30 * DAY, true);
+        }
+        assertThat(month.hasNarrowTimes()).isTrue();
+        StateMap<Integer, Long> merged = month.compacted();
+        assertThat(merged.chainLength()).as("merged into one root").isEqualTo(1);
+        assertThat(merged.hasNarrowTimes()).as("30 days apart: offsets").isTrue();
+        assertThat(merged.updateTime(0)).isEqualTo(t0 + 30 * DAY);
+        assertThat(merged.updateTime(1)).isEqualTo(t0);
+
+        // 60 days on: the untouched keys are 60 days old, too far for offsets from one base.
+        StateMap<Integer, Long> twoMonths = merged.newDelta();
+        for (int k = 0; k < 5_000; k += 2) {
+            twoMonths.put(k, 1L, t0 + 60 * DAY, true);
+        }
+        StateMap<Integer, Long> wide = twoMonths.compacted();
+        assertThat(wide.chainLength()).isEqualTo(1);
+        assertThat(wide.hasNarrowTimes()).as("60 days apart: longs").isFalse();
+        assertThat(wide.updateTime(0)).isEqualTo(t0 + 60 * DAY);
+        assertThat(wide.updateTime(1)).isEqualTo(t0);
+        assertThat(wide.get(0)).isEqualTo(1L);
+        assertThat(wide.get(1)).isEqualTo(1L);
+
+        // A restore of keys that span 60 days stays in longs; of keys within 10 days, in offsets.
+        StateMap.Loader<Integer, Long> far = new StateMap.Loader<>(3);
+        far.add(1, 1L, t0);
+        far.add(2, 2L, t0 + 60 * DAY);
+        assertThat(far.build().hasNarrowTimes()).isFalse();
+        StateMap.Loader<Integer, Long> near = new StateMap.Loader<>(3);
+        near.add(1, 1L, t0 + 30 * DAY); // the first time is the base: the next one is 30 days behind it
+        near.add(2, 2L, t0 + 20 * DAY);
+        near.add(3, 3L, t0 + 20 * DAY - 5);
+        StateMap<Integer, Long> nearRoot = near.build();
+        assertThat(nearRoot.hasNarrowTimes()).as("10 days apart, narrowed once loaded").isTrue();
+        assertThat(entries(nearRoot)).isEqualTo(Map.of(1, List.of(1L, t0 + 30 * DAY), 2, List.of(2L, t0 + 20 * DAY),
+                3, List.of(3L, t0 + 20 * DAY - 5)));
+    }
+
     /** Every key's (state, time) as the iterator gives them. */
     private static <K, S> Map<K, List<Object>> entries(StateMap<K, S> map) {
         Map<K, List<Object>> out = new HashMap<>();
