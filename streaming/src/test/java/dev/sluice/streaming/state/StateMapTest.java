@@ -609,7 +609,7 @@ class StateMapTest {
      * 25 to 200 days, start anywhere (near {@code Long.MIN_VALUE} too), removals with no time
      * ({@code Long.MAX_VALUE}) and at the batch time: every version's entries, with their update
      * times, equal a plain-Java model, as do the deltas between versions, the roots a
-     * {@link StateMap.Loader} builds from them, and a Kryo copy.
+     * {@link StateMap.Loader} builds from them (whole, and as a base plus a delta), and a Kryo copy.
      */
     @ParameterizedTest
     @ValueSource(longs = {21, 22, 23, 24, 25, 26})
@@ -671,6 +671,12 @@ class StateMapTest {
                 models.get(v).forEach((k, e) -> expectedStates.put(k, e.get(0)));
                 assertThat(applyChanges(atSince, version, times.get(u))).as("%s: changes since version %d", what, u)
                         .isEqualTo(expectedStates);
+                // As a recovery reads a base and then a delta: the base's entries, then the changes applied.
+                StateMap.Loader<Integer, Long> restore = new StateMap.Loader<>(models.get(u).size());
+                models.get(u).forEach((k, e) -> restore.add(k, e.get(0), e.get(1)));
+                version.forEachChangeSince(times.get(u), restore::apply);
+                assertThat(entries(restore.build())).as("%s: base of version %d and the delta since", what, u)
+                        .isEqualTo(models.get(v));
                 deltasChecked++;
             }
             StateMap.Loader<Integer, Long> loader = new StateMap.Loader<>(models.get(v).size());
