@@ -148,17 +148,13 @@ public final class Aggregator<K, V, C> implements Serializable {
                     for (int i = 0; i < b.length; i += 2) {
                         K key = (K) b[i];
                         Object combiner = b[i + 1];
-                        if (h == null || key == null) {
-                            mergeCombiner(merged, key, combiner, copy);
-                        } else if (first) {
+                        if (key == null) {
+                            mergeCombiner(merged, merged.find(null), null, 0, combiner, copy);
+                        } else if (first && h != null) {
                             merged.insertAbsent(key, copy.apply(combiner), h[i >> 1]);
                         } else {
-                            int slot = merged.find(key, h[i >> 1]);
-                            if (slot < 0) {
-                                merged.insert(slot, key, copy.apply(combiner), h[i >> 1]);
-                            } else {
-                                mergeInto(merged, slot, combiner, copy);
-                            }
+                            int hash = h == null ? key.hashCode() : h[i >> 1];
+                            mergeCombiner(merged, merged.find(key, hash), key, hash, combiner, copy);
                         }
                     }
                 }
@@ -170,12 +166,14 @@ public final class Aggregator<K, V, C> implements Serializable {
         return merged.pairs();
     }
 
-    /** Merges one combiner into {@code map}, found by its key, as {@link #mergeCombined} describes. */
-    private void mergeCombiner(CombineMap<K, C> map, K key, Object combiner, UnaryOperator<Object> copyFirst)
-            throws Exception {
-        int slot = map.find(key);
+    /**
+     * Merges one combiner into {@code map} at {@code slot}, what {@code find} returned for {@code key}
+     * (whose {@code hashCode()} is {@code hash}), as {@link #mergeCombined} describes.
+     */
+    private void mergeCombiner(CombineMap<K, C> map, int slot, K key, int hash, Object combiner,
+                               UnaryOperator<Object> copyFirst) throws Exception {
         if (slot < 0) {
-            map.insert(slot, key, combiner == null ? null : copyFirst.apply(combiner));
+            map.insert(slot, key, combiner == null ? null : copyFirst.apply(combiner), hash);
         } else {
             mergeInto(map, slot, combiner, copyFirst);
         }
