@@ -1163,25 +1163,26 @@ public final class StateMap<K, S> implements KryoSerializable {
         if (low > high) {
             return; // no times but the reserved ones
         }
-        long base = high - AHEAD;
-        if (high < Long.MIN_VALUE + AHEAD || !fits(low, base) || !fits(high, base)) {
+        if (!fitsCentred(low, high)) {
             widen();
             return;
         }
-        timeBase = base;
+        timeBase = high - AHEAD;
         hasBase = true;
         baseInUse = true;
     }
 
+    /** Returns true if every time in {@code [low, high]} fits offsets from the centred base {@code high - AHEAD}. */
+    private static boolean fitsCentred(long low, long high) {
+        return high >= Long.MIN_VALUE + AHEAD && fits(low, high - AHEAD) && fits(high, high - AHEAD);
+    }
+
     /** A loaded root whose times are long but span little enough: back to offsets, base centred as a merge's. */
     private void narrowIfPossible() {
-        if (narrowTimes != null || lowTime > highTime || highTime < Long.MIN_VALUE + AHEAD) {
+        if (narrowTimes != null || lowTime > highTime || !fitsCentred(lowTime, highTime)) {
             return;
         }
         long base = highTime - AHEAD;
-        if (!fits(lowTime, base)) {
-            return;
-        }
         long[][] wt = wideTimes;
         int[][] nt = new int[wt.length][];
         for (int c = 0; c < wt.length; c++) {
