@@ -152,8 +152,10 @@ public final class StateScaleBench {
                 double ms = (System.nanoTime() - start) / 1e6;
                 meter.stop();
                 if (progress) {
-                    System.err.printf(Locale.ROOT, "state-scale: batch %d (%d ranges) %.0f ms%n", batchNumber[0],
-                            ranges.size(), ms);
+                    // The JVM's uptime at the batch's end, on the clock of -Xlog:gc's default decoration.
+                    System.err.printf(Locale.ROOT, "state-scale: batch %d (%d ranges) %.0f ms, ended at %.3fs%n",
+                            batchNumber[0], ranges.size(), ms,
+                            java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() / 1e3);
                 }
                 long expected = ranges.stream().mapToLong(KeyRange::size).sum();
                 fed[0] += expected;

@@ -70,7 +70,8 @@ import java.util.NoSuchElementException;
  * chain's live keys ({@link #size}); another merge, the parent's slots plus the child's keys the
  * parent lacks (counted first). When that needs the parent's capacity, the usual case for a batch
  * of updates to known keys, the merged level starts as the parent's chunks, shared, and copies a
- * chunk only before its first write (copy on write), then applies the child's slots in place
+ * chunk's arrays only before their first write (copy on write: an update copies the values and
+ * times, an insertion or removal the keys and tags too), then applies the child's slots in place
  * (a removal merged into the root deletes its slot by backward shifting): no rehash of the
  * parent, and chunks no child key lands in stay shared. Otherwise both levels are rehashed into
  * a new table of the union's size.
@@ -134,6 +135,10 @@ public final class StateMap<K, S> implements KryoSerializable {
     private static final double MAX_LOAD = 0.6;
     private static final int MIN_CAPACITY = 16;
     private static final Object TOMBSTONE = new Object();
+    /** {@link #owned} bits: a chunk's keys and tags, its values and times, both. */
+    private static final int OWN_KEYS = 1;
+    private static final int OWN_VALUES = 2;
+    private static final int OWN_ALL = OWN_KEYS | OWN_VALUES;
     private static final Object NULL_KEY = new Object();
     private static final java.util.concurrent.atomic.AtomicLong IDS = new java.util.concurrent.atomic.AtomicLong();
     private static final long[] NONE = new long[0];
@@ -211,8 +216,11 @@ public final class StateMap<K, S> implements KryoSerializable {
     private long highTime = Long.MIN_VALUE;
     /** Slots of this level (a power of two): one chunk below {@link #CHUNK}, else capacity / CHUNK chunks. */
     private int capacity;
-    /** During a copy-on-write merge only: which chunks this level owns (the others are its parent's). */
-    private boolean[] owned;
+    /**
+     * During a copy-on-write merge only: per chunk, which of its arrays this level owns
+     * ({@link #OWN_KEYS}, {@link #OWN_VALUES}; the others are still its parent's).
+     */
+    private byte[] owned;
     /** Slots in use in this level (live entries and tombstones). */
     private int used;
     /** Tombstones among them. */
@@ -589,13 +597,30 @@ public final class StateMap<K, S> implements KryoSerializable {
         return hash(maskNull(key)) & (capacity - 1);
     }
 
-    /** Returns the number of this level's chunks shared with {@code other}, a level it was merged from (tests). */
+    /**
+     * Returns the number of this level's chunks whose keys (and tags) are shared with
+     * {@code other}, a level it was merged from (tests): -1 if a chunk shares one and not the other.
+     */
     int chunksSharedWith(StateMap<?, ?> other) {
+        return sharedPairs(keys, tags, other.keys, other.tags);
+    }
+
+    /** As {@link #chunksSharedWith}, for the chunks' values and times (tests). */
+    int valueChunksSharedWith(StateMap<?, ?> other) {
+        return narrowTimes != null && other.narrowTimes != null
+                ? sharedPairs(values, narrowTimes, other.values, other.narrowTimes)
+                : sharedPairs(values, wideTimes, other.values, other.wideTimes);
+    }
+
+    private static int sharedPairs(Object[] a, Object[] b, Object[] otherA, Object[] otherB) {
         int shared = 0;
-        for (int c = 0; c < keys.length; c++) {
-            if (c < other.keys.length && keys[c] == other.keys[c]) {
-                shared++;
+        for (int c = 0; c < a.length; c++) {
+            boolean sameA = c < otherA.length && a[c] == otherA[c];
+            boolean sameB = b != null && otherB != null && c < otherB.length && b[c] == otherB[c];
+            if (sameA != sameB) {
+                return -1;
             }
+            shared += sameA ? 1 : 0;
         }
         return shared;
     }
@@ -696,7 +721,7 @@ public final class StateMap<K, S> implements KryoSerializable {
         merged.baseInUse = true; // the shared chunks hold offsets from it
         merged.lowTime = p.lowTime;
         merged.highTime = p.highTime;
-        merged.owned = new boolean[p.keys.length];
+        merged.owned = new byte[p.keys.length];
         merged.used = p.used;
         merged.tombstones = p.tombstones;
         merged.maxTime = p.maxTime;
@@ -1231,24 +1256,36 @@ public final class StateMap<K, S> implements KryoSerializable {
         return (byte) (t == 0 ? 1 : t);
     }
 
-    /** Makes chunk {@code c} this level's own before a write (copy-on-write merges only). */
-    private void own(int c) {
-        if (owned != null && !owned[c]) {
+    /**
+     * Makes the arrays {@code what} of chunk {@code c} this level's own before a write to them
+     * (copy-on-write merges only): {@link #OWN_KEYS} for its keys and tags, {@link #OWN_VALUES}
+     * for its values and times. An update of a key the parent holds copies only the values and
+     * times; the keys and tags stay shared (5 of a slot's 13 bytes).
+     */
+    private void own(int c, int what) {
+        byte[] o = owned;
+        if (o == null || (o[c] & what) == what) {
+            return;
+        }
+        int missing = what & ~o[c];
+        if ((missing & OWN_KEYS) != 0) {
             keys[c] = keys[c].clone();
             tags[c] = tags[c].clone();
+        }
+        if ((missing & OWN_VALUES) != 0) {
             values[c] = values[c].clone();
             if (narrowTimes != null) {
                 narrowTimes[c] = narrowTimes[c].clone();
             } else {
                 wideTimes[c] = wideTimes[c].clone();
             }
-            owned[c] = true;
         }
+        o[c] |= (byte) what;
     }
 
     private void setSlot(int slot, Object value, long time) {
         int c = slot >>> CHUNK_SHIFT;
-        own(c);
+        own(c, OWN_VALUES);
         int j = slot & CHUNK_MASK;
         Object before = values[c][j];
         if (before == TOMBSTONE && value != TOMBSTONE) {
@@ -1271,7 +1308,7 @@ public final class StateMap<K, S> implements KryoSerializable {
         while (tags[i >>> CHUNK_SHIFT][i & CHUNK_MASK] != 0) {
             i = (i + 1) & mask;
         }
-        own(i >>> CHUNK_SHIFT);
+        own(i >>> CHUNK_SHIFT, OWN_KEYS);
         keys[i >>> CHUNK_SHIFT][i & CHUNK_MASK] = k;
         tags[i >>> CHUNK_SHIFT][i & CHUNK_MASK] = tag(hash);
         used++;
@@ -1302,7 +1339,7 @@ public final class StateMap<K, S> implements KryoSerializable {
             }
         }
         int c = hole >>> CHUNK_SHIFT;
-        own(c);
+        own(c, OWN_ALL);
         keys[c][hole & CHUNK_MASK] = null;
         tags[c][hole & CHUNK_MASK] = 0;
         values[c][hole & CHUNK_MASK] = null;
@@ -1317,8 +1354,8 @@ public final class StateMap<K, S> implements KryoSerializable {
     private void moveSlot(int from, int to) {
         int f = from >>> CHUNK_SHIFT;
         int t = to >>> CHUNK_SHIFT;
-        own(f);
-        own(t);
+        own(f, OWN_ALL);
+        own(t, OWN_ALL);
         keys[t][to & CHUNK_MASK] = keys[f][from & CHUNK_MASK];
         tags[t][to & CHUNK_MASK] = tags[f][from & CHUNK_MASK];
         values[t][to & CHUNK_MASK] = values[f][from & CHUNK_MASK];

@@ -246,6 +246,69 @@ class StateMapTest {
     }
 
     /**
+     * A copy-on-write merge copies only the arrays it writes: a batch of updates to known keys
+     * copies each chunk's values and times and shares every chunk's keys and tags with the
+     * parent; a batch that also inserts copies the keys and tags of the chunks its new keys land
+     * in, and no others. The parent reads as before, so a write into a shared array fails.
+     */
+    @ParameterizedTest
+    @ValueSource(longs = {31, 32, 33})
+    void copyOnWriteMerge_updatesShareTheKeyChunks_insertsCopyOnlyTheirs(long seed) {
+        Random random = new Random(seed);
+        StateMap<Integer, Long> base = StateMap.empty();
+        for (int i = 0; i < 40_000; i++) {
+            base.put(i, (long) i, 1);
+        }
+        Map<Integer, Long> before = snapshot(base);
+        int capacity = base.capacity();
+        int chunks = capacity / StateMap.CHUNK;
+        assertThat(chunks).as("seed %d", seed).isEqualTo(8);
+        StateMap<Integer, Long> updates = base.newDelta();
+        Map<Integer, Long> model = new HashMap<>(before);
+        for (int k = 0; k < 40_000; k++) { // about 24,000 keys: at least half the parent's, so they merge
+            if (random.nextInt(100) < 60) {
+                long v = random.nextLong();
+                updates.put(k, v, 2);
+                model.put(k, v);
+            }
+        }
+        StateMap<Integer, Long> updated = updates.compacted();
+        assertThat(updated.chainLength()).as("seed %d", seed).isEqualTo(1);
+        assertThat(updated.chunksSharedWith(base)).as("seed %d: key chunks shared", seed).isEqualTo(chunks);
+        assertThat(updated.valueChunksSharedWith(base)).as("seed %d: value chunks shared", seed).isZero();
+        assertThat(snapshot(updated)).as("seed %d", seed).isEqualTo(model);
+        assertThat(snapshot(base)).as("seed %d: the parent", seed).isEqualTo(before);
+
+        // New keys whose probes start in the first chunk (a run may spill into the second), plus updates.
+        Map<Integer, Long> updatedModel = new HashMap<>(model);
+        StateMap<Integer, Long> inserts = updated.newDelta();
+        int added = 0;
+        for (int k = 1_000_000; added < 3_000; k++) {
+            if (StateMap.homeSlot(k, capacity) < StateMap.CHUNK / 2) {
+                inserts.put(k, (long) k, 3);
+                model.put(k, (long) k);
+                added++;
+            }
+        }
+        for (int k = 0; k < 40_000; k++) {
+            if (random.nextInt(100) < 60) {
+                inserts.put(k, -1L - k, 3);
+                model.put(k, -1L - k);
+            }
+        }
+        StateMap<Integer, Long> merged = inserts.compacted();
+        assertThat(merged.chainLength()).as("seed %d", seed).isEqualTo(1);
+        assertThat(merged.capacity()).as("seed %d", seed).isEqualTo(capacity);
+        assertThat(merged.chunksSharedWith(updated)).as("seed %d: key chunks shared", seed)
+                .isBetween(chunks - 2, chunks - 1);
+        assertThat(merged.valueChunksSharedWith(updated)).as("seed %d: value chunks shared", seed).isZero();
+        assertThat(snapshot(merged)).as("seed %d", seed).isEqualTo(model);
+        assertThat(merged.size()).as("seed %d", seed).isEqualTo(model.size());
+        assertThat(snapshot(updated)).as("seed %d: the parent", seed).isEqualTo(updatedModel);
+        assertThat(snapshot(base)).as("seed %d: the first parent", seed).isEqualTo(before);
+    }
+
+    /**
      * Multi-chunk levels: random batches (some touching most keys, so merges into the root copy
      * on write and delete removed keys in place; some small, so chains grow), against a HashMap
      * per version; every version is checked at the end, so a merge that wrote into a chunk it
