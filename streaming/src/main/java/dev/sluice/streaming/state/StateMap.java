@@ -41,6 +41,20 @@ import java.util.NoSuchElementException;
  * 10,000,000 keys the state holds about 67 MB less, and every level a merge or a batch writes is
  * that much less for the young collector to copy.
  *
+ * <p><b>States as four-byte numbers.</b> While every state a level holds is a {@code Long} that
+ * fits an {@code int}, the level keeps them as {@code int}s ({@code narrowValues}), with
+ * {@code Integer.MIN_VALUE} reserved for a removal; a read makes a new {@code Long} (or takes a
+ * cached one). The first other state written to a level (a larger {@code Long}, one equal to the
+ * reserved code, any other class) turns that level's states into objects, exactly; a level
+ * written later (a batch's, or a merge's new table) starts in codes again. A copy-on-write merge
+ * of a level in codes into one in codes moves the codes themselves. A slot costs the same four
+ * bytes as a reference, and the state has no box per key: with counters as states (a word count,
+ * the 10,000,000-key benchmark) that is 16 bytes less per key, and, what matters more, no
+ * {@code Long} per update that is promoted, lives in the old generation until the key's next
+ * update, and dies there among the long-lived keys. Those dead boxes were what G1's mixed
+ * collections spent their pauses copying the keys' regions for. A state read back is equal to the
+ * one written, not the same object ({@code Long} is a value-based class).
+ *
  * <p><b>Why not copy a HashMap per batch.</b> The state dataset of batch {@code t} must stay
  * exactly as it was, because lineage recomputation (a retried task, a lost block) may read it
  * again to rebuild batch {@code t + 1}. Copying the whole map to change 1% of it would make every
@@ -135,6 +149,8 @@ public final class StateMap<K, S> implements KryoSerializable {
     private static final double MAX_LOAD = 0.6;
     private static final int MIN_CAPACITY = 16;
     private static final Object TOMBSTONE = new Object();
+    /** A removal in {@link #narrowValues}; a {@code Long} of this value is stored as an object. */
+    private static final int TOMBSTONE_CODE = Integer.MIN_VALUE;
     /** {@link #owned} bits: a chunk's keys and tags, its values and times, both. */
     private static final int OWN_KEYS = 1;
     private static final int OWN_VALUES = 2;
@@ -201,7 +217,14 @@ public final class StateMap<K, S> implements KryoSerializable {
      * cache line of this level, not a visit to every key object its probe passes.
      */
     private byte[][] tags;
+    /** The states as objects, {@link #TOMBSTONE} for a removal; null while {@link #narrowValues} holds them. */
     private Object[][] values;
+    /**
+     * While every state of this level is a {@code Long} that fits an {@code int} (other than
+     * {@link #TOMBSTONE_CODE}): the states as {@code int}s, {@link #TOMBSTONE_CODE} for a removal,
+     * and {@link #values} is null (see "States as four-byte numbers"). Else null.
+     */
+    private int[][] narrowValues;
     /** The times as offsets from {@link #timeBase} (see "Times in four bytes"); null once wide. */
     private int[][] narrowTimes;
     /** The times as longs, once one did not fit an offset; else null. */
@@ -267,7 +290,7 @@ public final class StateMap<K, S> implements KryoSerializable {
             timeBase = parent.timeBase;
             hasBase = parent.hasBase;
         }
-        allocate(capacityFor(expectedEntries), false);
+        allocate(capacityFor(expectedEntries), false, false);
     }
 
     /** Returns a new, empty root map. */
@@ -337,7 +360,7 @@ public final class StateMap<K, S> implements KryoSerializable {
         for (StateMap<K, S> m = this; m != null; m = m.parent) {
             int slot = m.find(k, hash);
             if (slot >= 0) {
-                return m.value(slot) == TOMBSTONE ? -1 : m.time(slot);
+                return m.isTombstone(slot) ? -1 : m.time(slot);
             }
         }
         return -1;
@@ -373,7 +396,7 @@ public final class StateMap<K, S> implements KryoSerializable {
         int hash = hash(k);
         int slot = find(k, hash);
         if (slot >= 0) {
-            if (value(slot) == TOMBSTONE) {
+            if (isTombstone(slot)) {
                 size++;
             }
         } else {
@@ -423,7 +446,7 @@ public final class StateMap<K, S> implements KryoSerializable {
         int hash = hash(k);
         int slot = find(k, hash);
         if (slot >= 0) {
-            if (value(slot) != TOMBSTONE) {
+            if (!isTombstone(slot)) {
                 size--;
             }
         } else if (parent != null && parent.get(key) != null) {
@@ -607,9 +630,11 @@ public final class StateMap<K, S> implements KryoSerializable {
 
     /** As {@link #chunksSharedWith}, for the chunks' values and times (tests). */
     int valueChunksSharedWith(StateMap<?, ?> other) {
+        Object[] vs = narrowValues != null ? narrowValues : values;
+        Object[] otherVs = other.narrowValues != null ? other.narrowValues : other.values;
         return narrowTimes != null && other.narrowTimes != null
-                ? sharedPairs(values, narrowTimes, other.values, other.narrowTimes)
-                : sharedPairs(values, wideTimes, other.values, other.wideTimes);
+                ? sharedPairs(vs, narrowTimes, otherVs, other.narrowTimes)
+                : sharedPairs(vs, wideTimes, otherVs, other.wideTimes);
     }
 
     private static int sharedPairs(Object[] a, Object[] b, Object[] otherA, Object[] otherB) {
@@ -667,33 +692,31 @@ public final class StateMap<K, S> implements KryoSerializable {
         for (int c = 0; c < keys.length; c++) {
             pauseIfBackground();
             Object[] ks = keys[c];
-            Object[] vs = values[c];
             for (int j = 0; j < ks.length; j++) {
                 touchAhead(ks, j);
                 if (ks[j] == null) {
                     continue;
                 }
-                if (toRoot && vs[j] == TOMBSTONE) { // the root needs no tombstones
+                if (toRoot && isTombstone(c, j)) { // the root needs no tombstones
                     dropped = Math.max(dropped, timeAt(c, j));
                 } else {
-                    merged.copySlot(ks[j], vs[j], timeAt(c, j));
+                    merged.setSlotFrom(merged.insertSlot(ks[j], hash(ks[j])), this, c, j);
                 }
             }
         }
         for (int c = 0; c < p.keys.length; c++) {
             pauseIfBackground();
             Object[] ks = p.keys[c];
-            Object[] vs = p.values[c];
             for (int j = 0; j < ks.length; j++) {
                 touchAhead(ks, j);
                 Object k = ks[j];
                 if (k == null || find(k, hash(k)) >= 0) {
                     continue;
                 }
-                if (toRoot && vs[j] == TOMBSTONE) {
+                if (toRoot && p.isTombstone(c, j)) {
                     dropped = Math.max(dropped, p.timeAt(c, j));
                 } else {
-                    merged.copySlot(k, vs[j], p.timeAt(c, j));
+                    merged.setSlotFrom(merged.insertSlot(k, hash(k)), p, c, j);
                 }
             }
         }
@@ -713,7 +736,8 @@ public final class StateMap<K, S> implements KryoSerializable {
         merged.capacity = p.capacity;
         merged.keys = p.keys.clone();
         merged.tags = p.tags.clone();
-        merged.values = p.values.clone();
+        merged.values = p.values == null ? null : p.values.clone();
+        merged.narrowValues = p.narrowValues == null ? null : p.narrowValues.clone();
         merged.narrowTimes = p.narrowTimes == null ? null : p.narrowTimes.clone();
         merged.wideTimes = p.wideTimes == null ? null : p.wideTimes.clone();
         merged.timeBase = p.timeBase;
@@ -730,7 +754,6 @@ public final class StateMap<K, S> implements KryoSerializable {
         for (int c = 0; c < keys.length; c++) {
             pauseIfBackground();
             Object[] ks = keys[c];
-            Object[] vs = values[c];
             for (int j = 0; j < ks.length; j++) {
                 touchAhead(ks, j);
                 Object k = ks[j];
@@ -739,7 +762,7 @@ public final class StateMap<K, S> implements KryoSerializable {
                 }
                 int hash = hash(k);
                 int slot = merged.find(k, hash);
-                if (toRoot && vs[j] == TOMBSTONE) {
+                if (toRoot && isTombstone(c, j)) {
                     dropped = Math.max(dropped, timeAt(c, j));
                     if (slot >= 0) {
                         merged.deleteSlot(slot);
@@ -749,7 +772,7 @@ public final class StateMap<K, S> implements KryoSerializable {
                 if (slot < 0) {
                     slot = merged.insertSlot(k, hash);
                 }
-                merged.setSlot(slot, vs[j], timeAt(c, j));
+                merged.setSlotFrom(slot, this, c, j);
             }
         }
         merged.droppedTombstones = toRoot ? dropped : Long.MIN_VALUE;
@@ -835,7 +858,6 @@ public final class StateMap<K, S> implements KryoSerializable {
             }
             for (int c = 0; c < level.keys.length; c++) {
                 Object[] ks = level.keys[c];
-                Object[] vs = level.values[c];
                 for (int j = 0; j < ks.length; j++) {
                     touchAhead(ks, j);
                     Object k = ks[j];
@@ -855,11 +877,11 @@ public final class StateMap<K, S> implements KryoSerializable {
                     if (!shadowed) {
                         seen.add(k, hash);
                     }
-                    Object v = vs[j];
                     long t = level.timeAt(c, j);
-                    if (shadowed || t <= since || (!removals && v == TOMBSTONE)) {
+                    if (shadowed || t <= since || (!removals && level.isTombstone(c, j))) {
                         continue;
                     }
+                    Object v = level.valueAt(c, j);
                     visitor.visit(unmaskNull(k), v == TOMBSTONE ? null : (S) v, t);
                 }
             }
@@ -905,7 +927,6 @@ public final class StateMap<K, S> implements KryoSerializable {
     private void visitOldest(long since, boolean removals, ChangeVisitor<K, S> visitor, long[] shadowed) {
         for (int c = 0; c < keys.length; c++) {
             Object[] ks = keys[c];
-            Object[] vs = values[c];
             int base = c << CHUNK_SHIFT;
             for (int j = 0; j < ks.length; j++) {
                 Object k = ks[j];
@@ -917,11 +938,11 @@ public final class StateMap<K, S> implements KryoSerializable {
                     continue;
                 }
                 int slot = base + j;
-                Object v = vs[j];
                 if ((shadowed != null && (shadowed[slot >>> 6] & (1L << slot)) != 0)
-                        || (!removals && v == TOMBSTONE)) {
+                        || (!removals && isTombstone(c, j))) {
                     continue;
                 }
+                Object v = valueAt(c, j);
                 visitor.visit(unmaskNull(k), v == TOMBSTONE ? null : (S) v, t);
             }
         }
@@ -1088,7 +1109,88 @@ public final class StateMap<K, S> implements KryoSerializable {
     }
 
     private Object value(int slot) {
-        return values[slot >>> CHUNK_SHIFT][slot & CHUNK_MASK];
+        return valueAt(slot >>> CHUNK_SHIFT, slot & CHUNK_MASK);
+    }
+
+    // ---------------------------------------------------------------- states (see "States as four-byte numbers")
+
+    /** The state of slot {@code j} of chunk {@code c}: {@link #TOMBSTONE} for a removal (a new {@code Long} if narrow). */
+    private Object valueAt(int c, int j) {
+        int[][] nv = narrowValues;
+        if (nv == null) {
+            return values[c][j];
+        }
+        int code = nv[c][j];
+        return code == TOMBSTONE_CODE ? TOMBSTONE : Long.valueOf(code);
+    }
+
+    private boolean isTombstone(int slot) {
+        return isTombstone(slot >>> CHUNK_SHIFT, slot & CHUNK_MASK);
+    }
+
+    private boolean isTombstone(int c, int j) {
+        int[][] nv = narrowValues;
+        return nv != null ? nv[c][j] == TOMBSTONE_CODE : values[c][j] == TOMBSTONE;
+    }
+
+    /** Returns true if {@code value}, a state or {@link #TOMBSTONE}, has a code in {@link #narrowValues}. */
+    private static boolean fitsNarrow(Object value) {
+        if (value == TOMBSTONE) {
+            return true;
+        }
+        if (value.getClass() != Long.class) {
+            return false;
+        }
+        long v = (Long) value;
+        return v == (int) v && v != TOMBSTONE_CODE;
+    }
+
+    private static int narrowCode(Object value) {
+        return value == TOMBSTONE ? TOMBSTONE_CODE : (int) (long) (Long) value;
+    }
+
+    /** Stores {@code value} in slot {@code j} of chunk {@code c} (owned), turning this level's states into objects if it has no code. */
+    private void storeValue(int c, int j, Object value) {
+        int[][] nv = narrowValues;
+        if (nv != null) {
+            if (fitsNarrow(value)) {
+                nv[c][j] = narrowCode(value);
+                return;
+            }
+            widenValues();
+        }
+        values[c][j] = value;
+    }
+
+    /**
+     * Turns this level's states into objects, exactly ({@code Long}s of the codes, the tombstones).
+     * In a copy-on-write merge, a chunk whose states it shares with the parent gets its own times
+     * too: the two are owned together.
+     */
+    private void widenValues() {
+        int[][] nv = narrowValues;
+        Object[][] vs = new Object[nv.length][];
+        for (int c = 0; c < nv.length; c++) {
+            int[] codes = nv[c];
+            Object[] objects = new Object[codes.length];
+            Object[] ks = keys[c];
+            for (int j = 0; j < codes.length; j++) {
+                if (ks[j] != null) {
+                    objects[j] = codes[j] == TOMBSTONE_CODE ? TOMBSTONE : Long.valueOf(codes[j]);
+                }
+            }
+            vs[c] = objects;
+            if (owned != null && (owned[c] & OWN_VALUES) == 0) {
+                if (narrowTimes != null) {
+                    narrowTimes[c] = narrowTimes[c].clone();
+                } else {
+                    wideTimes[c] = wideTimes[c].clone();
+                }
+                owned[c] |= OWN_VALUES;
+            }
+        }
+        values = vs;
+        narrowValues = null;
     }
 
     private long time(int slot) {
@@ -1232,6 +1334,11 @@ public final class StateMap<K, S> implements KryoSerializable {
         return narrowTimes != null;
     }
 
+    /** Returns true while this level keeps its states as four-byte codes (tests). */
+    boolean hasNarrowValues() {
+        return narrowValues != null;
+    }
+
     private int find(Object k, int hash) {
         int mask = capacity - 1;
         byte tag = tag(hash);
@@ -1273,7 +1380,11 @@ public final class StateMap<K, S> implements KryoSerializable {
             tags[c] = tags[c].clone();
         }
         if ((missing & OWN_VALUES) != 0) {
-            values[c] = values[c].clone();
+            if (narrowValues != null) {
+                narrowValues[c] = narrowValues[c].clone();
+            } else {
+                values[c] = values[c].clone();
+            }
             if (narrowTimes != null) {
                 narrowTimes[c] = narrowTimes[c].clone();
             } else {
@@ -1287,14 +1398,41 @@ public final class StateMap<K, S> implements KryoSerializable {
         int c = slot >>> CHUNK_SHIFT;
         own(c, OWN_VALUES);
         int j = slot & CHUNK_MASK;
-        Object before = values[c][j];
-        if (before == TOMBSTONE && value != TOMBSTONE) {
+        boolean before = isTombstone(c, j);
+        if (before && value != TOMBSTONE) {
             tombstones--;
-        } else if (before != TOMBSTONE && value == TOMBSTONE) {
+        } else if (!before && value == TOMBSTONE) {
             tombstones++;
         }
-        values[c][j] = value;
+        storeValue(c, j, value);
         setTime(c, j, time);
+        maxTime = Math.max(maxTime, time);
+    }
+
+    /**
+     * Sets slot {@code slot} (of a key {@link #insertSlot} placed or {@link #find} found) to the
+     * state and time of slot {@code j} of chunk {@code c} of level {@code from}: a merge's copy,
+     * which moves a narrow state's code without making a {@code Long} of it.
+     */
+    private void setSlotFrom(int slot, StateMap<K, S> from, int c, int j) {
+        int[][] fromCodes = from.narrowValues;
+        if (fromCodes == null || narrowValues == null) {
+            setSlot(slot, from.valueAt(c, j), from.timeAt(c, j));
+            return;
+        }
+        int code = fromCodes[c][j];
+        int tc = slot >>> CHUNK_SHIFT;
+        own(tc, OWN_VALUES);
+        int tj = slot & CHUNK_MASK;
+        int before = narrowValues[tc][tj];
+        if (before == TOMBSTONE_CODE && code != TOMBSTONE_CODE) {
+            tombstones--;
+        } else if (before != TOMBSTONE_CODE && code == TOMBSTONE_CODE) {
+            tombstones++;
+        }
+        narrowValues[tc][tj] = code;
+        long time = from.timeAt(c, j);
+        setTime(tc, tj, time);
         maxTime = Math.max(maxTime, time);
     }
 
@@ -1322,7 +1460,7 @@ public final class StateMap<K, S> implements KryoSerializable {
     private void deleteSlot(int slot) {
         int mask = capacity - 1;
         int hole = slot;
-        if (value(hole) == TOMBSTONE) {
+        if (isTombstone(hole)) {
             tombstones--;
         }
         for (int i = (hole + 1) & mask; ; i = (i + 1) & mask) {
@@ -1342,7 +1480,11 @@ public final class StateMap<K, S> implements KryoSerializable {
         own(c, OWN_ALL);
         keys[c][hole & CHUNK_MASK] = null;
         tags[c][hole & CHUNK_MASK] = 0;
-        values[c][hole & CHUNK_MASK] = null;
+        if (narrowValues != null) {
+            narrowValues[c][hole & CHUNK_MASK] = 0;
+        } else {
+            values[c][hole & CHUNK_MASK] = null;
+        }
         if (narrowTimes != null) {
             narrowTimes[c][hole & CHUNK_MASK] = 0;
         } else {
@@ -1358,7 +1500,11 @@ public final class StateMap<K, S> implements KryoSerializable {
         own(t, OWN_ALL);
         keys[t][to & CHUNK_MASK] = keys[f][from & CHUNK_MASK];
         tags[t][to & CHUNK_MASK] = tags[f][from & CHUNK_MASK];
-        values[t][to & CHUNK_MASK] = values[f][from & CHUNK_MASK];
+        if (narrowValues != null) {
+            narrowValues[t][to & CHUNK_MASK] = narrowValues[f][from & CHUNK_MASK];
+        } else {
+            values[t][to & CHUNK_MASK] = values[f][from & CHUNK_MASK];
+        }
         if (narrowTimes != null) {
             narrowTimes[t][to & CHUNK_MASK] = narrowTimes[f][from & CHUNK_MASK];
         } else {
@@ -1367,31 +1513,38 @@ public final class StateMap<K, S> implements KryoSerializable {
     }
 
     private void grow() {
-        Object[][] oldKeys = keys;
-        Object[][] oldValues = values;
-        int[][] oldNarrow = narrowTimes;
-        long[][] oldWide = wideTimes;
-        long oldBase = timeBase;
-        allocate(capacity * 2, oldWide != null); // same base: every old time fits the new table as before
+        StateMap<K, S> old = new StateMap<>(); // this level's tables as they were
+        old.keys = keys;
+        old.values = values;
+        old.narrowValues = narrowValues;
+        old.narrowTimes = narrowTimes;
+        old.wideTimes = wideTimes;
+        old.timeBase = timeBase;
+        // Same base: every old time fits the new table as before; the same kind of states.
+        allocate(capacity * 2, wideTimes != null, values != null);
         owned = null; // fresh chunks: all this level's own
-        for (int c = 0; c < oldKeys.length; c++) {
-            Object[] ks = oldKeys[c];
+        for (int c = 0; c < old.keys.length; c++) {
+            Object[] ks = old.keys[c];
             for (int j = 0; j < ks.length; j++) {
                 touchAhead(ks, j);
                 if (ks[j] != null) {
-                    copySlot(ks[j], oldValues[c][j], oldNarrow != null ? decode(oldNarrow[c][j], oldBase) : oldWide[c][j]);
+                    setSlotFrom(insertSlot(ks[j], hash(ks[j])), old, c, j);
                 }
             }
         }
     }
 
-    /** Allocates empty tables of {@code newCapacity} slots, with long times if {@code wide}. */
-    private void allocate(int newCapacity, boolean wide) {
+    /**
+     * Allocates empty tables of {@code newCapacity} slots, with long times if {@code wide} and
+     * states as objects if {@code objectValues} (else as codes, see "States as four-byte numbers").
+     */
+    private void allocate(int newCapacity, boolean wide, boolean objectValues) {
         int chunks = Math.max(1, newCapacity >>> CHUNK_SHIFT);
         int chunkLength = Math.min(newCapacity, CHUNK);
         keys = new Object[chunks][chunkLength];
         tags = new byte[chunks][chunkLength];
-        values = new Object[chunks][chunkLength];
+        values = objectValues ? new Object[chunks][chunkLength] : null;
+        narrowValues = objectValues ? null : new int[chunks][chunkLength];
         narrowTimes = wide ? null : new int[chunks][chunkLength];
         wideTimes = wide ? new long[chunks][chunkLength] : null;
         capacity = newCapacity;
@@ -1458,7 +1611,7 @@ public final class StateMap<K, S> implements KryoSerializable {
                 StateMap<K, S> level = chain.get(index);
                 for (slot++; slot < level.capacity; slot++) {
                     Object k = level.key(slot);
-                    if (k != null && level.value(slot) != TOMBSTONE && !shadowed(chain, index, k)) {
+                    if (k != null && !level.isTombstone(slot) && !shadowed(chain, index, k)) {
                         return new Entry<>(unmaskNull(k), level.liveValue(slot), level.time(slot));
                     }
                 }
@@ -1504,7 +1657,7 @@ public final class StateMap<K, S> implements KryoSerializable {
         parent = null;
         depth = 0;
         size = 0;
-        allocate(capacityFor(n), false);
+        allocate(capacityFor(n), false, false);
         for (long i = 0; i < n; i++) {
             K key = (K) kryo.readClassAndObject(input);
             S state = (S) kryo.readClassAndObject(input);

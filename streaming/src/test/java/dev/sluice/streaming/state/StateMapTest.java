@@ -715,41 +715,196 @@ class StateMapTest {
             models.add(model);
             times.add(now);
         }
-        KryoSerializer kryo = new KryoSerializer();
-        int deltasChecked = 0;
+        assertThat(readBackEveryVersion(seed, versions, models, times, random)).as("seed %d: deltas compared", seed)
+                .isGreaterThan(versions.size() / 4);
         for (int v = 0; v < versions.size(); v++) {
-            StateMap<Integer, Long> version = versions.get(v);
-            String what = String.format("seed %d version %d", seed, v);
-            assertThat(entries(version)).as(what).isEqualTo(models.get(v));
             for (int probe = 0; probe < 50; probe++) {
                 int key = random.nextInt(keySpace);
                 List<Long> expected = models.get(v).get(key);
-                assertThat(version.updateTime(key)).as("%s key %d", what, key).isEqualTo(expected == null ? -1 : expected.get(1));
+                assertThat(versions.get(v).updateTime(key)).as("seed %d version %d key %d", seed, v, key)
+                        .isEqualTo(expected == null ? -1 : expected.get(1));
             }
+        }
+    }
+
+    /**
+     * Checks that each version's entries equal its model (key to [state, time]), as do the
+     * deltas since a nearby older version (applied to that version's model, and loaded as a
+     * recovery does: a {@link StateMap.Loader} given the older model, then the delta), a root
+     * loaded from the version's live entries, and a Kryo copy; returns how many deltas it compared
+     * (where {@code hasChangesSince} allows one).
+     */
+    @SuppressWarnings("unchecked")
+    private static <S> int readBackEveryVersion(long seed, List<StateMap<Integer, S>> versions,
+            List<? extends Map<Integer, ? extends List<?>>> models, List<Long> times, Random random) {
+        KryoSerializer kryo = new KryoSerializer();
+        int deltasChecked = 0;
+        for (int v = 0; v < versions.size(); v++) {
+            StateMap<Integer, S> version = versions.get(v);
+            Map<Integer, ? extends List<?>> model = models.get(v);
+            String what = String.format("seed %d version %d", seed, v);
+            assertThat(entries(version)).as(what).isEqualTo(model);
             int u = Math.max(0, v - 1 - random.nextInt(3));
             if (version.hasChangesSince(times.get(u))) { // else a root merge dropped a newer removal: a base is due
-                Map<Integer, Long> atSince = new HashMap<>();
-                models.get(u).forEach((k, e) -> atSince.put(k, e.get(0)));
-                Map<Integer, Long> expectedStates = new HashMap<>();
-                models.get(v).forEach((k, e) -> expectedStates.put(k, e.get(0)));
+                Map<Integer, S> atSince = new HashMap<>();
+                models.get(u).forEach((k, e) -> atSince.put(k, (S) e.get(0)));
+                Map<Integer, S> expectedStates = new HashMap<>();
+                model.forEach((k, e) -> expectedStates.put(k, (S) e.get(0)));
                 assertThat(applyChanges(atSince, version, times.get(u))).as("%s: changes since version %d", what, u)
                         .isEqualTo(expectedStates);
                 // As a recovery reads a base and then a delta: the base's entries, then the changes applied.
-                StateMap.Loader<Integer, Long> restore = new StateMap.Loader<>(models.get(u).size());
-                models.get(u).forEach((k, e) -> restore.add(k, e.get(0), e.get(1)));
+                StateMap.Loader<Integer, S> restore = new StateMap.Loader<>(models.get(u).size());
+                models.get(u).forEach((k, e) -> restore.add(k, (S) e.get(0), (Long) e.get(1)));
                 version.forEachChangeSince(times.get(u), restore::apply);
                 assertThat(entries(restore.build())).as("%s: base of version %d and the delta since", what, u)
-                        .isEqualTo(models.get(v));
+                        .isEqualTo(model);
                 deltasChecked++;
             }
-            StateMap.Loader<Integer, Long> loader = new StateMap.Loader<>(models.get(v).size());
+            StateMap.Loader<Integer, S> loader = new StateMap.Loader<>(model.size());
             version.forEachLive((k, state, time) -> loader.add(k, state, time));
-            StateMap<Integer, Long> loaded = loader.build();
-            assertThat(entries(loaded)).as("%s loaded", what).isEqualTo(models.get(v));
-            StateMap<Integer, Long> copy = kryo.deserialize(kryo.serialize(version));
-            assertThat(entries(copy)).as("%s Kryo copy", what).isEqualTo(models.get(v));
+            assertThat(entries(loader.build())).as("%s loaded", what).isEqualTo(model);
+            StateMap<Integer, S> copy = kryo.deserialize(kryo.serialize(version));
+            assertThat(entries(copy)).as("%s Kryo copy", what).isEqualTo(model);
         }
-        assertThat(deltasChecked).as("seed %d: deltas compared", seed).isGreaterThan(versions.size() / 4);
+        return deltasChecked;
+    }
+
+    /**
+     * States as four-byte codes: a level keeps {@code Long} states that fit an {@code int} as
+     * {@code int}s, and any other state (a larger {@code Long}, {@code Integer.MIN_VALUE}, which is
+     * the removal code, another class) turns that level's states into objects. Random batches
+     * (some touching most keys, so merges into the root copy on write; some small) mix the
+     * kinds at a per-seed rate (none on two seeds): every version's entries and times, the
+     * deltas between versions, a {@link StateMap.Loader}'s root and a Kryo copy equal a
+     * {@code HashMap} model; a state read back is equal to the one put, and of its class.
+     */
+    @ParameterizedTest
+    @ValueSource(longs = {41, 42, 43, 44, 45, 46})
+    void states_narrowLongsAndOtherObjects_readBackEqual_throughMergesDeltasLoadsAndKryo(long seed) {
+        Random random = new Random(seed);
+        int otherPerMille = seed <= 42 ? 0 : new int[] {1, 5, 30, 200}[random.nextInt(4)];
+        List<StateMap<Integer, Object>> versions = new ArrayList<>();
+        List<Map<Integer, List<Object>>> models = new ArrayList<>();
+        List<Long> times = new ArrayList<>();
+        versions.add(StateMap.empty());
+        models.add(new HashMap<>());
+        times.add(0L);
+        int keySpace = 500 + random.nextInt(50_000);
+        int narrowVersions = 0;
+        for (int batch = 1; batch <= 50; batch++) {
+            long now = batch * 1_000L;
+            StateMap<Integer, Object> delta = versions.get(versions.size() - 1).newDelta();
+            Map<Integer, List<Object>> model = new HashMap<>(models.get(models.size() - 1));
+            int ops = random.nextInt(4) == 0 ? keySpace : random.nextInt(1 + keySpace / 10);
+            for (int op = 0; op < ops; op++) {
+                int key = random.nextInt(keySpace);
+                if (random.nextInt(12) == 0) {
+                    delta.remove(key, now);
+                    model.remove(key);
+                    continue;
+                }
+                Object state;
+                if (random.nextInt(1_000) < otherPerMille) {
+                    state = switch (random.nextInt(4)) {
+                        case 0 -> (long) Integer.MIN_VALUE;
+                        case 1 -> (random.nextBoolean() ? 1L : -1L) * ((1L << 31) + random.nextInt(1 << 20));
+                        case 2 -> "s" + random.nextInt(1_000);
+                        default -> random.nextInt(); // an Integer, not a Long
+                    };
+                } else {
+                    state = (long) (random.nextBoolean() ? random.nextInt(300) - 150
+                            : random.nextInt(Integer.MAX_VALUE) * (random.nextBoolean() ? 1 : -1));
+                }
+                delta.put(key, state, now, delta.get(key) != null);
+                model.put(key, List.of(state, now));
+            }
+            StateMap<Integer, Object> version = delta.compacted();
+            if (version.hasNarrowValues()) {
+                narrowVersions++;
+            }
+            versions.add(version);
+            models.add(model);
+            times.add(now);
+        }
+        assertThat(readBackEveryVersion(seed, versions, models, times, random)).as("seed %d: deltas compared", seed)
+                .isGreaterThan(versions.size() / 5);
+        KryoSerializer kryo = new KryoSerializer();
+        for (int v = 0; v < versions.size(); v++) {
+            StateMap<Integer, Object> version = versions.get(v);
+            Map<Integer, List<Object>> model = models.get(v);
+            String what = String.format("seed %d version %d", seed, v);
+            entries(version).forEach((k, e) -> assertThat(e.get(0).getClass()).as("%s key %d", what, k)
+                    .isEqualTo(model.get(k).get(0).getClass()));
+            for (int probe = 0; probe < 50; probe++) {
+                int key = random.nextInt(keySpace);
+                List<Object> expected = model.get(key);
+                assertThat(version.get(key)).as("%s key %d", what, key).isEqualTo(expected == null ? null : expected.get(0));
+            }
+            boolean allNarrow = model.values().stream().allMatch(e -> e.get(0) instanceof Long l
+                    && l == (int) (long) l && l != Integer.MIN_VALUE);
+            if (allNarrow) {
+                StateMap<Integer, Object> copy = kryo.deserialize(kryo.serialize(version));
+                assertThat(copy.hasNarrowValues()).as("%s: a Kryo copy of fitting Longs", what).isTrue();
+            }
+        }
+        if (otherPerMille == 0) {
+            assertThat(narrowVersions).as("seed %d: every version in codes", seed).isEqualTo(50);
+        } else {
+            assertThat(narrowVersions).as("seed %d: some versions in objects", seed).isLessThan(50);
+        }
+    }
+
+    @Test
+    void states_aLevelTurnsIntoObjectsOnlyForAStateWithNoCode_andAMergeCopiesCodesAsTheyAre() {
+        StateMap<Integer, Object> root = StateMap.empty();
+        for (int k = 0; k < 40_000; k++) {
+            root.put(k, (long) k, 1);
+        }
+        assertThat(root.hasNarrowValues()).isTrue();
+        assertThat(root.capacity()).isEqualTo(131_072);
+        // An update of every other key with codes: a copy-on-write merge, still codes, keys shared.
+        StateMap<Integer, Object> updates = root.newDelta();
+        for (int k = 0; k < 40_000; k += 2) {
+            updates.put(k, -k - 1L, 2, true);
+        }
+        updates.remove(1, 2);
+        StateMap<Integer, Object> merged = updates.compacted();
+        assertThat(merged.chainLength()).isEqualTo(1);
+        assertThat(merged.hasNarrowValues()).isTrue();
+        assertThat(merged.chunksSharedWith(root)).isPositive();
+        assertThat(merged.get(4)).isEqualTo(-5L);
+        assertThat(merged.get(1)).isNull();
+        assertThat(merged.get(3)).isEqualTo(3L);
+        assertThat(merged.updateTime(4)).isEqualTo(2);
+        // A batch with one String: its level, and the root it merges into, hold objects; the old root is unchanged.
+        Map<Integer, List<Object>> mergedBefore = entries(merged);
+        StateMap<Integer, Object> mixed = merged.newDelta();
+        for (int k = 0; k < 40_000; k += 2) {
+            mixed.put(k, k == 10 ? "ten" : (Object) (long) k, 3, true);
+        }
+        assertThat(mixed.hasNarrowValues()).isFalse();
+        StateMap<Integer, Object> wide = mixed.compacted();
+        assertThat(wide.chainLength()).isEqualTo(1);
+        assertThat(wide.hasNarrowValues()).isFalse();
+        assertThat(wide.get(10)).isEqualTo("ten");
+        assertThat(wide.get(12)).isEqualTo(12L);
+        assertThat(wide.get(13)).isEqualTo(13L);
+        assertThat(wide.get(1)).isNull();
+        assertThat(wide.updateTime(13)).isEqualTo(1);
+        assertThat(wide.size()).isEqualTo(39_999);
+        assertThat(merged.hasNarrowValues()).isTrue();
+        assertThat(entries(merged)).isEqualTo(mergedBefore);
+        assertThat(merged.get(10)).isEqualTo(-11L);
+        assertThat(merged.get(12)).isEqualTo(-13L);
+        // Integer.MIN_VALUE as a Long is the removal code's value: stored as an object, read back as itself.
+        StateMap<Integer, Object> edge = StateMap.empty();
+        edge.put(1, (long) Integer.MAX_VALUE, 1);
+        edge.put(2, (long) Integer.MIN_VALUE + 1, 1);
+        assertThat(edge.hasNarrowValues()).isTrue();
+        edge.put(3, (long) Integer.MIN_VALUE, 1);
+        assertThat(edge.hasNarrowValues()).isFalse();
+        assertThat(snapshot(edge)).isEqualTo(Map.of(1, (long) Integer.MAX_VALUE, 2, (long) Integer.MIN_VALUE + 1,
+                3, (long) Integer.MIN_VALUE));
     }
 
     @Test
