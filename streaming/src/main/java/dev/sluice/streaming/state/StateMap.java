@@ -283,6 +283,11 @@ public final class StateMap<K, S> implements KryoSerializable {
     }
 
     private StateMap(StateMap<K, S> parent, long expectedEntries) {
+        this(parent, expectedEntries, false);
+    }
+
+    /** A new level; its states are objects from the start if {@code objectValues} (else codes until one has none). */
+    private StateMap(StateMap<K, S> parent, long expectedEntries, boolean objectValues) {
         this.parent = parent;
         this.depth = parent == null ? 0 : parent.depth + 1;
         this.size = parent == null ? 0 : parent.size;
@@ -290,7 +295,7 @@ public final class StateMap<K, S> implements KryoSerializable {
             timeBase = parent.timeBase;
             hasBase = parent.hasBase;
         }
-        allocate(capacityFor(expectedEntries), false, false);
+        allocate(capacityFor(expectedEntries), false, objectValues);
     }
 
     /** Returns a new, empty root map. */
@@ -685,7 +690,8 @@ public final class StateMap<K, S> implements KryoSerializable {
 
     /** The merge into a new table: this level's slots, then the parent's this level does not shadow. */
     private StateMap<K, S> rehashMerge(StateMap<K, S> p, boolean toRoot, long union) {
-        StateMap<K, S> merged = new StateMap<>(p.parent, union);
+        // A merge of a level with objects gets objects at once, not a table of codes to widen.
+        StateMap<K, S> merged = new StateMap<>(p.parent, union, values != null || p.values != null);
         merged.centreTimes(Math.min(lowTime, p.lowTime), Math.max(highTime, p.highTime));
         merged.size = size;
         long dropped = p.droppedTombstones;
