@@ -1058,11 +1058,20 @@ public final class StateMap<K, S> implements KryoSerializable {
      * Single-threaded; {@link #build} hands the finished root over.
      */
     public static final class Loader<K, S> {
-        private final StateMap<K, S> root;
+        private final long expectedEntries;
+        /** Made at the first state, in codes or in objects as that state needs (so a restore of other states allocates no codes). */
+        private StateMap<K, S> root;
 
         /** Creates a loader for about {@code expectedEntries} entries. */
         public Loader(long expectedEntries) {
-            root = new StateMap<>(null, Math.min(expectedEntries, 1 << 29));
+            this.expectedEntries = Math.min(expectedEntries, 1 << 29);
+        }
+
+        private StateMap<K, S> root(Object firstState) {
+            if (root == null) {
+                root = new StateMap<>(null, expectedEntries, firstState != null && !fitsNarrow(firstState));
+            }
+            return root;
         }
 
         /** Adds {@code key}, which no earlier call added, with its state and time. */
@@ -1070,7 +1079,7 @@ public final class StateMap<K, S> implements KryoSerializable {
             if (state == null) {
                 throw new NullPointerException("state of key " + key + " must not be null");
             }
-            root.copySlot(maskNull(key), state, time);
+            root(state).copySlot(maskNull(key), state, time);
             root.size++;
         }
 
@@ -1081,25 +1090,27 @@ public final class StateMap<K, S> implements KryoSerializable {
         public void apply(K key, S state, long time) {
             Object k = maskNull(key);
             int hash = hash(k);
-            int slot = root.find(k, hash);
+            StateMap<K, S> map = root(state);
+            int slot = map.find(k, hash);
             if (state == null) {
                 if (slot >= 0) {
-                    root.deleteSlot(slot);
-                    root.size--;
+                    map.deleteSlot(slot);
+                    map.size--;
                 }
                 return;
             }
             if (slot < 0) {
-                slot = root.insertSlot(k, hash);
-                root.size++;
+                slot = map.insertSlot(k, hash);
+                map.size++;
             }
-            root.setSlot(slot, state, time);
+            map.setSlot(slot, state, time);
         }
 
         /** Returns the loaded root; the loader must not be used afterwards. */
         public StateMap<K, S> build() {
-            root.narrowIfPossible();
-            return root;
+            StateMap<K, S> built = root(null);
+            built.narrowIfPossible();
+            return built;
         }
     }
 

@@ -905,6 +905,22 @@ class StateMapTest {
         assertThat(edge.hasNarrowValues()).isFalse();
         assertThat(snapshot(edge)).isEqualTo(Map.of(1, (long) Integer.MAX_VALUE, 2, (long) Integer.MIN_VALUE + 1,
                 3, (long) Integer.MIN_VALUE));
+        // A restore: in codes for Longs that fit, in objects for other states, whatever the first state.
+        StateMap.Loader<Integer, Object> longs = new StateMap.Loader<>(2);
+        longs.add(1, 5L, 1);
+        longs.apply(2, 6L, 2);
+        assertThat(longs.build().hasNarrowValues()).isTrue();
+        StateMap.Loader<Integer, Object> strings = new StateMap.Loader<>(2);
+        strings.add(1, "one", 1);
+        strings.add(2, 2L, 1);
+        StateMap<Integer, Object> loaded = strings.build();
+        assertThat(loaded.hasNarrowValues()).isFalse();
+        assertThat(snapshot(loaded)).isEqualTo(Map.of(1, "one", 2, 2L));
+        StateMap.Loader<Integer, Object> removalFirst = new StateMap.Loader<>(2);
+        removalFirst.apply(9, null, 1);
+        removalFirst.apply(1, 1L, 2);
+        assertThat(snapshot(removalFirst.build())).isEqualTo(Map.of(1, 1L));
+        assertThat(new StateMap.Loader<Integer, Object>(10).build().size()).isZero();
     }
 
     @Test
