@@ -1079,8 +1079,9 @@ public final class StateMap<K, S> implements KryoSerializable {
             if (state == null) {
                 throw new NullPointerException("state of key " + key + " must not be null");
             }
-            root(state).copySlot(maskNull(key), state, time);
-            root.size++;
+            StateMap<K, S> map = root(state);
+            map.copySlot(maskNull(key), state, time);
+            map.size++;
         }
 
         /**
@@ -1198,11 +1199,7 @@ public final class StateMap<K, S> implements KryoSerializable {
             }
             vs[c] = objects;
             if (owned != null && (owned[c] & OWN_VALUES) == 0) {
-                if (narrowTimes != null) {
-                    narrowTimes[c] = narrowTimes[c].clone();
-                } else {
-                    wideTimes[c] = wideTimes[c].clone();
-                }
+                copyTimes(c);
                 owned[c] |= OWN_VALUES;
             }
         }
@@ -1402,13 +1399,18 @@ public final class StateMap<K, S> implements KryoSerializable {
             } else {
                 values[c] = values[c].clone();
             }
-            if (narrowTimes != null) {
-                narrowTimes[c] = narrowTimes[c].clone();
-            } else {
-                wideTimes[c] = wideTimes[c].clone();
-            }
+            copyTimes(c);
         }
         o[c] |= (byte) what;
+    }
+
+    /** Gives chunk {@code c} its own copy of its times (copy on write). */
+    private void copyTimes(int c) {
+        if (narrowTimes != null) {
+            narrowTimes[c] = narrowTimes[c].clone();
+        } else {
+            wideTimes[c] = wideTimes[c].clone();
+        }
     }
 
     private void setSlot(int slot, Object value, long time) {
@@ -1416,12 +1418,17 @@ public final class StateMap<K, S> implements KryoSerializable {
         own(c, OWN_VALUES);
         int j = slot & CHUNK_MASK;
         boolean before = isTombstone(c, j);
-        if (before && value != TOMBSTONE) {
+        storeValue(c, j, value);
+        written(c, j, before, value == TOMBSTONE, time);
+    }
+
+    /** After slot {@code j} of chunk {@code c} got its state: counts tombstones, sets its time. */
+    private void written(int c, int j, boolean wasTombstone, boolean nowTombstone, long time) {
+        if (wasTombstone && !nowTombstone) {
             tombstones--;
-        } else if (!before && value == TOMBSTONE) {
+        } else if (!wasTombstone && nowTombstone) {
             tombstones++;
         }
-        storeValue(c, j, value);
         setTime(c, j, time);
         maxTime = Math.max(maxTime, time);
     }
@@ -1441,16 +1448,9 @@ public final class StateMap<K, S> implements KryoSerializable {
         int tc = slot >>> CHUNK_SHIFT;
         own(tc, OWN_VALUES);
         int tj = slot & CHUNK_MASK;
-        int before = narrowValues[tc][tj];
-        if (before == TOMBSTONE_CODE && code != TOMBSTONE_CODE) {
-            tombstones--;
-        } else if (before != TOMBSTONE_CODE && code == TOMBSTONE_CODE) {
-            tombstones++;
-        }
+        boolean before = narrowValues[tc][tj] == TOMBSTONE_CODE;
         narrowValues[tc][tj] = code;
-        long time = from.timeAt(c, j);
-        setTime(tc, tj, time);
-        maxTime = Math.max(maxTime, time);
+        written(tc, tj, before, code == TOMBSTONE_CODE, from.timeAt(c, j));
     }
 
     /** Returns a free slot for a key known to be absent from this level, growing first if needed. */
