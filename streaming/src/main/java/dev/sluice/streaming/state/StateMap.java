@@ -168,6 +168,7 @@ public final class StateMap<K, S> implements KryoSerializable {
     private static volatile java.util.function.BooleanSupplier backgroundYield;
     private static final ThreadLocal<Boolean> IN_BACKGROUND = ThreadLocal.withInitial(() -> Boolean.FALSE);
     private static final long MAX_MERGE_YIELD_NANOS = 1_000_000_000L;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(StateMap.class);
 
     /**
      * Makes background merges wait between chunks of 16,384 slots while {@code yieldWanted} is
@@ -268,10 +269,12 @@ public final class StateMap<K, S> implements KryoSerializable {
     /**
      * Only while a task builds this level: the key object {@link #getForUpdate} was last asked
      * for, and the equal key object the chain already held (or {@code null}), which the next
-     * write of that same key object stores instead.
+     * write of that same key object stores instead; and whether a level older than this one held
+     * live state for it, which a removal of that key object then need not look up again.
      */
     private Object askedKey;
     private Object heldKey;
+    private boolean askedOlderLive;
     /**
      * On a root: the newest time of a tombstone a merge into a root dropped, in this chain's
      * history; a delta since a time before it would lose that removal, so it must be a base.
@@ -346,10 +349,13 @@ public final class StateMap<K, S> implements KryoSerializable {
             int slot = m.find(k, hash);
             if (slot >= 0) {
                 heldKey = m.key(slot);
-                return m.liveValue(slot);
+                S state = m.liveValue(slot);
+                askedOlderLive = m != this && state != null;
+                return state;
             }
         }
         heldKey = null;
+        askedOlderLive = false;
         return null;
     }
 
@@ -454,8 +460,8 @@ public final class StateMap<K, S> implements KryoSerializable {
             if (!isTombstone(slot)) {
                 size--;
             }
-        } else if (parent != null && parent.get(key) != null) {
-            size--;
+        } else if (k == askedKey ? askedOlderLive : parent != null && parent.get(key) != null) {
+            size--; // an older level holds it (getForUpdate of this key object said so, or the walk)
             slot = insertSlot(heldOr(k), hash);
         } else {
             return;
@@ -537,6 +543,8 @@ public final class StateMap<K, S> implements KryoSerializable {
                     job.result = job.merged.mergedWithParent();
                 } catch (RuntimeException | OutOfMemoryError e) {
                     job.failed = true; // the next batch merges in its task, as without a background thread
+                    LOG.warn("background merge of a level of {} slots in use into one of {} failed; the next batch"
+                            + " merges in its task", level.used, into.used, e);
                 } finally {
                     IN_BACKGROUND.set(Boolean.FALSE);
                 }
@@ -656,6 +664,7 @@ public final class StateMap<K, S> implements KryoSerializable {
     }
 
     private StateMap<K, S> mergedWithParent() {
+        long start = System.nanoTime();
         StateMap<K, S> p = parent;
         boolean toRoot = p.parent == null;
         // Sized to the union: the root holds exactly the live keys; another level the parent's slots
@@ -664,11 +673,28 @@ public final class StateMap<K, S> implements KryoSerializable {
         int unionCapacity = capacityFor(union);
         StateMap<K, S> merged = unionCapacity == p.capacity && !(toRoot && p.tombstones > 0)
                 && p.holdsTimes(lowTime, highTime) ? copyOnWriteMerge(p, toRoot) : rehashMerge(p, toRoot, union);
+        if (LOG.isDebugEnabled() && p.capacity >= backgroundMinCapacity) {
+            LOG.debug("merge{} of {} slots into {} of {} slots ({}): {}, {} ms", IN_BACKGROUND.get() ? " (background)"
+                    : "", used, toRoot ? "the root" : "a level", p.used, p.capacity, merged.owned == null ? "rehashed"
+                    : "copy on write, " + ownedChunks(merged.owned) + " of " + merged.owned.length + " chunks copied",
+                    (System.nanoTime() - start) / 1_000_000);
+        }
         merged.owned = null;
         int keep = Math.min(p.absorbed.length, MAX_ABSORBED - 1);
         merged.absorbed = java.util.Arrays.copyOfRange(p.absorbed, p.absorbed.length - keep, p.absorbed.length + 1);
         merged.absorbed[keep] = p.id;
         return merged;
+    }
+
+    /** The chunks a copy-on-write merge copied: "keys and values / values only". */
+    private static String ownedChunks(byte[] owned) {
+        int all = 0;
+        int valuesOnly = 0;
+        for (byte b : owned) {
+            all += b == OWN_ALL ? 1 : 0;
+            valuesOnly += b == OWN_VALUES ? 1 : 0;
+        }
+        return all + " whole and " + valuesOnly + " values only";
     }
 
     /** Counts this level's keys that {@code p}'s own table lacks. */

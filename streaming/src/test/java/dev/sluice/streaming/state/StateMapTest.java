@@ -165,7 +165,14 @@ class StateMapTest {
             for (int op = 0; op < ops; op++) {
                 int key = random.nextInt(keySpace);
                 if (random.nextInt(4) == 0) {
-                    delta.remove(key);
+                    if (random.nextBoolean()) {
+                        delta.remove(key);
+                    } else { // as mapWithState removes: after getForUpdate of the same key object
+                        Integer boxed = key;
+                        assertThat(delta.getForUpdate(boxed)).as("seed %d batch %d key %d", seed, batch, key)
+                                .isEqualTo(model.get(key));
+                        delta.remove(boxed, batch);
+                    }
                     model.remove(key);
                 } else if (random.nextBoolean()) {
                     delta.put(key, (long) batch * 1_000 + op, batch);
