@@ -62,7 +62,10 @@ import java.util.Queue;
  * the per-batch line on stderr, {@code --state-partitions N} the state's partitions
  * ({@code StateSpec.numPartitions}; default: the parallelism), printed as {@code statePartitions};
  * {@code --pace-ms N} starts each steady batch N ms after the previous one started (a late one at
- * once), as a stream at its batch interval does (default 0: back to back); {@code --restore-jvm 0}
+ * once), as a stream at its batch interval does (default 0: back to back); {@code --warmup N} runs N
+ * steady batches before the measured ones, unmeasured (default 0; {@code warmupBatches}), so that
+ * the JVM's heap has grown to its working size; {@code gcDuringSteady} counts each collector's
+ * collections and their time over the measured batches; {@code --restore-jvm 0}
  * skips the restore in a child JVM ({@code restoreChildJvm}: from that JVM's start to the first
  * new batch). The run's checkpoint directory is deleted at the end. At 10M keys with G1 give it
  * {@code -Xmx8g} (live heap about 1.2 GB; merges and base writes peak near 5.5 GB).
@@ -92,6 +95,7 @@ public final class StateScaleBench {
         int steady = (int) option(args, "--steady", 100);
         boolean progress = option(args, "--progress", 1) != 0;
         long paceMs = option(args, "--pace-ms", 0);
+        int warmup = (int) option(args, "--warmup", 0);
         boolean restoreChild = option(args, "--restore-jvm", 1) != 0;
         String restoreOnly = stringOption(args, "--restore-only", null);
         if (restoreOnly != null) { // the child JVM of the process-start restore measurement
@@ -207,8 +211,18 @@ public final class StateScaleBench {
             long diskMax = 0;
             java.nio.file.Path stateDir = java.nio.file.Path.of(java.net.URI.create(dir)).resolve("state");
             int firstSteadyEvent = checkpoints.infos.size();
+            Map<String, long[]> gcAtStart = collections();
+            Map<String, Object> gcDuringSteady = new java.util.LinkedHashMap<>();
             long nextStart = System.nanoTime();
-            for (int r = 0; r < steady || batchNumber[0] % checkpointEvery != 0; r++) {
+            // --warmup batches of the same kind first, not measured: the JVM's heap is then at its working size.
+            for (int r = 0; r < warmup + steady || batchNumber[0] % checkpointEvery != 0; r++) {
+                if (r == warmup) {
+                    firstSteadyEvent = checkpoints.infos.size();
+                    gcAtStart = collections();
+                }
+                if (r == warmup + steady) {
+                    gcDuringSteady = collectionsSince(gcAtStart);
+                }
                 if (paceMs > 0) { // batches start at their interval, as a stream's do (a late one starts at once)
                     long wait = nextStart - System.nanoTime();
                     if (wait > 0) {
@@ -217,11 +231,15 @@ public final class StateScaleBench {
                     nextStart += paceMs * 1_000_000;
                 }
                 Timing t = run.batch(split(r % 100, keys, 100, parallelism));
-                if (r < steady) {
+                if (r >= warmup && r < warmup + steady) {
                     steadyBatches.add(t);
                 }
                 diskMax = Math.max(diskMax, bytesUnder(stateDir));
             }
+            if (gcDuringSteady.isEmpty()) {
+                gcDuringSteady = collectionsSince(gcAtStart);
+            }
+            out.put("gcDuringSteady", gcDuringSteady);
             checkpoints.awaitWrittenAtLeast(kit.time().millis());
             // Two more batches: the metadata checkpoint then refers to the newest state checkpoint, after
             // which the writer deletes the files it no longer needs; wait (bounded) for that to settle.
@@ -267,6 +285,7 @@ public final class StateScaleBench {
         out.put("statePartitions", statePartitions);
             out.put("checkpointEvery", checkpointEvery);
             out.put("paceMs", paceMs);
+            out.put("warmupBatches", warmup);
             out.put("loadBatchMedianMs", median(load));
             out.put("touch1pctMedianMs", median(onePercent));
             out.put("touchAllMedianMs", median(all));
@@ -381,6 +400,32 @@ public final class StateScaleBench {
         out.putAll(child.json().get(0));
         out.put("method", "child JVM (same heap and GC flags): JVM start to the first new batch (1% of the keys) "
                 + "completed, and launch to its report");
+        return out;
+    }
+
+    /** Each collector's collections and their accumulated time (ms) so far, by collector name. */
+    private static Map<String, long[]> collections() {
+        Map<String, long[]> out = new java.util.LinkedHashMap<>();
+        for (java.lang.management.GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            out.put(gc.getName(), new long[] {gc.getCollectionCount(), gc.getCollectionTime()});
+        }
+        return out;
+    }
+
+    /**
+     * Each collector's collections and time since {@code before}: for G1, "G1 Young Generation" counts
+     * its young and mixed pauses, "G1 Old Generation" its full collections (the concurrent cycles' work
+     * outside pauses is in neither).
+     */
+    private static Map<String, Object> collectionsSince(Map<String, long[]> before) {
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        collections().forEach((name, now) -> {
+            long[] then = before.getOrDefault(name, new long[2]);
+            Map<String, Object> figures = new java.util.LinkedHashMap<>();
+            figures.put("count", now[0] - then[0]);
+            figures.put("ms", now[1] - then[1]);
+            out.put(name, figures);
+        });
         return out;
     }
 
